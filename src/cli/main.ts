@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `runbook`: the headless CLI on the same core as the extension (no `vscode`).
+ * Subcommands live in ./commands, one file each.
+ */
+import { commands } from './commands';
+import { UsageError, type CliIo } from './io';
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.stdout(`${require('../../package.json').version}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`runbook: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage.endsWith('\n') ? command.usage : command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`runbook ${name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    io.stderr(`runbook ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: runbook <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "runbook <command> --help" for its options.',
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  }).then(
+    (code) => { process.exitCode = code; },
+    (err) => { process.stderr.write(`runbook: ${err?.stack ?? err}\n`); process.exitCode = 2; },
+  );
+}

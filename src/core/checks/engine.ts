@@ -1,0 +1,127 @@
+/**
+ * The check engine: runs one check with its kind, whatever drives it (notebook controller, CLI).
+ * It validates attributes, refuses process kinds in untrusted workspaces, applies the timeout,
+ * ties cancellation to an AbortSignal, masks every secret in what comes out, and turns any
+ * exception into a failed run with a one-line cause. It never throws for a check's own failure.
+ */
+import { Masker } from '../secrets/mask';
+import { CheckRegistry } from './registry';
+import type { CheckContext, CheckResult, CheckRun, CheckServices, Logger, OperatorUi, OutputChunk } from './types';
+
+export interface CheckSpec {
+  readonly id: string;
+  /** The info-string word ("http", "sh", …). */
+  readonly kind: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly label?: string;
+  /** An attribute error found while parsing: the check is reported failed without running. */
+  readonly error?: string;
+}
+
+export interface EngineEnvironment {
+  readonly registry: CheckRegistry;
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Secret values (API keys …) to mask everywhere. */
+  readonly secrets: readonly string[];
+  readonly cwd: string;
+  readonly trusted: boolean;
+  readonly ui: OperatorUi;
+  readonly log: Logger;
+  readonly services: CheckServices;
+  readonly now?: () => number;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly emit?: (chunk: OutputChunk) => void;
+}
+
+export class CheckTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${formatMs(ms)}`);
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** First line of a message, trimmed to a readable length. */
+export function oneLine(text: string, max = 240): string {
+  const line = (text ?? '').split(/\r?\n/).find((l) => l.trim()) ?? '';
+  const t = line.trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+export const silentLogger: Logger = { trace() {}, info() {}, warn() {}, error() {} };
+
+export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options: RunOptions = {}): Promise<CheckRun> {
+  const now = env.now ?? Date.now;
+  const started = now();
+  const masker = new Masker(env.secrets);
+  const finish = (result: CheckResult): CheckRun => {
+    const masked = masker.maskDeep(result);
+    return {
+      ...masked,
+      reason: oneLine(masked.reason),
+      next: masked.next === undefined ? undefined : oneLine(masked.next),
+      checkId: spec.id,
+      kind: spec.kind,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Math.max(0, now() - started),
+    };
+  };
+
+  const kind = env.registry.resolve(spec.kind);
+  if (!kind) {
+    return finish({ verdict: 'error', reason: `unknown check kind "${spec.kind}"`, next: `use one of: ${env.registry.words().join(', ')}` });
+  }
+  if (spec.error) return finish({ verdict: 'error', reason: spec.error, next: 'fix the attribute in the fence line of this check' });
+  const validated = env.registry.validate(kind, spec.attributes);
+  if (!validated.ok) return finish({ verdict: 'error', reason: validated.error, next: 'fix the attribute in the fence line of this check' });
+  if (kind.runsProcesses && !env.trusted) {
+    return finish({
+      verdict: 'skipped',
+      reason: 'this workspace is not trusted, so no process is started',
+      next: 'run "Workspaces: Manage Workspace Trust" and trust this folder to run shell and Python checks',
+    });
+  }
+  const bodyError = kind.validate?.(spec.body, validated.value.specific);
+  if (bodyError) return finish({ verdict: 'error', reason: bodyError, next: 'fix the check body' });
+
+  const timeoutMs = validated.value.common.timeout ?? kind.defaultTimeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new CheckTimeoutError(timeoutMs)), timeoutMs);
+  const onOuterAbort = () => controller.abort(options.signal?.reason ?? new Error('cancelled'));
+  if (options.signal?.aborted) onOuterAbort();
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const ctx: CheckContext = {
+    inputs: env.inputs,
+    secrets: env.secrets,
+    mask: (t) => masker.mask(t),
+    signal: controller.signal,
+    timeoutMs,
+    cwd: env.cwd,
+    trusted: env.trusted,
+    ui: env.ui,
+    log: env.log,
+    emit: (chunk) => options.emit?.({ ...chunk, text: masker.mask(chunk.text) }),
+    now,
+    services: env.services,
+  };
+  try {
+    const result = await kind.run({ id: spec.id, kind: kind.name, attributes: validated.value.specific, body: spec.body, label: spec.label }, ctx);
+    return finish(result);
+  } catch (err) {
+    if (options.signal?.aborted) return finish({ verdict: 'skipped', reason: 'cancelled', next: 'run the check again when ready' });
+    const reason = controller.signal.aborted && controller.signal.reason instanceof CheckTimeoutError
+      ? controller.signal.reason.message
+      : err instanceof Error ? err.message : String(err);
+    return finish({ verdict: 'error', reason, next: `raise the timeout (attribute timeout=…) or check the target` });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
