@@ -1,0 +1,302 @@
+/**
+ * The `shell` (sh, bash) and `python` (py) check kinds: the body runs as a real process in the
+ * workspace folder. The body is written to a temp file and run as `bash <file>` / `python <file>`,
+ * so it is never mixed with input text; inputs reach the process only as environment variables.
+ *
+ * Verdict: the exit code (0 pass, 1 fail, 2 warn, anything else fail) unless the body has `??`
+ * conditions; then the conditions decide, and a non-zero exit still fails unless a condition
+ * addresses `exit`. The reason is the last `RESULT: …` line on stdout, else the last non-empty
+ * stdout line; `NEXT: …` sets the next step. See docs/checks/process.md.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { evaluateConditions, parseConditions, summarizeConditions } from '../checks/conditions';
+import type { Condition } from '../checks/conditions/types';
+import { placeholders, envForInputs, envName } from '../checks/template';
+import { formatMs } from '../checks/engine';
+import type { CheckContext, CheckInvocation, CheckKind, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
+import { applyProposedEdit } from './edit';
+import { resolvePython, whichSync } from './python';
+import { runProcessTree, type ProcessOutcome } from './tree';
+
+/** Subjects process kinds offer to `??` conditions. */
+export const PROCESS_SUBJECTS = ['exit', 'stdout', 'stderr', 'json', 'duration', 'count'] as const;
+
+const processAttributes = {
+  /** Ask the operator to type this word before the process starts (destructive steps). */
+  confirm: z.string().min(1).optional(),
+  /** Name of the input holding a file path: the script proposes that file's new content (see edit.ts). */
+  proposesEdit: z.string().min(1).optional(),
+};
+
+const shellAttributes = z.object({
+  ...processAttributes,
+  /** `bash` (default) or `sh`. */
+  shell: z.enum(['bash', 'sh']).optional(),
+});
+const pythonAttributes = z.object(processAttributes);
+
+export type ShellAttributes = z.infer<typeof shellAttributes>;
+export type PythonAttributes = z.infer<typeof pythonAttributes>;
+
+/** Environment variable names an input must never overwrite by the derived name (PATH, BASH_ENV …). */
+const PROTECTED_ENV = new Set(['PATH', 'HOME', 'SHELL', 'USER', 'PWD', 'IFS', 'ENV', 'BASH_ENV', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'TMPDIR']);
+
+const CONDITION_LINE = /^\s*\?\?/;
+
+/** The body lines that are not `??` conditions. */
+function scriptLines(body: string): string {
+  return body
+    .split('\n')
+    .filter((l) => !CONDITION_LINE.test(l))
+    .join('\n');
+}
+
+function placeholderError(body: string, hint: (env: string) => string): string | undefined {
+  const names = placeholders(scriptLines(body));
+  if (!names.length) return undefined;
+  const list = names.map((n) => `{{${n}}} → ${hint(envName(n))}`).join(', ');
+  return `{{…}} is not substituted in process checks: inputs reach the process as environment variables only. Use ${list}`;
+}
+
+function conditionErrors(body: string): string | undefined {
+  if (!body.split('\n').some((l) => CONDITION_LINE.test(l))) return undefined;
+  const parsed = parseConditions(body, { subjects: PROCESS_SUBJECTS });
+  return parsed.errors.length ? `invalid condition: ${parsed.errors.join('; ')}` : undefined;
+}
+
+/** Explicit `env:` names of inputs, supplied by whoever read the front matter (services.inputEnvNames). */
+function explicitEnvNames(ctx: CheckContext): Record<string, string> {
+  const v = ctx.services['inputEnvNames'];
+  if (!v || typeof v !== 'object') return {};
+  const out: Record<string, string> = {};
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) if (typeof n === 'string' && /^[A-Za-z_]\w*$/.test(n)) out[k] = n;
+  return out;
+}
+
+/** The process environment: the extension's environment plus one variable per input. */
+export function processEnv(ctx: CheckContext, extra: Record<string, string>): { env: NodeJS.ProcessEnv; skipped: string[]; names: Record<string, string> } {
+  const explicit = explicitEnvNames(ctx);
+  const fromInputs = envForInputs(ctx.inputs, explicit);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const skipped: string[] = [];
+  const names: Record<string, string> = {};
+  for (const [input, value] of Object.entries(ctx.inputs)) {
+    const name = explicit[input] ?? envName(input);
+    if (!name) continue;
+    if (!explicit[input] && PROTECTED_ENV.has(name)) {
+      skipped.push(`${input} (would overwrite ${name})`);
+      continue;
+    }
+    env[name] = fromInputs[name] ?? value;
+    names[input] = name;
+  }
+  return { env: { ...env, ...extra }, skipped, names };
+}
+
+interface Launch {
+  readonly command: string;
+  readonly args: (file: string) => string[];
+  readonly fileName: string;
+  readonly banner?: string;
+  readonly data?: Record<string, unknown>;
+  readonly extraEnv?: Record<string, string>;
+}
+
+/** RESULT:/NEXT: lines, else the last non-empty stdout line. */
+export function reasonFromOutput(stdout: string): { result?: string; next?: string; last?: string } {
+  let result: string | undefined;
+  let next: string | undefined;
+  let last: string | undefined;
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const m = /^RESULT:\s*(.*)$/.exec(line);
+    const n = /^NEXT:\s*(.*)$/.exec(line);
+    if (m) result = m[1];
+    else if (n) next = n[1];
+    else last = line;
+  }
+  return { result, next, last };
+}
+
+/** Gruntbooks convention: 0 pass, 1 fail, 2 warn; anything else fails. */
+export function verdictForExit(code: number | null): Verdict {
+  return code === 0 ? 'pass' : code === 2 ? 'warn' : 'fail';
+}
+
+function tail(text: string, lines = 40): string {
+  const all = text.replace(/\s+$/, '').split('\n');
+  return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
+}
+
+function describeEnd(o: ProcessOutcome): string {
+  return o.exitCode !== null ? `exit code ${o.exitCode}` : `ended by signal ${o.exitSignal ?? 'unknown'}`;
+}
+
+async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttributes>, ctx: CheckContext, launch: Launch): Promise<CheckResult> {
+  const hasConditions = inv.body.split('\n').some((l) => CONDITION_LINE.test(l));
+  let conditions: Condition[] = [];
+  let script = inv.body;
+  if (hasConditions) {
+    const parsed = parseConditions(inv.body, { subjects: PROCESS_SUBJECTS, inputs: ctx.inputs });
+    if (parsed.errors.length) return { verdict: 'error', reason: `invalid condition: ${parsed.errors[0]}`, next: 'fix the ?? line' };
+    conditions = parsed.conditions;
+    script = parsed.rest;
+  }
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'runbook-check-'));
+  try {
+    const file = path.join(dir, launch.fileName);
+    await writeFile(file, script.endsWith('\n') ? script : script + '\n', { mode: 0o600 });
+    const proposal = path.join(dir, 'proposed-edit');
+    const { env, skipped, names } = processEnv(ctx, {
+      ...launch.extraEnv,
+      RUNBOOK_CHECK_ID: inv.id,
+      ...(inv.attributes.proposesEdit ? { RUNBOOK_PROPOSED_EDIT: proposal } : {}),
+    });
+    if (launch.banner) ctx.emit({ stream: 'info', text: launch.banner + '\n' });
+    if (skipped.length) ctx.emit({ stream: 'info', text: `not passed as environment variables: ${skipped.join(', ')} (give these inputs an explicit env: name)\n` });
+
+    if (inv.attributes.confirm) {
+      const vars = Object.entries(names)
+        .filter(([, name]) => script.includes(name))
+        .map(([input, name]) => `${name}=${ctx.inputs[input]}`);
+      const preview = ctx.mask(`${inv.label ? inv.label + '\n\n' : ''}${script.trim()}\n${vars.length ? '\nwith ' + vars.join('\n     ') : ''}`);
+      const ok = await ctx.ui.typedConfirmation(preview, inv.attributes.confirm);
+      if (!ok) return { verdict: 'fail', reason: `not confirmed (type "${inv.attributes.confirm}" to go ahead), so nothing ran`, next: 'run the check again and confirm when ready' };
+    }
+
+    const started = ctx.now();
+    const outcome = await runProcessTree({
+      command: launch.command,
+      args: launch.args(file),
+      cwd: ctx.cwd,
+      env,
+      signal: ctx.signal,
+      onOutput: (stream, text) => ctx.emit({ stream, text }),
+    });
+    const durationMs = Math.max(0, ctx.now() - started);
+    if (outcome.aborted) {
+      // The whole tree is gone; the engine turns the abort reason into "timed out" / "cancelled".
+      throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled');
+    }
+
+    const { result, next, last } = reasonFromOutput(outcome.stdout);
+    const stderrLast = outcome.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+    const data: Record<string, unknown> = { exitCode: outcome.exitCode, durationMs, ...launch.data };
+    if (outcome.exitSignal) data.exitSignal = outcome.exitSignal;
+    const details = [
+      `**${describeEnd(outcome)}** in ${formatMs(durationMs)}${launch.banner ? ` — ${launch.banner}` : ''}`,
+      outcome.stdout.trim() ? '\nstdout:\n```\n' + tail(outcome.stdout) + '\n```' : '',
+      outcome.stderr.trim() ? '\nstderr:\n```\n' + tail(outcome.stderr) + '\n```' : '',
+    ].join('\n');
+
+    let verdict: Verdict;
+    let reason: string;
+    let nextStep: string | undefined = next;
+    let verdicts: ConditionVerdict[] | undefined;
+    if (conditions.length) {
+      let parsedJson: { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+      const outcomes = evaluateConditions(conditions, (s) => {
+        switch (s.name) {
+          case 'exit':
+            return outcome.exitCode ?? undefined;
+          case 'stdout':
+            return outcome.stdout;
+          case 'stderr':
+            return outcome.stderr;
+          case 'duration':
+            return durationMs;
+          case 'json':
+          case 'count':
+            if (!parsedJson) {
+              try {
+                parsedJson = { ok: true, value: JSON.parse(outcome.stdout) };
+              } catch (e) {
+                parsedJson = { ok: false, error: `stdout is not JSON: ${(e as Error).message}` };
+              }
+            }
+            if (!parsedJson.ok) throw new Error(parsedJson.error);
+            return parsedJson.value;
+          default:
+            return undefined;
+        }
+      });
+      verdicts = outcomes.map(({ text, verdict: v, actual, message }) => ({ text, verdict: v, actual, message }));
+      const summary = summarizeConditions(outcomes);
+      verdict = summary.verdict;
+      reason = summary.reason;
+      nextStep = summary.next ?? nextStep;
+      const addressesExit = conditions.some((c) => c.subject === 'exit');
+      if (!addressesExit && outcome.exitCode !== 0) {
+        verdict = 'fail';
+        reason = `${describeEnd(outcome)}${result ? `: ${result}` : stderrLast ? `: ${stderrLast}` : ''} (conditions: ${summary.reason})`;
+      } else if (verdict === 'pass' && result) reason = `${result} (${summary.reason})`;
+    } else {
+      verdict = outcome.exitCode === null ? 'fail' : verdictForExit(outcome.exitCode);
+      const said = result ?? last ?? (verdict === 'pass' ? undefined : stderrLast);
+      // Codes outside the 0/1/2 convention (127 command not found, 139 crash …) are named.
+      const unusual = outcome.exitCode === null || outcome.exitCode > 2;
+      reason = said === undefined ? describeEnd(outcome) : unusual ? `${describeEnd(outcome)}: ${said}` : said;
+    }
+
+    if (verdict === 'pass' && inv.attributes.proposesEdit) {
+      const edit = await applyProposedEdit(proposal, inv.attributes.proposesEdit, ctx);
+      return { ...edit, details: [edit.details, details].filter(Boolean).join('\n\n'), data: { ...data, ...edit.data }, conditions: verdicts };
+    }
+    return { verdict, reason, next: verdict === 'pass' ? undefined : nextStep, conditions: verdicts, details, data };
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+export const shellKind: CheckKind<ShellAttributes> = {
+  name: 'shell',
+  aliases: ['sh', 'bash'],
+  description: 'Runs the body as a bash script in the workspace folder; exit 0 pass, 1 fail, 2 warn, or ?? conditions.',
+  attributes: shellAttributes,
+  runsProcesses: true,
+  defaultTimeoutMs: 60_000,
+  validate(body) {
+    return placeholderError(body, (n) => `$${n}`) ?? conditionErrors(body);
+  },
+  async run(inv, ctx) {
+    const wanted = inv.attributes.shell ?? 'bash';
+    const shell = whichSync(wanted) ?? (wanted === 'bash' ? whichSync('sh') : undefined);
+    if (!shell) return { verdict: 'error', reason: `${wanted} was not found on PATH`, next: `install ${wanted} or set shell=sh` };
+    return runProcessCheck(inv, ctx, {
+      command: shell,
+      args: (file) => [file],
+      fileName: 'check.sh',
+      data: { shell },
+    });
+  },
+};
+
+export const pythonKind: CheckKind<PythonAttributes> = {
+  name: 'python',
+  aliases: ['py'],
+  description: 'Runs the body with the selected Python interpreter in the workspace folder; exit 0 pass, 1 fail, 2 warn, or ?? conditions.',
+  attributes: pythonAttributes,
+  runsProcesses: true,
+  defaultTimeoutMs: 60_000,
+  validate(body) {
+    return placeholderError(body, (n) => `os.environ["${n}"]`) ?? conditionErrors(body);
+  },
+  async run(inv, ctx) {
+    const py = await resolvePython(ctx.services);
+    if ('error' in py) return { verdict: 'error', reason: py.error, next: 'select an interpreter with "Python: Select Interpreter", or put python3 on PATH' };
+    const banner = `python: ${py.path}${py.version ? ` (Python ${py.version})` : ''}, chosen by ${py.source}`;
+    return runProcessCheck(inv, ctx, {
+      command: py.path,
+      args: (file) => ['-u', file],
+      fileName: 'check.py',
+      banner,
+      data: { interpreter: py.path, interpreterSource: py.source, pythonVersion: py.version },
+      extraEnv: { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+    });
+  },
+};

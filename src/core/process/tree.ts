@@ -1,0 +1,223 @@
+/**
+ * Running a child process as its own process group, streaming its output line by line, and
+ * killing the WHOLE tree (children and grandchildren) on cancel or timeout.
+ *
+ * POSIX: the child is spawned `detached` (setsid → its own process group, pgid = pid); a kill
+ * goes to `-pid` (the group): SIGTERM first, SIGKILL after a grace period. Processes a script
+ * leaves running in the background are ended the same way when the script exits, so a check
+ * never leaves work behind. Windows: `taskkill /T /F` on the pid.
+ */
+import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface ProcessSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal: AbortSignal;
+  /** Called with complete lines (newline kept) as they arrive; a partial line is flushed after `flushMs`. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Grace between SIGTERM and SIGKILL (default 2000 ms). */
+  readonly graceMs?: number;
+  /** Keep at most this many characters of each stream (default 256 KiB, the tail is kept). */
+  readonly maxCapture?: number;
+  /** A partial line waits this long for its newline before it is emitted (default 150 ms). */
+  readonly flushMs?: number;
+}
+
+export interface ProcessOutcome {
+  /** Exit code, or null when the process ended by a signal. */
+  readonly exitCode: number | null;
+  readonly exitSignal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when the tree was killed because `signal` aborted. */
+  readonly aborted: boolean;
+  readonly pid: number | undefined;
+}
+
+/** Sends `sig` to the process group led by `pid`; false when the group is already gone. */
+export function killGroup(pid: number, sig: NodeJS.Signals): boolean {
+  if (process.platform === 'win32') {
+    try {
+      spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(-pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True while any process of the group led by `pid` exists. */
+export function groupAlive(pid: number): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  private timer: NodeJS.Timeout | undefined;
+  captured = '';
+
+  constructor(
+    private readonly stream: 'stdout' | 'stderr',
+    private readonly emit: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined,
+    private readonly max: number,
+    private readonly flushMs: number,
+  ) {}
+
+  push(buf: Buffer): void {
+    const text = this.decoder.write(buf);
+    if (!text) return;
+    this.capture(text);
+    this.pending += text;
+    const cut = this.pending.lastIndexOf('\n');
+    if (cut >= 0) {
+      const lines = this.pending.slice(0, cut + 1);
+      this.pending = this.pending.slice(cut + 1);
+      this.out(lines);
+    }
+    this.arm();
+  }
+
+  end(): void {
+    const rest = this.decoder.end();
+    if (rest) {
+      this.capture(rest);
+      this.pending += rest;
+    }
+    this.flush();
+  }
+
+  private capture(text: string): void {
+    this.captured += text;
+    if (this.captured.length > this.max * 2) this.captured = this.captured.slice(-this.max);
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending) this.timer = setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending) this.out(this.pending);
+    this.pending = '';
+  }
+
+  private out(text: string): void {
+    this.emit?.(this.stream, text);
+  }
+
+  text(): string {
+    return this.captured.length > this.max ? this.captured.slice(-this.max) : this.captured;
+  }
+}
+
+/**
+ * Runs a process to its end, or kills its whole tree when `spec.signal` aborts. Resolves once
+ * the process has exited and its output pipes are closed; rejects only when it cannot start.
+ */
+export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
+  const graceMs = spec.graceMs ?? 2000;
+  const max = spec.maxCapture ?? 256 * 1024;
+  const flushMs = spec.flushMs ?? 150;
+  return new Promise<ProcessOutcome>((resolve, reject) => {
+    if (spec.signal.aborted) {
+      resolve({ exitCode: null, exitSignal: null, stdout: '', stderr: '', aborted: true, pid: undefined });
+      return;
+    }
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: process.platform !== 'win32',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const out = new LineSplitter('stdout', spec.onOutput, max, flushMs);
+    const err = new LineSplitter('stderr', spec.onOutput, max, flushMs);
+    let aborted = false;
+    let exitCode: number | null = null;
+    let exitSignal: NodeJS.Signals | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const pid = child.pid;
+
+    const terminate = () => {
+      if (pid === undefined) return;
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        killGroup(pid, 'SIGKILL');
+        // Pipes held open by a process that ignored both signals must not hang the check.
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, 500).unref();
+      }, graceMs);
+    };
+    const onAbort = () => {
+      aborted = true;
+      terminate();
+    };
+    spec.signal.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      if (settled) return;
+      settled = true;
+      spec.signal.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    child.on('exit', (code, sig) => {
+      exitCode = code;
+      exitSignal = sig;
+      // Whatever the script left running in its group ends with it.
+      if (pid !== undefined && groupAlive(pid)) {
+        killGroup(pid, 'SIGTERM');
+        setTimeout(() => {
+          if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, Math.min(graceMs, 1000)).unref();
+      }
+    });
+    child.on('close', (code, sig) => {
+      if (settled) return;
+      settled = true;
+      if (killTimer) clearTimeout(killTimer);
+      spec.signal.removeEventListener('abort', onAbort);
+      out.end();
+      err.end();
+      const finish = () =>
+        resolve({
+          exitCode: exitCode ?? code,
+          exitSignal: exitSignal ?? sig,
+          stdout: out.text(),
+          stderr: err.text(),
+          aborted,
+          pid,
+        });
+      // After a kill, make sure the group is gone before reporting (SIGKILL if needed).
+      if (aborted && pid !== undefined && groupAlive(pid)) {
+        killGroup(pid, 'SIGKILL');
+        setTimeout(finish, 50);
+      } else finish();
+    });
+  });
+}
