@@ -1,0 +1,87 @@
+// The README's test command (`npm test`): type-check, build, unit tests (node's test runner, on
+// the VS Code-free core and the CLI), integration tests inside a real VS Code, and the packaged
+// VSIX installed into that VS Code. Ends with the plain line "N passed, N failed".
+//   node scripts/test.mjs [--unit] [--integration] [--vsix]   (no flag = all)
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = new Set(process.argv.slice(2));
+const all = !argv.has('--unit') && !argv.has('--integration') && !argv.has('--vsix');
+const out = join(root, '.test-output');
+mkdirSync(out, { recursive: true });
+let passed = 0, failed = 0;
+const problems = [];
+
+function sh(cmd, args, opts = {}) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  return spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', env: { ...process.env, ...opts.env } });
+}
+function step(name, ok) {
+  if (ok) passed++; else { failed++; problems.push(name); }
+}
+function walk(dir, pred) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
+  });
+}
+
+// 1. type-check and build (each counts as one check)
+step('typecheck', sh('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']).status === 0);
+const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
+step('build', built);
+
+// 2. unit tests: node's test runner over the core and the CLI
+if (all || argv.has('--unit')) {
+  const files = [...walk(join(root, 'test', 'unit'), (p) => p.endsWith('.test.ts')), ...walk(join(root, 'test', 'cli'), (p) => p.endsWith('.test.ts'))]
+    .map((p) => relative(root, p)).sort();
+  const tap = join(out, 'unit.tap');
+  rmSync(tap, { force: true });
+  const r = sh('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
+  const p = count('pass'), f = count('fail') + count('cancelled');
+  console.log(`unit: ${p} passed, ${f} failed (exit ${r.status})`);
+  passed += p; failed += f;
+  if (r.status !== 0 && f === 0) step('unit test runner', false);
+  if (f) problems.push(`${f} unit test(s)`);
+}
+
+// 3. integration tests inside a real VS Code
+if ((all || argv.has('--integration')) && built) {
+  const results = join(out, 'integration-results.json');
+  rmSync(results, { force: true });
+  const r = sh('node', ['test/integration/run.mjs'], { env: { RUNBOOK_TEST_RESULTS: results } });
+  if (existsSync(results)) {
+    const j = JSON.parse(readFileSync(results, 'utf8'));
+    console.log(`integration: ${j.passed} passed, ${j.failed} failed (exit ${r.status})`);
+    for (const f of j.failures ?? []) console.log(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 3).join('\n    ')}`);
+    passed += j.passed; failed += j.failed;
+    if (j.failed) problems.push(`${j.failed} integration test(s)`);
+    if (r.status !== 0 && j.failed === 0) step('integration harness', false);
+  } else step('integration harness (no results)', false);
+}
+
+// 4. the packaged VSIX installs into the real VS Code and activates
+if ((all || argv.has('--vsix')) && built) {
+  const pkg = sh('npm', ['run', 'package', '--silent']);
+  const vsix = join(root, 'runbook-notebooks.vsix');
+  if (pkg.status !== 0 || !existsSync(vsix)) step('vsix: npm run package', false);
+  else {
+    const ws = join(out, 'vsix-workspace');
+    rmSync(ws, { recursive: true, force: true });
+    cpSync(join(root, 'test', 'fixtures', 'vsix-workspace'), ws, { recursive: true });
+    const r = sh('bash', ['test/harness/vscode.sh', '--workspace', ws, '--drive', join(root, 'test', 'ui', 'vsix-activates.cjs'), vsix, join(out, 'vsix')], { env: { RUNBOOK_REPO_ROOT: root } });
+    step('vsix: installs and activates in a real VS Code', r.status === 0);
+  }
+  // the package step rebuilt dist/ in production mode; rebuild the dev bundles for later runs
+  sh('node', ['esbuild.mjs', '--tests']);
+}
+
+if (problems.length) console.log(`\nFailed: ${problems.join('; ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
