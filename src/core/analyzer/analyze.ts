@@ -1,0 +1,862 @@
+/**
+ * The analyzer proper: resolves the bindings of one file (or of all cells of a notebook), then
+ * matches rules ENG001–ENG006 on the tree-sitter tree and plans their fixes as pure text edits.
+ * Specification: /docs/rules/*.md. Never matches raw text: every decision is made on syntax nodes.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { PythonParser } from './parser';
+import { DEFAULT_RULES, RULE_IDS, parseRuleId, ruleInfo, versionLessThan, type RuleId, type Severity } from './rules';
+import { LineTable, mergeEdits, type OffsetEdit, type TextEdit, type TextRange } from './text';
+
+export const ENGRAMIA_SDK_MODULE = 'engramia.sdk.openai_agents';
+export const ENGRAMIA_PROVIDERS_MODULE = 'engramia.providers';
+export const DEFAULT_MEMORY_VARIABLE = 'memory';
+
+export interface AnalyzeOptions {
+  /** Rules to run; default: every rule on by default (ENG003 is off). */
+  readonly rules?: readonly RuleId[];
+  /** Name used in fixes when the file binds no `X = Memory(...)` (default `memory`). */
+  readonly memoryVariable?: string;
+  /** The installed engramia version (ENG006 is silent while it is unknown). */
+  readonly engramiaVersion?: string;
+  /** Also honour `# noqa: ENG001` (off by default). */
+  readonly noqa?: boolean;
+}
+
+export interface Fix {
+  /** "Engramia (ENG001): Add hooks=EngramiaRunHooks(memory)". */
+  readonly title: string;
+  /** The fix's edits, import included (cell-tagged for notebooks). */
+  readonly edits: readonly TextEdit[];
+}
+
+export interface Finding {
+  readonly rule: RuleId;
+  /** Readable rule name, e.g. `missing-run-hooks`. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Short range: the callee for run calls, the value for instructions. */
+  readonly range: TextRange;
+  /** Notebook cell index (absent for a plain file). */
+  readonly cell?: number;
+  /** The automatic fix, when there is one. */
+  readonly fix?: Fix;
+  /** "Disable ENG00x for this line": a suppression-comment edit. */
+  readonly suppress: Fix;
+}
+
+export interface AnalysisResult {
+  readonly findings: readonly Finding[];
+  /** True when any tree has syntax errors (fix-all is then refused). */
+  readonly hasSyntaxErrors: boolean;
+  /** Cells (or [0] for a file) whose tree has errors. */
+  readonly errorUnits: readonly number[];
+  /** The memory variable used in fixes. */
+  readonly memoryVariable: string;
+  /** Every fixable finding's edits merged (one import edit per site); empty while there are syntax errors. */
+  fixAll(): TextEdit[];
+}
+
+export interface Unit {
+  readonly text: string;
+  readonly tree: Tree;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fix planning data (plain values: valid after the trees are deleted)
+
+interface ArgsLayout {
+  readonly unit: number;
+  readonly key: string;
+  readonly empty: boolean;
+  readonly openEnd: number;
+  readonly lastEnd: number;
+  readonly commaEnd?: number;
+  readonly closeOwnLine: boolean;
+  readonly lineEndAfterLast: number;
+  readonly indent: string;
+  readonly eol: string;
+}
+
+type Intent =
+  | { readonly kind: 'keyword'; readonly layout: ArgsLayout; readonly text: string }
+  | { readonly kind: 'replace'; readonly unit: number; readonly start: number; readonly end: number; readonly text: string };
+
+interface ImportSite {
+  readonly key: string;
+  readonly unit: number;
+  readonly module: string;
+  /** Names already imported from the module where the site is visible. */
+  readonly present: ReadonlySet<string>;
+  /** Append to an existing `from module import ...`. */
+  readonly append?: { readonly at: number; readonly prefix: string; readonly suffix: string };
+  /** Or insert a new statement. */
+  readonly insert: { readonly at: number; readonly prefix: string; readonly suffix: string };
+}
+
+interface ImportNeed {
+  readonly site: ImportSite;
+  readonly name: string;
+}
+
+interface Plan {
+  readonly intents: readonly Intent[];
+  readonly imports: readonly ImportNeed[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const RUN_METHODS = new Set(['run', 'run_sync', 'run_streamed']);
+const AGENTS_MODULE_NAMES: Readonly<Record<string, Readonly<Record<string, 'runner' | 'agent'>>>> = {
+  agents: { Runner: 'runner', Agent: 'agent', SandboxAgent: 'agent' },
+  'agents.run': { Runner: 'runner' },
+  'agents.agent': { Agent: 'agent' },
+  'agents.sandbox': { SandboxAgent: 'agent' },
+};
+const MEMORY_MODULES = new Set(['engramia', 'engramia.memory']);
+const STATIC_HELPERS = new Set(['prompt_with_handoff_instructions', 'dedent']);
+
+interface Binding {
+  readonly unit: number;
+  /** The import statement that bound the name (anchor for the Engramia import). */
+  readonly node: Node;
+}
+
+class Bindings {
+  readonly runner = new Map<string, Binding>();
+  readonly agent = new Map<string, Binding>();
+  readonly agentsModule = new Map<string, Binding>();
+  readonly memoryCtor = new Set<string>();
+  readonly engramiaModule = new Set<string>();
+  readonly instructionsFn = new Set<string>(['engramia_instructions']);
+  readonly other = new Set<string>();
+
+  addImport(unit: number, node: Node): void {
+    if (node.type === 'import_statement') {
+      for (const n of node.childrenForFieldName('name')) {
+        const dotted = n.type === 'aliased_import' ? n.childForFieldName('name') : n;
+        const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : dotted?.firstNamedChild?.text;
+        const module = dotted?.text ?? '';
+        if (!alias) continue;
+        const root = module.split('.')[0];
+        const bound = n.type === 'aliased_import' ? module : root;
+        if (bound === 'agents') this.agentsModule.set(alias, { unit, node });
+        else if (bound === 'engramia') this.engramiaModule.add(alias);
+        else this.other.add(alias);
+      }
+      return;
+    }
+    const module = node.childForFieldName('module_name')?.text ?? '';
+    const known = AGENTS_MODULE_NAMES[module];
+    const isWildcard = node.namedChildren.some((c) => c?.type === 'wildcard_import');
+    if (isWildcard) {
+      if (module === 'agents') for (const [name, kind] of Object.entries(known!)) (kind === 'runner' ? this.runner : this.agent).set(name, { unit, node });
+      return;
+    }
+    for (const n of node.childrenForFieldName('name')) {
+      const imported = (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) ?? '';
+      const local = (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text) ?? '';
+      if (!local) continue;
+      const kind = known?.[imported];
+      if (kind === 'runner') this.runner.set(local, { unit, node });
+      else if (kind === 'agent') this.agent.set(local, { unit, node });
+      else if (MEMORY_MODULES.has(module) && imported === 'Memory') this.memoryCtor.add(local);
+      else if (module === ENGRAMIA_SDK_MODULE && imported === 'engramia_instructions') this.instructionsFn.add(local);
+      else if (module !== ENGRAMIA_SDK_MODULE) this.other.add(local);
+    }
+  }
+
+  /** A name also bound by some other import (e.g. crewai's Agent) is never trusted. */
+  finish(): void {
+    for (const name of this.other) {
+      this.runner.delete(name);
+      this.agent.delete(name);
+      this.agentsModule.delete(name);
+      this.memoryCtor.delete(name);
+    }
+  }
+}
+
+interface UnitData {
+  readonly index: number;
+  readonly text: string;
+  readonly tree: Tree;
+  readonly lines: LineTable;
+  readonly imports: Node[];
+  readonly comments: Node[];
+  readonly calls: Node[];
+  readonly assigns: Node[];
+}
+
+interface Suppressions {
+  /** row → rules suppressed on that row ('all' for a bare ignore); own-line comments apply to the next row too. */
+  readonly byRow: Map<string, Set<RuleId> | 'all'>;
+  readonly ownLine: Map<string, Set<RuleId> | 'all'>;
+  readonly file: Set<RuleId> | 'all' | undefined;
+}
+
+/** Analyses one file (one unit) or all cells of a notebook (several units, bindings shared). */
+export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}, notebook = units.length > 1): AnalysisResult {
+  const enabled = new Set<RuleId>(options.rules ?? DEFAULT_RULES);
+  const data: UnitData[] = units.map((u, index) => collect(py, index, u));
+  const b = new Bindings();
+  for (const d of data) for (const imp of d.imports) b.addImport(d.index, imp);
+  b.finish();
+
+  const hasAny = b.runner.size || b.agent.size || b.agentsModule.size || b.memoryCtor.size || b.engramiaModule.size;
+  const errorUnits = data.filter((d) => d.tree.rootNode.hasError).map((d) => d.index);
+  const memoryDefault = options.memoryVariable?.trim() || DEFAULT_MEMORY_VARIABLE;
+
+  // ---- node classifiers -------------------------------------------------------------------
+  const isRunnerRef = (n: Node | null): boolean => {
+    if (!n) return false;
+    if (n.type === 'identifier') return b.runner.has(n.text);
+    if (n.type === 'attribute') return n.childForFieldName('attribute')?.text === 'Runner' && isAgentsModule(n.childForFieldName('object'));
+    if (n.type === 'call') {
+      const args = n.childForFieldName('arguments');
+      return !!args && args.type === 'argument_list' && args.namedChildren.every((c) => c?.type === 'comment') && isRunnerRef(n.childForFieldName('function'));
+    }
+    return false;
+  };
+  const isAgentsModule = (n: Node | null): boolean => !!n && n.type === 'identifier' && b.agentsModule.has(n.text);
+  const isAgentCtor = (n: Node | null): boolean => {
+    if (!n) return false;
+    if (n.type === 'identifier') return b.agent.has(n.text);
+    if (n.type === 'attribute') {
+      const attr = n.childForFieldName('attribute')?.text;
+      return (attr === 'Agent' || attr === 'SandboxAgent') && isAgentsModule(n.childForFieldName('object'));
+    }
+    if (n.type === 'subscript') return isAgentCtor(n.childForFieldName('value'));
+    return false;
+  };
+  const isMemoryCtor = (n: Node | null): boolean => {
+    if (!n) return false;
+    if (n.type === 'identifier') return b.memoryCtor.has(n.text);
+    if (n.type === 'attribute') {
+      const obj = n.childForFieldName('object');
+      return n.childForFieldName('attribute')?.text === 'Memory' && !!obj && (b.engramiaModule.has(obj.text) || obj.text === 'engramia.memory');
+    }
+    return false;
+  };
+  const isInstructionsCall = (v: Node | null): boolean => {
+    if (!v || v.type !== 'call') return false;
+    const f = v.childForFieldName('function');
+    if (!f) return false;
+    if (f.type === 'identifier') return b.instructionsFn.has(f.text);
+    return f.type === 'attribute' && f.childForFieldName('attribute')?.text === 'engramia_instructions';
+  };
+
+  // ---- assignments: known agents, engramia agents, memory variables, static constants -------
+  const knownAgents = new Set<string>();
+  const engramiaAgents = new Set<string>();
+  const memoryNames = new Set<string>();
+  let memoryVariable: string | undefined;
+  const constants = new Set<string>();
+  const moduleAssigns: Node[] = [];
+  const callAssigns: { lhs: string; call: Node }[] = [];
+  for (const d of data) {
+    for (const a of d.assigns) {
+      const lhs = a.childForFieldName('left');
+      const rhs = a.childForFieldName('right');
+      if (!lhs || !rhs) continue;
+      const atModule = a.parent?.type === 'expression_statement' && a.parent.parent?.type === 'module';
+      if (atModule && lhs.type === 'identifier') moduleAssigns.push(a);
+      if (rhs.type === 'call') {
+        callAssigns.push({ lhs: lhs.text, call: rhs });
+        if (isMemoryCtor(rhs.childForFieldName('function'))) {
+          memoryNames.add(lhs.text);
+          if (atModule && lhs.type === 'identifier' && memoryVariable === undefined) memoryVariable = lhs.text;
+        }
+      }
+    }
+  }
+  const mem = memoryVariable ?? memoryDefault;
+  memoryNames.add(mem);
+  for (let changed = true, i = 0; changed && i < 8; i++) {
+    changed = false;
+    for (const { lhs, call } of callAssigns) {
+      const f = call.childForFieldName('function');
+      const args = call.childForFieldName('arguments');
+      const cloneOf = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'clone' ? f.childForFieldName('object')?.text : undefined;
+      const isAgent = isAgentCtor(f) || (cloneOf !== undefined && knownAgents.has(cloneOf));
+      if (!isAgent) continue;
+      if (!knownAgents.has(lhs)) {
+        knownAgents.add(lhs);
+        changed = true;
+      }
+      const instr = args?.type === 'argument_list' ? keywordValue(args, 'instructions') : undefined;
+      const engramia = instr ? isInstructionsCall(instr) : cloneOf !== undefined && engramiaAgents.has(cloneOf);
+      if (engramia && !engramiaAgents.has(lhs)) {
+        engramiaAgents.add(lhs);
+        changed = true;
+      }
+    }
+  }
+  const isStatic = (v: Node | null, depth = 0): boolean => {
+    if (!v || depth > 20) return false;
+    switch (v.type) {
+      case 'string':
+      case 'concatenated_string':
+        return true;
+      case 'parenthesized_expression':
+        return isStatic(v.firstNamedChild, depth + 1);
+      case 'identifier':
+        return constants.has(v.text);
+      case 'binary_operator': {
+        const op = v.childForFieldName('operator')?.type;
+        const left = v.childForFieldName('left');
+        if (op === '+') return isStatic(left, depth + 1) || isStatic(v.childForFieldName('right'), depth + 1);
+        if (op === '%') return !!left && (left.type === 'string' || left.type === 'concatenated_string');
+        return false;
+      }
+      case 'call': {
+        const f = v.childForFieldName('function');
+        if (!f) return false;
+        if (f.type === 'identifier') return STATIC_HELPERS.has(f.text);
+        if (f.type === 'attribute') {
+          const attr = f.childForFieldName('attribute')?.text;
+          const obj = f.childForFieldName('object');
+          if (attr === 'format') return isStatic(obj, depth + 1);
+          if (attr === 'dedent') return obj?.text === 'textwrap';
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  };
+  for (let changed = true, i = 0; changed && i < 8; i++) {
+    changed = false;
+    for (const a of moduleAssigns) {
+      const name = a.childForFieldName('left')!.text;
+      if (!constants.has(name) && isStatic(a.childForFieldName('right'))) {
+        constants.add(name);
+        changed = true;
+      }
+    }
+  }
+
+  // ---- suppressions -------------------------------------------------------------------------
+  const sup = suppressions(data, options.noqa === true);
+  const suppressed = (rule: RuleId, unit: number, rows: number[], ownRows: number[]): boolean => {
+    const has = (s: Set<RuleId> | 'all' | undefined) => s === 'all' || (s !== undefined && s.has(rule));
+    if (has(sup.file)) return true;
+    if (rows.some((r) => has(sup.byRow.get(`${unit}:${r}`)))) return true;
+    return ownRows.some((r) => has(sup.ownLine.get(`${unit}:${r - 1}`)));
+  };
+
+  // ---- rules --------------------------------------------------------------------------------
+  const findings: Finding[] = [];
+  const plans = new Map<Finding, Plan>();
+  const sites = new Map<string, ImportSite>();
+  const engramiaSite = (unit: number, anchor: Binding | undefined, module: string) => importSite(data, sites, unit, anchor, module);
+
+  const add = (d: UnitData, rule: RuleId, message: string, rangeNode: Node | { start: number; end: number }, call: Node, plan: Plan | undefined, fixTitle: string | undefined, extraRows: number[] = []) => {
+    if (!enabled.has(rule)) return;
+    const start = 'startIndex' in rangeNode ? rangeNode.startIndex : rangeNode.start;
+    const end = 'endIndex' in rangeNode ? rangeNode.endIndex : rangeNode.end;
+    const startRow = d.lines.positionAt(start).line;
+    const callRow = call.startPosition.row;
+    if (suppressed(rule, d.index, [callRow, startRow, ...extraRows], [callRow, startRow])) return;
+    const info = ruleInfo(rule);
+    const cell = notebook ? d.index : undefined;
+    const suppressEdit = suppressionEdit(d, rule, startRow, callRow, sup);
+    const base = {
+      rule,
+      name: info.name,
+      severity: info.severity,
+      message,
+      range: d.lines.range(start, end),
+      suppress: { title: `Engramia (${rule}): Disable for this line`, edits: [toCell(d.lines.toTextEdit(suppressEdit), cell)] },
+    };
+    const finding: Finding = { ...base, ...(cell !== undefined ? { cell } : {}) };
+    if (plan && fixTitle) {
+      const edits = renderPlans([plan], data, notebook);
+      const withFix: Finding = { ...finding, fix: { title: fixTitle, edits } };
+      plans.set(withFix, plan);
+      findings.push(withFix);
+    } else {
+      findings.push(finding);
+    }
+  };
+
+  if (hasAny) {
+    for (const d of data) {
+      for (const call of d.calls) {
+        if (call.hasError) continue;
+        const f = call.childForFieldName('function');
+        const argsNode = call.childForFieldName('arguments');
+        if (!f || !argsNode || argsNode.type !== 'argument_list') continue;
+        const args = parseArgs(argsNode);
+        const layout = () => argsLayout(d, argsNode);
+
+        if (f.type === 'attribute') {
+          const method = f.childForFieldName('attribute')?.text ?? '';
+          const recv = f.childForFieldName('object');
+          if (RUN_METHODS.has(method) && isRunnerRef(recv)) {
+            const anchor = runnerAnchor(recv!, b);
+            // ENG001
+            if (!args.dictSplat && !(method === 'run_streamed' && (args.positional.length >= 5 || args.listSplat))) {
+              const hooks = args.keywords.get('hooks');
+              const hooksValue = hooks?.childForFieldName('value');
+              const site = engramiaSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
+              const hookText = `EngramiaRunHooks(${mem})`;
+              if (!hooks) {
+                add(d, 'ENG001', `${f.text}(...) passes no hooks: Engramia learns nothing from this run. Add hooks=EngramiaRunHooks(${mem}).`, f, call,
+                  { intents: [{ kind: 'keyword', layout: layout(), text: `hooks=${hookText}` }], imports: [{ site, name: 'EngramiaRunHooks' }] },
+                  `Engramia (ENG001): Add hooks=EngramiaRunHooks(${mem})`);
+              } else if (hooksValue?.type === 'none') {
+                add(d, 'ENG001', `${f.text}(...) passes hooks=None: Engramia learns nothing from this run. Use hooks=EngramiaRunHooks(${mem}).`, f, call,
+                  { intents: [{ kind: 'replace', unit: d.index, start: hooksValue.startIndex, end: hooksValue.endIndex, text: hookText }], imports: [{ site, name: 'EngramiaRunHooks' }] },
+                  `Engramia (ENG001): Replace hooks=None with hooks=EngramiaRunHooks(${mem})`);
+              }
+            }
+            // ENG004
+            if (!args.dictSplat && !args.listSplat) {
+              const starting = args.keywords.get('starting_agent')?.childForFieldName('value') ?? args.positional[0];
+              const usesEngramia = !!starting && (engramiaAgents.has(starting.text) || (starting.type === 'call' && isAgentCtor(starting.childForFieldName('function')) && isInstructionsCall(keywordValue(starting.childForFieldName('arguments'), 'instructions') ?? null)));
+              const ctx = args.keywords.get('context');
+              const ctxValue = ctx?.childForFieldName('value');
+              const hasContext = (ctx && ctxValue?.type !== 'none') || (method === 'run_streamed' && args.positional.length >= 3);
+              if (usesEngramia && !hasContext) {
+                const input = args.keywords.get('input')?.childForFieldName('value') ?? args.positional[1];
+                const simple = input && (input.type === 'identifier' || input.type === 'attribute' || input.type === 'string' || input.type === 'concatenated_string');
+                const plan: Plan | undefined = simple
+                  ? { intents: [ctx && ctxValue ? { kind: 'replace', unit: d.index, start: ctxValue.startIndex, end: ctxValue.endIndex, text: input.text } : { kind: 'keyword', layout: layout(), text: `context=${input.text}` }], imports: [] }
+                  : undefined;
+                add(d, 'ENG004', `${starting!.text} uses engramia_instructions, but ${f.text}(...) passes no context=: recall never runs. Pass context=<task text> or context={"task": ...}.`, f, call,
+                  plan, simple ? `Engramia (ENG004): Add context=${shorten(input.text)}` : undefined);
+              }
+            }
+            continue;
+          }
+          // ENG002 on clone, ENG003 on as_tool
+          if (method === 'clone' && recv && knownAgents.has(recv.text)) {
+            checkInstructions(d, call, args, agentAnchorOf(recv, b, callAssigns, isAgentCtor));
+            continue;
+          }
+          if (method === 'as_tool' && recv && knownAgents.has(recv.text)) {
+            if (!args.keywords.has('hooks') && args.positional.length < 8 && !args.dictSplat) {
+              const site = engramiaSite(d.index, agentAnchorOf(recv, b, callAssigns, isAgentCtor), ENGRAMIA_SDK_MODULE);
+              add(d, 'ENG003', `${f.text}(...) passes no hooks: the nested agent run is not learned by Engramia.`, f, call,
+                { intents: [{ kind: 'keyword', layout: layout(), text: `hooks=EngramiaRunHooks(${mem})` }], imports: [{ site, name: 'EngramiaRunHooks' }] },
+                `Engramia (ENG003): Add hooks=EngramiaRunHooks(${mem})`);
+            }
+            continue;
+          }
+          if (method === 'learn' && recv && memoryNames.has(recv.text)) {
+            const kw = args.keywords.get('on_duplicate');
+            const older = options.engramiaVersion ? versionLessThan(options.engramiaVersion, '0.7.0') : undefined;
+            if (kw && older === true) {
+              add(d, 'ENG006', `on_duplicate= does not exist in engramia ${options.engramiaVersion} (added in 0.7.0): this call raises TypeError. Upgrade engramia or remove the argument.`, kw, call, undefined, undefined);
+            }
+            continue;
+          }
+        }
+        if (isAgentCtor(f)) {
+          checkInstructions(d, call, args, ctorAnchor(f, b));
+          continue;
+        }
+        if (isMemoryCtor(f) && args.items.length === 0) {
+          const site = engramiaSite(d.index, undefined, ENGRAMIA_PROVIDERS_MODULE);
+          add(d, 'ENG005', `${f.text}() raises TypeError: Memory needs embeddings and storage (e.g. Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path="./engramia_data"))).`, call, call,
+            {
+              intents: [{ kind: 'replace', unit: d.index, start: argsNode.startIndex, end: argsNode.endIndex, text: '(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path="./engramia_data"))' }],
+              imports: [{ site, name: 'JSONStorage' }, { site, name: 'OpenAIEmbeddings' }],
+            },
+            'Engramia (ENG005): Use Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(...))');
+        }
+      }
+    }
+  }
+
+  function checkInstructions(d: UnitData, call: Node, args: ParsedArgs, anchor: Binding | undefined): void {
+    const kw = args.keywords.get('instructions');
+    const v = kw?.childForFieldName('value');
+    if (!v || !isStatic(v)) return;
+    const site = engramiaSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
+    add(d, 'ENG002', `Static instructions: Engramia's recalled patterns never reach this agent. Wrap with engramia_instructions(${mem}, base=...).`, v, call,
+      { intents: [{ kind: 'replace', unit: d.index, start: v.startIndex, end: v.endIndex, text: `engramia_instructions(${mem}, base=${v.text})` }], imports: [{ site, name: 'engramia_instructions' }] },
+      'Engramia (ENG002): Wrap with engramia_instructions', [v.endPosition.row]);
+  }
+
+  findings.sort((x, y) => (x.cell ?? 0) - (y.cell ?? 0) || x.range.startOffset - y.range.startOffset || x.rule.localeCompare(y.rule));
+
+  return {
+    findings,
+    hasSyntaxErrors: errorUnits.length > 0,
+    errorUnits,
+    memoryVariable: mem,
+    fixAll(): TextEdit[] {
+      if (errorUnits.length) return [];
+      return renderPlans([...plans.values()], data, notebook);
+    },
+  };
+}
+
+function toCell(e: TextEdit, cell: number | undefined): TextEdit {
+  return cell === undefined ? e : { ...e, cell };
+}
+
+function shorten(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 37)}...` : one;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function collect(py: PythonParser, index: number, u: Unit): UnitData {
+  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], comments: [], calls: [], assigns: [] };
+  for (const c of py.query.captures(u.tree.rootNode)) {
+    switch (c.name) {
+      case 'import': d.imports.push(c.node); break;
+      case 'comment': d.comments.push(c.node); break;
+      case 'call': d.calls.push(c.node); break;
+      case 'assign': d.assigns.push(c.node); break;
+    }
+  }
+  return d;
+}
+
+interface ParsedArgs {
+  readonly items: Node[];
+  readonly positional: Node[];
+  readonly keywords: Map<string, Node>;
+  readonly listSplat: boolean;
+  readonly dictSplat: boolean;
+}
+
+function parseArgs(args: Node): ParsedArgs {
+  const out: ParsedArgs = { items: [], positional: [], keywords: new Map(), listSplat: false, dictSplat: false };
+  let listSplat = false;
+  let dictSplat = false;
+  for (const c of args.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    out.items.push(c);
+    if (c.type === 'keyword_argument') {
+      const name = c.childForFieldName('name')?.text;
+      if (name && !out.keywords.has(name)) out.keywords.set(name, c);
+    } else if (c.type === 'list_splat') listSplat = true;
+    else if (c.type === 'dictionary_splat') dictSplat = true;
+    else out.positional.push(c);
+  }
+  return { ...out, listSplat, dictSplat };
+}
+
+function keywordValue(args: Node | null, name: string): Node | undefined {
+  if (!args || args.type !== 'argument_list') return undefined;
+  for (const c of args.namedChildren) {
+    if (c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === name) return c.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}
+
+function runnerAnchor(recv: Node, b: Bindings): Binding | undefined {
+  let n: Node | null = recv;
+  if (n.type === 'call') n = n.childForFieldName('function');
+  if (n?.type === 'identifier') return b.runner.get(n.text);
+  if (n?.type === 'attribute') return b.agentsModule.get(n.childForFieldName('object')?.text ?? '');
+  return undefined;
+}
+
+function ctorAnchor(f: Node, b: Bindings): Binding | undefined {
+  let n: Node | null = f;
+  if (n.type === 'subscript') n = n.childForFieldName('value');
+  if (n?.type === 'identifier') return b.agent.get(n.text);
+  if (n?.type === 'attribute') return b.agentsModule.get(n.childForFieldName('object')?.text ?? '');
+  return undefined;
+}
+
+function agentAnchorOf(recv: Node, b: Bindings, assigns: readonly { lhs: string; call: Node }[], isAgentCtor: (n: Node | null) => boolean): Binding | undefined {
+  const seen = new Set<string>();
+  let name = recv.text;
+  while (!seen.has(name)) {
+    seen.add(name);
+    const a = assigns.find((x) => x.lhs === name);
+    if (!a) return undefined;
+    const f = a.call.childForFieldName('function');
+    if (isAgentCtor(f)) return ctorAnchor(f!, b);
+    if (f?.type === 'attribute') name = f.childForFieldName('object')?.text ?? '';
+    else return undefined;
+  }
+  return undefined;
+}
+
+function argsLayout(d: UnitData, args: Node): ArgsLayout {
+  const kids = args.children.filter((c): c is Node => !!c);
+  const items = kids.filter((c) => c.isNamed && c.type !== 'comment');
+  const last = items[items.length - 1];
+  const close = kids[kids.length - 1]!;
+  const open = kids[0]!;
+  let comma: Node | undefined;
+  if (last) {
+    for (let i = kids.indexOf(last) + 1; i < kids.length; i++) {
+      if (kids[i]!.type === ',') { comma = kids[i]; break; }
+    }
+  }
+  const lastRowNode = comma ?? last;
+  const closeRow = close.startPosition.row;
+  const closeOwnLine = !!last && closeRow > (lastRowNode?.endPosition.row ?? 0) && d.lines.lineText(closeRow).slice(0, close.startPosition.column).trim() === '';
+  let indent = '';
+  if (last) {
+    const row = last.startPosition.row;
+    const before = d.lines.lineText(row).slice(0, last.startPosition.column);
+    indent = before.trim() === '' ? before : d.lines.indentOf(row) + '    ';
+  }
+  return {
+    unit: d.index,
+    key: `${d.index}:${args.startIndex}`,
+    empty: !last,
+    openEnd: open.endIndex,
+    lastEnd: last ? last.endIndex : open.endIndex,
+    ...(comma ? { commaEnd: comma.endIndex } : {}),
+    closeOwnLine,
+    lineEndAfterLast: lastRowNode ? d.lines.lineEnd(lastRowNode.endPosition.row) : open.endIndex,
+    indent,
+    eol: d.lines.eol,
+  };
+}
+
+function keywordEdits(layout: ArgsLayout, texts: readonly string[]): OffsetEdit[] {
+  const u = layout.unit;
+  if (layout.empty) return [{ start: layout.openEnd, end: layout.openEnd, text: texts.join(', '), cell: u }];
+  if (layout.closeOwnLine) {
+    const out: OffsetEdit[] = [];
+    if (layout.commaEnd === undefined) out.push({ start: layout.lastEnd, end: layout.lastEnd, text: ',', cell: u });
+    out.push({ start: layout.lineEndAfterLast, end: layout.lineEndAfterLast, text: texts.map((t) => `${layout.eol}${layout.indent}${t},`).join(''), cell: u });
+    return out;
+  }
+  if (layout.commaEnd !== undefined) return [{ start: layout.commaEnd, end: layout.commaEnd, text: ` ${texts.join(', ')}`, cell: u }];
+  return [{ start: layout.lastEnd, end: layout.lastEnd, text: `, ${texts.join(', ')}`, cell: u }];
+}
+
+/** Turns fix plans into merged edits: keyword additions grouped per call, one import edit per site. */
+function renderPlans(plans: readonly Plan[], data: readonly UnitData[], notebook: boolean): TextEdit[] {
+  const edits: OffsetEdit[] = [];
+  const keywordGroups = new Map<string, { layout: ArgsLayout; texts: string[] }>();
+  const importGroups = new Map<string, { site: ImportSite; names: Set<string> }>();
+  for (const p of plans) {
+    for (const i of p.intents) {
+      if (i.kind === 'replace') edits.push({ start: i.start, end: i.end, text: i.text, cell: i.unit });
+      else {
+        const g = keywordGroups.get(i.layout.key) ?? { layout: i.layout, texts: [] };
+        if (!g.texts.includes(i.text)) g.texts.push(i.text);
+        keywordGroups.set(i.layout.key, g);
+      }
+    }
+    for (const n of p.imports) {
+      const g = importGroups.get(n.site.key) ?? { site: n.site, names: new Set<string>() };
+      g.names.add(n.name);
+      importGroups.set(n.site.key, g);
+    }
+  }
+  for (const g of keywordGroups.values()) edits.push(...keywordEdits(g.layout, g.texts));
+  for (const g of importGroups.values()) {
+    const e = importEdit(g.site, g.names);
+    if (e) edits.push(e);
+  }
+  return mergeEdits(edits).map((e) => {
+    const lines = data[e.cell ?? 0]!.lines;
+    const t = lines.toTextEdit({ start: e.start, end: e.end, text: e.text });
+    return notebook ? { ...t, cell: e.cell ?? 0 } : t;
+  });
+}
+
+function importEdit(site: ImportSite, names: ReadonlySet<string>): OffsetEdit | undefined {
+  const missing = [...names].filter((n) => !site.present.has(n)).sort();
+  if (!missing.length) return undefined;
+  if (site.append) return { start: site.append.at, end: site.append.at, text: `${site.append.prefix}${missing.join(', ')}${site.append.suffix}`, cell: site.unit };
+  return { start: site.insert.at, end: site.insert.at, text: `${site.insert.prefix}from ${site.module} import ${missing.join(', ')}${site.insert.suffix}`, cell: site.unit };
+}
+
+/**
+ * Where the Engramia import goes (§7.4): beside a lazy `agents` import when the binding came from
+ * one (inside a function or try block), else after the last top-level import of the file (or of
+ * the anchor's cell), after the docstring, or at the top.
+ */
+function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, unitIndex: number, anchor: Binding | undefined, module: string): ImportSite {
+  const lazy = anchor && anchor.node.parent?.type !== 'module' ? anchor : undefined;
+  let unit = anchor ? anchor.unit : unitIndex;
+  if (!anchor) {
+    // a notebook: the first cell with a top-level import, else the finding's cell
+    const withImport = data.find((d) => d.tree.rootNode.namedChildren.some((c) => isImportNode(c)));
+    if (withImport && data.length > 1) unit = withImport.index;
+  }
+  const key = `${unit}:${lazy ? lazy.node.startIndex : 'top'}:${module}`;
+  const cached = sites.get(key);
+  if (cached) return cached;
+  const d = data[unit]!;
+  const root = d.tree.rootNode;
+  const eol = d.lines.eol;
+  // names already imported from the module, and an existing statement to append to
+  const block = lazy ? lazy.node.parent! : root;
+  const present = new Set<string>();
+  let existing: Node | undefined;
+  for (const dd of data) {
+    for (const imp of dd.imports) {
+      if (imp.type !== 'import_from_statement' || imp.childForFieldName('module_name')?.text !== module) continue;
+      const visible = imp.parent?.type === 'module' || (dd.index === unit && imp.parent?.equals(block));
+      if (!visible) continue;
+      for (const n of imp.childrenForFieldName('name')) {
+        const local = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
+        const imported = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
+        if (local && local === imported) present.add(local);
+      }
+      if (dd.index === unit && imp.parent?.equals(block) && !existing) existing = imp;
+    }
+  }
+  let append: ImportSite['append'];
+  if (existing) {
+    const names = existing.childrenForFieldName('name');
+    const lastName = names[names.length - 1];
+    if (lastName) {
+      const kids = existing.children.filter((c): c is Node => !!c);
+      const after = kids.slice(kids.indexOf(lastName) + 1);
+      const comma = after.find((c) => c.type === ',');
+      const close = after.find((c) => c.type === ')');
+      if (comma && close && close.startPosition.row > comma.endPosition.row) {
+        const indent = d.lines.indentOf(lastName.startPosition.row);
+        append = { at: d.lines.lineEnd(comma.endPosition.row), prefix: `${eol}${indent}`, suffix: ',' };
+      } else if (comma) append = { at: comma.endIndex, prefix: ' ', suffix: '' };
+      else append = { at: lastName.endIndex, prefix: ', ', suffix: '' };
+    }
+  }
+  let insert: ImportSite['insert'];
+  if (lazy) {
+    const row = lazy.node.endPosition.row;
+    insert = { at: d.lines.lineEnd(row), prefix: `${eol}${d.lines.indentOf(lazy.node.startPosition.row)}`, suffix: '' };
+  } else {
+    const top = root.namedChildren.filter((c): c is Node => !!c);
+    const imports = top.filter(isImportNode);
+    const lastImport = imports[imports.length - 1];
+    if (lastImport) insert = { at: d.lines.lineEnd(lastImport.endPosition.row), prefix: eol, suffix: '' };
+    else {
+      const first = top.find((c) => c.type !== 'comment');
+      const docstring = first && first.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first : undefined;
+      const leadingComments = top.filter((c) => c.type === 'comment' && (!first || c.startIndex < first.startIndex));
+      const after = docstring ?? leadingComments[leadingComments.length - 1];
+      insert = after ? { at: d.lines.lineEnd(after.endPosition.row), prefix: eol, suffix: '' } : { at: 0, prefix: '', suffix: eol };
+    }
+  }
+  const site: ImportSite = { key, unit, module, present, ...(append ? { append } : {}), insert };
+  sites.set(key, site);
+  return site;
+}
+
+function isImportNode(c: Node | null): boolean {
+  return !!c && (c.type === 'import_statement' || c.type === 'import_from_statement' || c.type === 'future_import_statement');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suppression comments (§9), read from comment nodes only
+
+interface Directive {
+  readonly kind: 'ignore' | 'file-ignore';
+  readonly rules: Set<RuleId> | 'all';
+}
+
+/** Reads `engramia: ignore[...]` / `engramia: file-ignore[...]` (and `noqa: ENG...` when enabled) from one comment. */
+export function parseDirectives(comment: string, noqa = false): Directive[] {
+  const out: Directive[] = [];
+  for (const raw of comment.split('#')) {
+    const seg = raw.trim();
+    const lower = seg.toLowerCase();
+    if (lower.startsWith('engramia:')) {
+      const rest = seg.slice('engramia:'.length).trim();
+      const kind = rest.toLowerCase().startsWith('file-ignore') ? 'file-ignore' : rest.toLowerCase().startsWith('ignore') ? 'ignore' : undefined;
+      if (!kind) continue;
+      const tail = rest.slice(kind.length).trim();
+      if (tail.startsWith('[')) {
+        const close = tail.indexOf(']');
+        const list = tail.slice(1, close < 0 ? undefined : close);
+        const rules = new Set<RuleId>();
+        for (const p of list.split(',')) {
+          const id = parseRuleId(p);
+          if (id) rules.add(id);
+        }
+        out.push({ kind, rules });
+      } else out.push({ kind, rules: 'all' });
+    } else if (noqa && lower.startsWith('noqa:')) {
+      const rules = new Set<RuleId>();
+      for (const p of seg.slice(5).split(/[,\s]+/)) {
+        const id = parseRuleId(p);
+        if (id && RULE_IDS.includes(id)) rules.add(id);
+      }
+      if (rules.size) out.push({ kind: 'ignore', rules });
+    }
+  }
+  return out;
+}
+
+function mergeRules(a: Set<RuleId> | 'all' | undefined, b: Set<RuleId> | 'all'): Set<RuleId> | 'all' {
+  if (a === 'all' || b === 'all') return 'all';
+  return new Set([...(a ?? []), ...b]);
+}
+
+function suppressions(data: readonly UnitData[], noqa: boolean): Suppressions {
+  const byRow = new Map<string, Set<RuleId> | 'all'>();
+  const ownLine = new Map<string, Set<RuleId> | 'all'>();
+  let file: Set<RuleId> | 'all' | undefined;
+  for (const d of data) {
+    const first = d.tree.rootNode.namedChildren.find((c) => c && c.type !== 'comment' && !(c.type === 'expression_statement' && c.firstNamedChild?.type === 'string'));
+    const firstCodeRow = first ? first.startPosition.row : Number.MAX_SAFE_INTEGER;
+    for (const c of d.comments) {
+      const row = c.startPosition.row;
+      const own = d.lines.lineText(row).slice(0, c.startPosition.column).trim() === '';
+      for (const dir of parseDirectives(c.text, noqa)) {
+        if (dir.kind === 'file-ignore') {
+          if (row < firstCodeRow) file = mergeRules(file, dir.rules);
+          continue;
+        }
+        const key = `${d.index}:${row}`;
+        byRow.set(key, mergeRules(byRow.get(key), dir.rules));
+        if (own) ownLine.set(key, mergeRules(ownLine.get(key), dir.rules));
+      }
+    }
+  }
+  return { byRow, ownLine, file };
+}
+
+/**
+ * The "Disable for this line" edit: extends an existing `# engramia: ignore[...]` on the line,
+ * else appends a trailing comment (after any `# noqa`, with its own `#`), else — when the line
+ * ends inside a multi-line string or a backslash continuation — an own-line comment above.
+ */
+function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow: number, _sup: Suppressions): OffsetEdit {
+  const root = d.tree.rootNode;
+  const lineEnd = d.lines.lineEnd(row);
+  const existingOn = (r: number) => d.comments.find((c) => c.startPosition.row === r && parseDirectives(c.text).some((x) => x.kind === 'ignore' && x.rules !== 'all'));
+  const extend = (c: Node): OffsetEdit | undefined => {
+    const text = c.text;
+    const at = text.toLowerCase().indexOf('engramia:');
+    const close = text.indexOf(']', at);
+    if (at < 0 || close < 0) return undefined;
+    return { start: c.startIndex + close, end: c.startIndex + close, text: `, ${rule}` };
+  };
+  const trailing = existingOn(row);
+  if (trailing) {
+    const e = extend(trailing);
+    if (e) return e;
+  }
+  const insideString = (() => {
+    if (lineEnd >= d.text.length) return false;
+    for (let n: Node | null = root.descendantForIndex(lineEnd); n; n = n.parent) {
+      if ((n.type === 'string' || n.type === 'string_content') && n.startIndex < lineEnd && n.endIndex > lineEnd) return true;
+    }
+    return false;
+  })();
+  const lineText = d.lines.lineText(row);
+  const continued = lineText.trimEnd().endsWith('\\');
+  if (!insideString && !continued) {
+    return { start: lineEnd, end: lineEnd, text: `  # engramia: ignore[${rule}]` };
+  }
+  const aboveRow = Math.min(row, callRow);
+  const above = aboveRow > 0 ? existingOn(aboveRow - 1) : undefined;
+  if (above && d.lines.lineText(aboveRow - 1).trim().startsWith('#')) {
+    const e = extend(above);
+    if (e) return e;
+  }
+  const start = d.lines.starts[aboveRow]!;
+  return { start, end: start, text: `${d.lines.indentOf(aboveRow)}# engramia: ignore[${rule}]${d.lines.eol}` };
+}
