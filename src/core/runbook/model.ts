@@ -40,6 +40,8 @@ export interface FenceFrame {
 
 /** Per-cell bookkeeping that the serializer needs; kept in cell metadata under `runbook`. */
 export interface CellSource {
+  /** What the cell was when the file was parsed (a markup cell keeps this role while its value is unchanged). */
+  readonly role: CellRole;
   /** The cell's exact bytes in the original file, trailing blank lines (the gap to the next cell) included. */
   readonly raw: string;
   /** Leading whitespace stripped from each line to get `value`. */
@@ -89,6 +91,8 @@ export interface CheckRef {
   readonly taskCell: number | null;
   /** Heading texts from the top level down to this check's section. */
   readonly headingPath: readonly string[];
+  /** For reports and messages: the task item's label, else the `title` attribute. */
+  readonly label?: string;
   /** An attribute error, shown in the cell; the check does not run while it is set. */
   readonly error?: string;
 }
@@ -101,6 +105,8 @@ export interface RunbookInput {
   readonly options?: readonly string[];
   readonly secret: boolean;
   readonly required: boolean;
+  /** Environment variable name given to process checks (default: envName(name)). */
+  readonly env?: string;
 }
 
 export interface FrontMatter {
@@ -123,6 +129,36 @@ export interface Section {
   /** Index one past the last cell of this section (the next heading of the same or higher level). */
   readonly endCell: number;
   readonly path: readonly string[];
+}
+
+/**
+ * A notebook cell as the serializer and `deriveRunbook` see it: what VS Code holds for a cell.
+ * `source` is the parse-time bookkeeping (cell metadata `runbook`); absent for cells the user added.
+ * `attributes` are the fence attributes when the editor changed them (else those in `source` apply).
+ */
+export interface CellLike {
+  readonly kind: CellKind;
+  readonly value: string;
+  readonly language: string;
+  readonly source?: CellSource;
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** The parse-time role, if the caller keeps it apart from `source` (same as `source.role`). */
+  readonly role?: CellRole;
+}
+
+/** What `deriveRunbook` computes for one cell. */
+export interface DerivedCell {
+  readonly role: CellRole;
+  readonly task?: TaskInfo;
+  readonly check?: CheckRef;
+  /** Heading texts from the top level down to the section holding this cell. */
+  readonly headingPath: readonly string[];
+}
+
+export interface DerivedRunbook {
+  readonly cells: readonly DerivedCell[];
+  readonly sections: readonly Section[];
+  readonly frontMatter?: FrontMatter;
 }
 
 export interface ParseFailure {

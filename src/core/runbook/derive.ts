@@ -1,0 +1,225 @@
+/**
+ * Derived information (roles, tasks, checks, sections, front matter) computed from cells, whether
+ * fresh from the parser or live in an edited notebook. `parseRunbook` is built on this, so both
+ * agree. A markup cell keeps its parse-time role while its value is unchanged; an edited or added
+ * cell's role is read from its text (heading, task item, else prose).
+ */
+import { parseFrontMatter } from './frontMatter';
+import { parseInfoString, type AttributeStyle } from './infoString';
+import { columnWidth, leadingWhitespace, valueOf } from './lines';
+import type { CellLike, CellRole, CheckRef, DerivedCell, DerivedRunbook, FrontMatter, Section, TaskInfo } from './model';
+import { headingOf, slug, taskOf } from './text';
+
+/** Info-string words treated as checks when the caller gives no registry. */
+export const DEFAULT_CHECK_KINDS: readonly string[] = ['http', 'engramia', 'shell', 'sh', 'bash', 'python', 'py', 'manual', 'confirm', 'analyze'];
+
+export interface DeriveOptions {
+  /** True when an info-string word names a check kind (e.g. `(w) => !!registry.resolve(w)`). */
+  readonly isCheckKind?: (word: string) => boolean;
+}
+
+const defaultIsCheckKind = (word: string) => DEFAULT_CHECK_KINDS.includes(word.toLowerCase());
+
+export function normaliseEol(value: string): string {
+  return value.indexOf('\r') < 0 ? value : value.replace(/\r\n?/g, '\n');
+}
+
+/** True when the cell's value is what its source gives (i.e. the user has not edited it). */
+export function isUnchanged(cell: CellLike): boolean {
+  return !!cell.source && valueOf(cell.source) === normaliseEol(cell.value);
+}
+
+function inferMarkupRole(value: string): CellRole {
+  if (headingOf(value)) return 'section';
+  if (taskOf(value)) return 'task';
+  return 'prose';
+}
+
+export function deriveRunbook(cells: readonly CellLike[], options: DeriveOptions = {}): DerivedRunbook {
+  return deriveCells(cells, options, false);
+}
+
+/** @internal `fresh`: every cell's value is known to equal its source's value (straight from the parser). */
+export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, fresh: boolean): DerivedRunbook {
+  const isCheckKind = options.isCheckKind ?? defaultIsCheckKind;
+  const n = cells.length;
+  const roles: CellRole[] = new Array(n);
+  const tasks: (TaskInfo | undefined)[] = new Array(n);
+  const values: string[] = new Array(n);
+
+  for (let i = 0; i < n; i++) {
+    const cell = cells[i];
+    const value = fresh ? cell.value : normaliseEol(cell.value);
+    values[i] = value;
+    const parsedRole = cell.source?.role ?? cell.role;
+    if (cell.kind === 'code') {
+      roles[i] = parsedRole === 'frontMatter' && i === 0 ? 'frontMatter' : 'fence';
+      continue;
+    }
+    if (parsedRole === 'error') {
+      roles[i] = 'error';
+      continue;
+    }
+    const unchanged = !!cell.source && (fresh || valueOf(cell.source) === value);
+    let role: CellRole = unchanged && parsedRole && parsedRole !== 'fence' && parsedRole !== 'frontMatter' ? parsedRole : inferMarkupRole(value);
+    if (role === 'task') {
+      tasks[i] = taskOf(value);
+      if (!tasks[i]) role = 'prose';
+    }
+    roles[i] = role;
+  }
+
+  // Sections and heading paths.
+  const sections: { id: string; title: string; level: number; cell: number; endCell: number; path: string[] }[] = [];
+  const headingPaths: (readonly string[])[] = new Array(n);
+  const stack: { level: number; title: string }[] = [];
+  let path: readonly string[] = [];
+  const sectionIds = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    if (roles[i] === 'section') {
+      const h = headingOf(values[i]) ?? { level: 1, title: values[i].split('\n')[0].replace(/^#+\s*/, '').trim() };
+      while (stack.length && stack[stack.length - 1].level >= h.level) stack.pop();
+      stack.push({ level: h.level, title: h.title });
+      path = stack.map((s) => s.title);
+      sections.push({ id: unique(path.map((p) => slug(p) || 'section').join('/'), sectionIds), title: h.title, level: h.level, cell: i, endCell: n, path: [...path] });
+    }
+    headingPaths[i] = path;
+  }
+  for (let k = 0; k < sections.length; k++) {
+    for (let m = k + 1; m < sections.length; m++) {
+      if (sections[m].level <= sections[k].level) {
+        sections[k].endCell = sections[m].cell;
+        break;
+      }
+    }
+  }
+
+  // Checks.
+  const checks: (CheckRef | undefined)[] = new Array(n);
+  const taskCells: (number | null)[] = new Array(n).fill(null);
+  const explicit = new Set<string>();
+  const infos = new Map<number, { attributes: Record<string, string>; style: AttributeStyle; error?: string; kind: string }>();
+  for (let i = 0; i < n; i++) {
+    if (roles[i] !== 'fence') continue;
+    const cell = cells[i];
+    const parsed = cell.source?.fence ? parseInfoString(cell.source.fence.info) : undefined;
+    const kind = (cell.language || parsed?.kind || '').toLowerCase();
+    if (!kind || !isCheckKind(kind)) continue;
+    const attributes = cell.attributes ? { ...cell.attributes } : parsed?.attributes ?? {};
+    const error = cell.attributes ? undefined : parsed?.error;
+    infos.set(i, { attributes, style: parsed?.style ?? 'keyValue', error, kind });
+    if (attributes.id) explicit.add(attributes.id);
+  }
+  const used = new Set<string>(explicit);
+  const seenExplicit = new Set<string>();
+  const perSection = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const info = infos.get(i);
+    if (!info) continue;
+    const taskCell = findTaskCell(cells, roles, values, taskCells, i);
+    taskCells[i] = taskCell;
+    const headingPath = headingPaths[i];
+    const sectionKey = headingPath.join('\u0000');
+    const ordinal = (perSection.get(sectionKey) ?? 0) + 1;
+    perSection.set(sectionKey, ordinal);
+    const label = taskCell !== null ? tasks[taskCell]?.label : info.attributes.title;
+    let id: string;
+    let error = info.error;
+    const explicitId = !!info.attributes.id;
+    if (explicitId) {
+      id = info.attributes.id;
+      if (seenExplicit.has(id)) error ??= `duplicate id "${id}": another check above uses it; give each check its own id`;
+      seenExplicit.add(id);
+    } else {
+      const prefix = headingPath.map((p) => slug(p) || 'section').join('/');
+      const leaf = (taskCell !== null ? slug(label ?? '') : '') || `check-${ordinal}`;
+      id = unique(prefix ? `${prefix}/${leaf}` : leaf, used);
+    }
+    checks[i] = {
+      id,
+      explicitId,
+      kind: info.kind,
+      attributes: info.attributes,
+      attributeStyle: info.style,
+      taskCell,
+      headingPath,
+      ...(label !== undefined ? { label } : {}),
+      ...(error !== undefined ? { error } : {}),
+    };
+  }
+
+  let frontMatter: FrontMatter | undefined;
+  if (n > 0 && roles[0] === 'frontMatter') frontMatter = parseFrontMatter(values[0]);
+
+  const derived: DerivedCell[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    derived[i] = {
+      role: roles[i],
+      headingPath: headingPaths[i],
+      ...(tasks[i] ? { task: tasks[i] } : {}),
+      ...(checks[i] ? { check: checks[i] } : {}),
+    };
+  }
+  return { cells: derived, sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
+}
+
+function unique(base: string, used: Set<string>): string {
+  let id = base;
+  for (let k = 2; used.has(id); k++) id = `${base}-${k}`;
+  used.add(id);
+  return id;
+}
+
+/** Column where a cell's first line starts (its indentation), for list containment. */
+function cellColumn(cell: CellLike, value: string): number {
+  const indent = cell.source?.indent ?? '';
+  const first = value.slice(0, Math.max(0, value.indexOf('\n') >= 0 ? value.indexOf('\n') : value.length));
+  return columnWidth(indent.replace(/^\uFEFF/, '') + leadingWhitespace(first));
+}
+
+/**
+ * The task item that contains fence cell `i`: walking back, the nearest task whose marker sits
+ * left of the fence, unless a heading or less indented text ends the item first. A fence the user
+ * added belongs to the task (or the task of the check) right before it.
+ */
+function findTaskCell(cells: readonly CellLike[], roles: readonly CellRole[], values: readonly string[], taskCells: readonly (number | null)[], i: number): number | null {
+  const cell = cells[i];
+  if (!cell.source?.fence) {
+    const prev = i - 1;
+    if (prev < 0) return null;
+    if (roles[prev] === 'task') return prev;
+    if (roles[prev] === 'fence') return taskCells[prev] ?? null;
+    return null;
+  }
+  let bound = columnWidth(leadingWhitespace(cell.source.fence.openLine.replace(/^\uFEFF/, '')));
+  for (let j = i - 1; j >= 0 && bound > 0; j--) {
+    const r = roles[j];
+    if (r === 'section' || r === 'frontMatter' || r === 'error') return null;
+    if (r === 'fence') continue;
+    const w = cellColumn(cells[j], values[j]);
+    if (r === 'task' && w < bound) return j;
+    if (w < bound) bound = w;
+  }
+  return null;
+}
+
+export interface SectionProgress {
+  readonly section: Section;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Per section (nested sections included), how many task items are done out of how many. */
+export function sectionProgress(derived: DerivedRunbook, isDone?: (cellIndex: number) => boolean): SectionProgress[] {
+  const done = isDone ?? ((i: number) => !!derived.cells[i]?.task?.checked);
+  return derived.sections.map((section) => {
+    let d = 0;
+    let t = 0;
+    for (let i = section.cell; i < section.endCell; i++) {
+      if (derived.cells[i]?.role !== 'task') continue;
+      t++;
+      if (done(i)) d++;
+    }
+    return { section, done: d, total: t };
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Fence info strings: `<kind> {attributes}`. Attributes are written either as a JSON object
+ * (`http {"id":"health","timeout":"5s"}`) or Runme-style key=value pairs
+ * (`http { id=health timeout=5s title="two words" }`). The style is kept when attributes are
+ * rewritten, so that an edit does not reformat the author's fence line.
+ */
+
+export type AttributeStyle = 'json' | 'keyValue' | 'none';
+
+export interface InfoString {
+  /** First word, lowercased ("" when the info string is empty or starts with "{"). */
+  readonly kind: string;
+  /** The first word as written (case kept). */
+  readonly word: string;
+  readonly attributes: Record<string, string>;
+  readonly style: AttributeStyle;
+  /** One line describing malformed attributes; the kind is still known. */
+  readonly error?: string;
+}
+
+const KEY = /^[A-Za-z_][\w.-]*/;
+
+export function parseInfoString(info: string): InfoString {
+  const text = info.trim();
+  let i = 0;
+  while (i < text.length && !/[\s{]/.test(text[i])) i++;
+  const word = text.slice(0, i);
+  const kind = word.toLowerCase();
+  const rest = text.slice(i).trim();
+  if (!rest) return { kind, word, attributes: {}, style: 'none' };
+  if (!rest.startsWith('{')) {
+    return rest.includes('=')
+      ? { kind, word, attributes: {}, style: 'none', error: `attributes must be written inside { } after "${word}", e.g. ${word} { id=my-check }` }
+      : { kind, word, attributes: {}, style: 'none' };
+  }
+  const inner = rest.slice(1).trimStart();
+  if (inner.startsWith('"')) return parseJson(kind, word, rest);
+  return parseKeyValue(kind, word, rest);
+}
+
+function parseJson(kind: string, word: string, rest: string): InfoString {
+  let data: unknown;
+  try {
+    data = JSON.parse(rest);
+  } catch (err) {
+    return { kind, word, attributes: {}, style: 'json', error: `attributes are not valid JSON: ${(err as Error).message.split('\n')[0]}` };
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    return { kind, word, attributes: {}, style: 'json', error: 'attributes must be a JSON object' };
+  }
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    attributes[k] = typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return { kind, word, attributes, style: 'json' };
+}
+
+function parseKeyValue(kind: string, word: string, rest: string): InfoString {
+  const attributes: Record<string, string> = {};
+  const fail = (why: string): InfoString => ({ kind, word, attributes, style: 'keyValue', error: `malformed attributes: ${why}` });
+  let i = 1;
+  const n = rest.length;
+  const skip = () => {
+    while (i < n && /\s/.test(rest[i])) i++;
+  };
+  for (;;) {
+    skip();
+    if (i >= n) return fail('missing closing "}"');
+    if (rest[i] === '}') {
+      i++;
+      skip();
+      if (i < n) return fail(`unexpected text after "}": ${rest.slice(i)}`);
+      return { kind, word, attributes, style: 'keyValue' };
+    }
+    if (rest[i] === ',') {
+      i++;
+      continue;
+    }
+    const m = KEY.exec(rest.slice(i));
+    if (!m) return fail(`expected key=value, found "${rest.slice(i, i + 12)}"`);
+    const key = m[0];
+    i += key.length;
+    skip();
+    if (rest[i] !== '=') {
+      attributes[key] = '';
+      continue;
+    }
+    i++;
+    skip();
+    if (rest[i] === '"' || rest[i] === "'") {
+      const q = rest[i++];
+      let value = '';
+      let closed = false;
+      while (i < n) {
+        const c = rest[i++];
+        if (c === '\\' && i < n) value += rest[i++];
+        else if (c === q) {
+          closed = true;
+          break;
+        } else value += c;
+      }
+      if (!closed) return fail(`unterminated quoted value for "${key}"`);
+      attributes[key] = value;
+    } else {
+      const start = i;
+      while (i < n && !/[\s}]/.test(rest[i])) i++;
+      attributes[key] = rest.slice(start, i);
+    }
+  }
+}
+
+function quoteIfNeeded(value: string): string {
+  return value === '' || /[\s"'}{=\\,]/.test(value) ? `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : value;
+}
+
+/** Attributes alone, in the given style: `{"id":"x"}` or `{ id=x }`; "" when there are none. */
+export function formatAttributes(attributes: Readonly<Record<string, string>>, style: AttributeStyle): string {
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return '';
+  if (style === 'json') return JSON.stringify(Object.fromEntries(entries));
+  return `{ ${entries.map(([k, v]) => `${k}=${quoteIfNeeded(v)}`).join(' ')} }`;
+}
+
+/** A whole info string: `http { id=x }`; style "none" with attributes falls back to key=value. */
+export function formatInfoString(kind: string, attributes: Readonly<Record<string, string>>, style: AttributeStyle): string {
+  const attrs = formatAttributes(attributes, style === 'none' ? 'keyValue' : style);
+  return attrs ? (kind ? `${kind} ${attrs}` : attrs) : kind;
+}
+
+export function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || a[k] !== b[k]) return false;
+  return true;
+}

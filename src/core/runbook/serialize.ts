@@ -1,0 +1,208 @@
+/**
+ * serializeRunbook: cells → the runbook's text. Unchanged cells give back their original bytes;
+ * edited cells are patched line by line (unchanged lines keep their original bytes, indentation
+ * and line ends); cells the user added are rendered fresh. A file that could not be parsed is
+ * written back byte for byte unless its error cell was edited.
+ */
+import { deriveRunbook, normaliseEol } from './derive';
+import { formatAttributes, parseInfoString, sameAttributes } from './infoString';
+import { BOM, columnWidth, contentText, layoutOf, leadingWhitespace, valueOf, type Eol, type Line } from './lines';
+import type { CellLike, CellSource, DerivedRunbook, ParseFailure } from './model';
+import { failureCellValue } from './parse';
+import { closesFence } from './split';
+import { taskContentPrefix } from './text';
+
+export type { CellLike } from './model';
+
+export interface SerializeMeta {
+  /** Line end for lines the serializer writes anew. */
+  readonly eol: '\n' | '\r\n';
+  readonly failure?: ParseFailure;
+}
+
+export function serializeRunbook(cells: readonly CellLike[], meta: SerializeMeta): string {
+  const original = untouchedFailure(cells, meta);
+  if (original) return new TextDecoder('utf-8').decode(original);
+  return render(cells, meta);
+}
+
+/** Like serializeRunbook, as UTF-8 bytes; a file that failed to parse comes back byte for byte. */
+export function serializeRunbookBytes(cells: readonly CellLike[], meta: SerializeMeta): Uint8Array {
+  const original = untouchedFailure(cells, meta);
+  if (original) return original;
+  return new TextEncoder().encode(render(cells, meta));
+}
+
+function untouchedFailure(cells: readonly CellLike[], meta: SerializeMeta): Uint8Array | undefined {
+  if (!meta.failure || cells.length !== 1) return undefined;
+  if (normaliseEol(cells[0].value) !== failureCellValue(meta.failure.message)) return undefined;
+  return new Uint8Array(Buffer.from(meta.failure.originalBase64, 'base64'));
+}
+
+function endsWithEol(s: string): boolean {
+  const c = s.charCodeAt(s.length - 1);
+  return c === 10 || c === 13;
+}
+
+function endsWithBlankLine(s: string): boolean {
+  return /(?:^|\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)$/.test(s);
+}
+
+function render(cells: readonly CellLike[], meta: SerializeMeta): string {
+  const eol = meta.eol;
+  const parts: string[] = [];
+  let tail = '';
+  let derived: DerivedRunbook | undefined;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (cell.source && sourceKind(cell.source) === cell.kind) {
+      const out = unchanged(cell, cell.source) ? cell.source.raw : patch(cell, cell.source, eol);
+      if (!out) continue;
+      if (tail && !endsWithEol(tail)) parts.push(eol);
+      parts.push(out);
+      tail = out;
+      continue;
+    }
+    derived ??= deriveRunbook(cells);
+    const fresh = renderNew(cell, i, cells, derived, eol);
+    if (tail && !endsWithEol(tail)) {
+      parts.push(eol);
+      tail += eol;
+    }
+    // A new cell starts a new block: a blank line before it, unless it is a check nested under its task item.
+    if (tail && !endsWithBlankLine(tail) && !fresh.underTask) parts.push(eol);
+    parts.push(fresh.text);
+    tail = fresh.text;
+  }
+  return parts.join('');
+}
+
+function sourceKind(source: CellSource): 'markup' | 'code' {
+  return source.role === 'fence' || source.role === 'frontMatter' ? 'code' : 'markup';
+}
+
+function sourceLanguage(source: CellSource): string {
+  if (source.role === 'frontMatter') return 'yaml';
+  if (source.fence) return parseInfoString(source.fence.info).kind || 'text';
+  return 'markdown';
+}
+
+function attributesChanged(cell: CellLike, source: CellSource): boolean {
+  if (!cell.attributes || !source.fence || source.role === 'frontMatter') return false;
+  return !sameAttributes(cell.attributes, parseInfoString(source.fence.info).attributes);
+}
+
+function languageChanged(cell: CellLike, source: CellSource): boolean {
+  if (cell.kind === 'markup' || source.role === 'frontMatter') return false;
+  return cell.language.toLowerCase() !== sourceLanguage(source);
+}
+
+function unchanged(cell: CellLike, source: CellSource): boolean {
+  return valueOf(source) === normaliseEol(cell.value) && !languageChanged(cell, source) && !attributesChanged(cell, source);
+}
+
+/** Rewrites only what changed: the lines between the common prefix and suffix, and the fence line. */
+function patch(cell: CellLike, source: CellSource, docEol: '\n' | '\r\n'): string {
+  const layout = layoutOf(source.raw, source.fence);
+  const { lines } = layout;
+  const indent = source.indent;
+  const value = normaliseEol(cell.value);
+  const next = value === '' ? [] : value.split('\n');
+  const old: string[] = [];
+  for (let i = layout.start; i < layout.end; i++) old.push(contentText(layout, i, indent));
+
+  let p = 0;
+  while (p < old.length && p < next.length && old[p] === next[p]) p++;
+  let s = 0;
+  while (s < old.length - p && s < next.length - p && old[old.length - 1 - s] === next[next.length - 1 - s]) s++;
+
+  const out: { text: string; eol: Eol }[] = [];
+  const head: Line[] = lines.slice(0, layout.start);
+  const oldMid = old.length - p - s;
+  const newMid = next.length - p - s;
+  for (const l of head) out.push({ ...l });
+  for (let i = 0; i < p; i++) out.push({ ...lines[layout.start + i] });
+  for (let k = 0; k < newMid; k++) {
+    const t = next[p + k];
+    const lineEol: Eol = oldMid === 1 && newMid === 1 ? lines[layout.start + p].eol : docEol;
+    out.push({ text: t === '' ? '' : indent + t, eol: lineEol });
+  }
+  for (let i = layout.end - s; i < layout.end; i++) out.push({ ...lines[i] });
+  const after = lines.slice(layout.end);
+  for (const l of after) out.push({ ...l });
+
+  if (source.fence && source.role !== 'frontMatter') {
+    const closeIndex = layout.close >= 0 ? head.length + p + newMid + s : -1;
+    refence(out, closeIndex, next, cell, source);
+  }
+
+  // A line written before others needs an end; the last line keeps "no EOL" if it had none.
+  const lastHadNoEol = lines.length > 0 && lines[lines.length - 1].eol === '';
+  for (let i = 0; i < out.length - 1; i++) if (out[i].eol === '') out[i].eol = docEol;
+  if (out.length) {
+    const last = out[out.length - 1];
+    if (lastHadNoEol) last.eol = '';
+    else if (last.eol === '') last.eol = docEol;
+  }
+  let text = '';
+  for (const l of out) text += l.text + l.eol;
+  if (layout.bom && !text.startsWith(BOM)) text = BOM + text;
+  return text;
+}
+
+/** Keeps the fence valid for the new body: a longer marker if a body line would close it; new language/attributes. */
+function refence(out: { text: string; eol: Eol }[], closeIndex: number, body: readonly string[], cell: CellLike, source: CellSource): void {
+  const fence = source.fence!;
+  const ch = fence.marker[0];
+  let longest = 0;
+  for (const line of body) {
+    if (closesFence(line, fence.marker)) longest = Math.max(longest, line.trim().length);
+  }
+  const open = out[0];
+  const bom = open.text.startsWith(BOM) ? BOM : '';
+  const openText = bom ? open.text.slice(1) : open.text;
+  const ws = leadingWhitespace(openText);
+  let marker = openText.slice(ws.length, ws.length + fence.marker.length);
+  let rest = openText.slice(ws.length + fence.marker.length);
+  if (longest > 0) marker = ch.repeat(longest + 1);
+  if (languageChanged(cell, source) || attributesChanged(cell, source)) {
+    const parsed = parseInfoString(fence.info);
+    const lead = leadingWhitespace(rest);
+    const info = rest.trim();
+    let word = info.slice(0, parsed.word.length);
+    let attrs = info.slice(parsed.word.length).trim();
+    if (languageChanged(cell, source)) word = cell.language;
+    if (attributesChanged(cell, source)) attrs = formatAttributes(cell.attributes!, parsed.style === 'none' ? 'keyValue' : parsed.style);
+    rest = (lead || (ch === '`' ? '' : '')) + word + (attrs ? ' ' + attrs : '');
+  }
+  open.text = bom + ws + marker + rest;
+  if (closeIndex >= 0 && longest > 0) {
+    const close = out[closeIndex];
+    const cws = leadingWhitespace(close.text);
+    close.text = cws + marker + close.text.slice(cws.length).replace(new RegExp(`^\\${ch}+`), '');
+  }
+}
+
+/** A cell the user added: markup as written, code as a new fence (indented under its task item). */
+function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derived: DerivedRunbook, eol: '\n' | '\r\n'): { text: string; underTask: boolean } {
+  const value = normaliseEol(cell.value);
+  const join = (lines: string[]) => lines.map((l) => l + eol).join('');
+  if (cell.kind === 'markup') return { text: join(value.split('\n')) + eol, underTask: false };
+  let longest = 0;
+  for (const m of value.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const marker = '`'.repeat(Math.max(3, longest + 1));
+  const attrs = cell.attributes ? formatAttributes(cell.attributes, 'keyValue') : '';
+  const info = cell.language + (attrs ? ' ' + attrs : '');
+  const taskCell = derived.cells[i]?.check?.taskCell ?? (derived.cells[i - 1]?.role === 'task' ? i - 1 : null);
+  const indent = taskCell !== null ? taskIndent(cells[taskCell]) : '';
+  const body = value === '' ? [] : value.split('\n');
+  const lines = [indent + marker + info, ...body.map((l) => (l ? indent + l : l)), indent + marker];
+  return { text: join(lines) + eol, underTask: taskCell !== null };
+}
+
+/** The content column of a task item, as spaces: where a fence must start to belong to it. */
+function taskIndent(task: CellLike): string {
+  const prefix = taskContentPrefix(normaliseEol(task.value)) ?? '';
+  const base = (task.source?.indent ?? '').replace(/^\uFEFF/, '');
+  return base + ' '.repeat(Math.max(2, columnWidth(prefix)));
+}
