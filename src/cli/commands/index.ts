@@ -1,4 +1,6 @@
 import type { CliCommand } from '../io';
+import { runCommand } from './run';
+import { listCommand } from './list';
 
 /** Every subcommand, in the order `runbook --help` lists them. Add new ones here. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [runCommand, listCommand];

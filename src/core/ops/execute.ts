@@ -17,6 +17,8 @@ import { sectionKey, type PlannedCheck, type RunPlan } from './plan';
 export interface PlanRun extends CheckRun {
   readonly sectionPath: readonly string[];
   readonly label?: string;
+  /** True when the orchestrator skipped the check without running it (excluded, stopped, cancelled, skip hook). */
+  readonly notRun?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -122,6 +124,7 @@ function skippedRun(check: PlannedCheck, reason: string, now: number, next?: str
     durationMs: 0,
     sectionPath: check.sectionPath,
     label: check.label,
+    notRun: true,
   };
 }
 

@@ -79,10 +79,15 @@ export function checksOf(doc: RunbookDocument): PlannedCheck[] {
   return out;
 }
 
-/** Finds a section by title or id, case-insensitively (an exact id wins over a title). */
+/** Finds a section by id, title, or the last segment of its id, case-insensitively (in that order). */
 export function findSection(doc: RunbookDocument, name: string): Section | undefined {
   const n = name.trim().toLowerCase();
-  return doc.sections.find((s) => s.id.toLowerCase() === n) ?? doc.sections.find((s) => s.title.trim().toLowerCase() === n);
+  return (
+    doc.sections.find((s) => s.id.toLowerCase() === n) ??
+    doc.sections.find((s) => s.title.trim().toLowerCase() === n) ??
+    // The last segment of a path-like id ("…/rollback" → "rollback").
+    doc.sections.find((s) => s.id.toLowerCase().split('/').pop() === n)
+  );
 }
 
 export function isExcludedFromRunAll(check: Pick<CheckSpec, 'attributes'>): boolean {

@@ -1,0 +1,111 @@
+/**
+ * `runbook list <file>`: the checks of a runbook with their ids, kinds and sections (and its
+ * inputs), as text or JSON. Reads only; runs nothing.
+ */
+import { relative, resolve } from 'node:path';
+import { inputEnvName } from '../../core/ops/inputs';
+import { checksOf, isExcludedFromRunAll, planRun, PlanError } from '../../core/ops/plan';
+import { UsageError, type CliCommand, type CliIo } from '../io';
+import { loadRunbook } from './run';
+
+const usage = `Usage: runbook list <file> [--json] [--section NAME]
+
+Lists the checks of a runbook: id, kind, section and label, plus the inputs it declares.
+
+Options:
+  --json          print JSON {runbook, inputs, checks}
+  --section NAME  only this section (title or id) and its subsections
+
+Exit codes: 0 listed, 2 bad usage or unreadable runbook.
+`;
+
+async function list(args: readonly string[], io: CliIo): Promise<number> {
+  let json = false;
+  let section: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--section') {
+      section = args[++i];
+      if (section === undefined) throw new UsageError('--section needs a value');
+    } else if (a.startsWith('--section=')) section = a.slice('--section='.length);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 1) throw new UsageError(files.length ? 'one runbook at a time' : 'which runbook? (runbook list <file>)');
+  const file = resolve(io.cwd, files[0]!);
+  const loaded = loadRunbook(file);
+  if ('error' in loaded) {
+    io.stderr(`runbook list: ${loaded.error}\n`);
+    return 2;
+  }
+  const { doc } = loaded;
+  let checks = checksOf(doc);
+  if (section !== undefined) {
+    try {
+      const ids = new Set(planRun(doc, { section }).entries.map((e) => e.check.id));
+      checks = checks.filter((c) => ids.has(c.id));
+    } catch (e) {
+      if (e instanceof PlanError) {
+        io.stderr(`runbook list: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? files[0]!;
+  const inputs = (doc.frontMatter?.inputs ?? []).map((i) => ({
+    name: i.name,
+    type: i.type,
+    secret: i.secret,
+    required: i.required,
+    default: i.secret ? undefined : i.default,
+    env: i.secret ? inputEnvName(i) : i.env,
+    description: i.description,
+  }));
+  if (json) {
+    io.stdout(JSON.stringify({
+      runbook: { file: relative(io.cwd, file) || file, title },
+      inputs,
+      checks: checks.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        section: c.sectionPath,
+        label: c.label,
+        excludeFromRunAll: isExcludedFromRunAll(c) || undefined,
+        error: c.error,
+      })),
+    }, null, 2) + '\n');
+    return 0;
+  }
+  const lines: string[] = [`${title}: ${checks.length} check${checks.length === 1 ? '' : 's'}`];
+  const idWidth = Math.min(40, Math.max(0, ...checks.map((c) => c.id.length)));
+  const kindWidth = Math.max(0, ...checks.map((c) => c.kind.length));
+  let last = '\u0000';
+  for (const c of checks) {
+    const key = c.sectionPath.join(' › ');
+    if (key !== last) {
+      lines.push('', key || '(before the first heading)');
+      last = key;
+    }
+    const flags = [isExcludedFromRunAll(c) ? '[not in run all]' : '', c.error ? `[error: ${c.error}]` : ''].filter(Boolean).join(' ');
+    lines.push(`  ${c.id.padEnd(idWidth)}  ${c.kind.padEnd(kindWidth)}  ${c.label ?? ''}${flags ? ` ${flags}` : ''}`.trimEnd());
+  }
+  if (inputs.length) {
+    lines.push('', 'Inputs:');
+    for (const i of inputs) {
+      const src = i.secret ? `secret, from $${i.env}` : i.default !== undefined ? `default ${JSON.stringify(i.default)}` : i.required ? 'required' : 'optional';
+      lines.push(`  ${i.name} (${i.type}; ${src})`);
+    }
+  }
+  io.stdout(lines.join('\n') + '\n');
+  return 0;
+}
+
+export const listCommand: CliCommand = {
+  name: 'list',
+  summary: 'List a runbook\'s checks (ids, kinds, sections) and inputs',
+  usage,
+  run: list,
+};

@@ -1,0 +1,283 @@
+/**
+ * `runbook run <file>`: runs a runbook's checks headlessly (CI), on the same core as the extension.
+ * Exit 0 when no selected check fails (warn and skipped are fine), 1 when one fails or errors,
+ * 2 on bad usage or an unreadable runbook. Secrets come from the environment, never from a file.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve, relative } from 'node:path';
+import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
+import type { CheckRun, OperatorUi } from '../../core/checks/types';
+import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
+import { renderJUnit } from '../../core/evidence/junit';
+import { defaultRegistry } from '../../core/kinds';
+import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
+import { resolveInputs } from '../../core/ops/inputs';
+import { PlanError, planRun } from '../../core/ops/plan';
+import { RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
+import { parseRunbook } from '../../core/runbook/parse';
+import type { RunbookDocument } from '../../core/runbook/model';
+import { Masker } from '../../core/secrets/mask';
+import { UsageError, type CliCommand, type CliIo } from '../io';
+
+const usage = `Usage: runbook run <file> [options]
+
+Runs the checks of a runbook (*.runbook.md) and reports one line per check.
+
+Options:
+  --section NAME        only this section (title or id, case-insensitive) and its subsections
+  --only ID             only this check (repeatable, or comma-separated)
+  --input KEY=VALUE     an input value (repeatable); secret inputs come from the environment
+                        (the input's env: name, e.g. ENGRAMIA_API_KEY)
+  --continue            run every check even after a failure (default: stop at the first)
+  --yes-manual          count manual steps as confirmed (default: --skip-manual, reported as skipped)
+  --skip-manual         skip manual steps (the default)
+  --json                print a JSON document {runbook, results, summary} instead of lines
+  --junit FILE          also write JUnit XML (a testsuite per section, a testcase per check)
+  --evidence FILE       append evidence to FILE (default: <name>.runbook.evidence.jsonl beside the runbook)
+  --no-evidence         write no evidence
+  --concurrency N       read-only HTTP/Engramia checks of one section run N at a time (default 4; 1 = serial)
+  --cwd DIR             folder that shell/python checks run in (default: the current folder)
+
+Exit codes: 0 every selected check passed (warnings and skips allowed), 1 a check failed,
+2 bad usage, unreadable runbook, or missing inputs.
+`;
+
+export interface RunArgs {
+  file: string;
+  section?: string;
+  only: string[];
+  inputs: Record<string, string>;
+  json: boolean;
+  junit?: string;
+  continueOnFailure: boolean;
+  manual: 'yes' | 'skip';
+  evidence: string | false | undefined;
+  concurrency: number;
+  cwd?: string;
+}
+
+export function parseRunArgs(args: readonly string[]): RunArgs {
+  const out: RunArgs = { file: '', only: [], inputs: {}, json: false, continueOnFailure: false, manual: 'skip', evidence: undefined, concurrency: 4 };
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i]!;
+    let inline: string | undefined;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = args[++i];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const flag = () => {
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+    };
+    switch (arg) {
+      case '--section': out.section = value(); break;
+      case '--only': out.only.push(...value().split(',').map((s) => s.trim()).filter(Boolean)); break;
+      case '--input': {
+        const kv = value();
+        const k = kv.indexOf('=');
+        if (k <= 0) throw new UsageError(`--input expects KEY=VALUE (got "${kv.split('=')[0]}")`);
+        out.inputs[kv.slice(0, k).trim()] = kv.slice(k + 1);
+        break;
+      }
+      case '--json': flag(); out.json = true; break;
+      case '--junit': out.junit = value(); break;
+      case '--continue': flag(); out.continueOnFailure = true; break;
+      case '--yes-manual': flag(); out.manual = 'yes'; break;
+      case '--skip-manual': flag(); out.manual = 'skip'; break;
+      case '--evidence': out.evidence = value(); break;
+      case '--no-evidence': flag(); out.evidence = false; break;
+      case '--concurrency': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--concurrency expects a whole number ≥ 1');
+        out.concurrency = n;
+        break;
+      }
+      case '--cwd': out.cwd = value(); break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+        files.push(arg);
+    }
+  }
+  if (files.length === 0) throw new UsageError('which runbook? (runbook run <file>)');
+  if (files.length > 1) throw new UsageError(`one runbook at a time (got ${files.join(', ')})`);
+  out.file = files[0]!;
+  return out;
+}
+
+/** Reads and parses a runbook; a message (exit 2) when it cannot be used. */
+export function loadRunbook(file: string): { doc: RunbookDocument } | { error: string } {
+  if (!existsSync(file)) return { error: `cannot read ${file}: no such file` };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    return { error: `cannot read ${file}: ${(err as Error).message}` };
+  }
+  const doc = parseRunbook(bytes);
+  if (doc.failure) return { error: `${file} is not a runbook: ${doc.failure.message}` };
+  if (doc.frontMatter?.error) return { error: `${file}: ${doc.frontMatter.error}` };
+  return { doc };
+}
+
+const ICONS: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✘', error: '✘', skipped: '–' };
+
+export function formatRunLine(run: Pick<CheckRun, 'checkId' | 'verdict' | 'reason' | 'next'>): string {
+  const failing = run.verdict === 'fail' || run.verdict === 'error';
+  const next = (failing || run.verdict === 'warn') && run.next ? ` → ${run.next}` : '';
+  return `${ICONS[run.verdict] ?? '?'} ${run.checkId} — ${run.verdict === 'error' ? 'error: ' : ''}${run.reason}${next}`;
+}
+
+/** A non-interactive operator: manual steps are confirmed only with --yes-manual; destructive calls are never confirmed. */
+function headlessUi(manual: 'yes' | 'skip'): OperatorUi {
+  return {
+    confirm: async () => (manual === 'yes' ? 'yes' : 'skip'),
+    typedConfirmation: async () => false,
+    confirmEdit: async () => false,
+  };
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const opts = parseRunArgs(args);
+  const file = resolve(io.cwd, opts.file);
+  const loaded = loadRunbook(file);
+  if ('error' in loaded) {
+    io.stderr(`runbook run: ${loaded.error}\n`);
+    return 2;
+  }
+  const { doc } = loaded;
+  const declared = doc.frontMatter?.inputs ?? [];
+  const inputs = resolveInputs(declared, opts.inputs, io.env);
+  const masker = new Masker(inputs.secrets);
+  const out = (t: string) => io.stdout(masker.mask(t));
+  const err = (t: string) => io.stderr(masker.mask(t));
+  for (const w of inputs.warnings) err(`runbook run: warning: ${w}\n`);
+  if (inputs.missing.length || inputs.invalid.length) {
+    const lines = [
+      ...(inputs.missing.length ? [`missing input${inputs.missing.length > 1 ? 's' : ''}:`, ...inputs.missing.map((m) => `  ${m.name}: ${m.how}`)] : []),
+      ...(inputs.invalid.length ? ['invalid input values:', ...inputs.invalid.map((m) => `  ${m}`)] : []),
+    ];
+    err(`runbook run: ${lines.join('\n')}\n`);
+    return 2;
+  }
+
+  let plan;
+  try {
+    plan = planRun(doc, { section: opts.section, only: opts.only.length ? opts.only : undefined });
+  } catch (e) {
+    if (e instanceof PlanError) {
+      err(`runbook run: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const registry = defaultRegistry();
+  const cwd = opts.cwd ? resolve(io.cwd, opts.cwd) : io.cwd;
+  const env: EngineEnvironment = {
+    registry,
+    inputs: inputs.values,
+    secrets: inputs.secrets,
+    cwd,
+    trusted: true,
+    ui: headlessUi(opts.manual),
+    log: silentLogger,
+    services: {},
+  };
+  const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? relative(io.cwd, file);
+  const evidenceFile = opts.evidence === false ? undefined : opts.evidence ? resolve(io.cwd, opts.evidence) : evidencePathFor(file);
+  const recorded = recordInputs(inputs.values, declared, inputs.secrets);
+  const user = currentUser();
+  const smokeIds = plan.entries.map((e) => e.check.id).filter((id) => id.startsWith('smoke.'));
+  let evidenceError: string | undefined;
+  const writeEvidence = (record: EvidenceRecord) => {
+    if (!evidenceFile || evidenceError) return;
+    try {
+      appendEvidence(evidenceFile, record, masker);
+    } catch (e) {
+      evidenceError = `cannot write evidence to ${evidenceFile}: ${(e as Error).message}`;
+      err(`runbook run: warning: ${evidenceError}\n`);
+    }
+  };
+
+  if (!opts.json) out(`${title}${plan.section ? ` › ${plan.section.title}` : ''}: ${plan.entries.length} check${plan.entries.length === 1 ? '' : 's'}\n`);
+  const started = Date.now();
+  const result = await executePlan(plan, env, {
+    stopOnFirstFailure: !opts.continueOnFailure,
+    concurrency: opts.concurrency,
+    skip: (c) => {
+      const kind = registry.resolve(c.kind);
+      if (kind?.name === 'manual' && opts.manual === 'skip') return 'manual step: not confirmed in a headless run (--yes-manual counts it as done)';
+      return undefined;
+    },
+    onResult: (r) => {
+      if (!opts.json) out(formatRunLine(r) + '\n');
+      if (r.notRun) return;
+      writeEvidence(evidenceFromRun(r, { inputs: recorded, user }));
+      const step = rolloutStepOf(r.checkId);
+      if (step && r.verdict === 'pass') {
+        const w = new RolloutWindow({ smokeIds });
+        writeEvidence({ ...w.markRollout(step), user });
+        w.dispose();
+      }
+    },
+  });
+  const elapsed = Date.now() - started;
+  const summary = summarize(result.runs, elapsed);
+  const exitCode = summary.ok ? 0 : 1;
+
+  if (opts.junit) {
+    const junitFile = resolve(io.cwd, opts.junit);
+    try {
+      mkdirSync(dirname(junitFile), { recursive: true });
+      writeFileSync(junitFile, masker.mask(renderJUnit(title, result.runs)), 'utf8');
+    } catch (e) {
+      err(`runbook run: cannot write ${junitFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+
+  if (opts.json) {
+    const doc = {
+      runbook: { file: relative(io.cwd, file) || file, title, section: plan.section?.title },
+      results: result.runs.map((r: PlanRun) => ({
+        id: r.checkId,
+        kind: r.kind,
+        section: r.sectionPath,
+        label: r.label,
+        verdict: r.verdict,
+        reason: r.reason,
+        next: r.next,
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+        notRun: r.notRun || undefined,
+        conditions: r.conditions,
+        data: r.data,
+        details: r.details,
+      })),
+      summary: { ...summary, stoppedAfter: result.stoppedAfter, cancelled: result.cancelled },
+      evidence: evidenceFile && !evidenceError ? evidenceFile : null,
+      exitCode,
+    };
+    out(JSON.stringify(masker.maskDeep(doc), null, 2) + '\n');
+  } else {
+    const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
+    out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${summary.total} checks, ${formatMs(elapsed)})\n`);
+    if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
+    if (evidenceFile && !evidenceError) out(`Evidence: ${relative(io.cwd, evidenceFile) || evidenceFile}\n`);
+  }
+  return exitCode;
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Run a runbook\'s checks headlessly (CI); exit 0 all passed, 1 a check failed, 2 bad usage',
+  usage,
+  run,
+};
