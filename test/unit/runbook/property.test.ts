@@ -1,0 +1,103 @@
+/**
+ * Property tests: documents built from markdown building blocks (headings, prose, task items with
+ * nested fences at random indents, CRLF/LF, trailing whitespace, unicode) round-trip byte for byte
+ * and every tick changes one character; random strings and random bytes round-trip too.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseRunbook, serializeRunbook, serializeRunbookBytes } from '../../../src/core/runbook';
+import { assertSingleBoxToggles, roundTrip } from './helpers';
+
+const SEED = Number(process.env.SEED ?? 20261122);
+const RUNS = Number(process.env.RUNS ?? 300);
+
+const word = fc.constantFrom('health', 'Prüfe', '検証', 'ok', '🚀', 'a*b*', '`code`', '[link](x)', '#tag', 'x_y', '<b>', '|', '\\', 'done.', '👩‍👩‍👧', 'ä', 'ßtraße', '--', '~~s~~');
+const text = fc.array(word, { minLength: 1, maxLength: 5 }).map((w) => w.join(' '));
+const trailing = fc.constantFrom('', '', '', ' ', '  ', '\t');
+const indent = fc.constantFrom('', '  ', '    ', '\t');
+
+type Block = string[];
+
+const heading = fc.tuple(fc.integer({ min: 1, max: 6 }), text, trailing).map(([l, t, s]): Block => ['#'.repeat(l) + ' ' + t + s]);
+const setext = fc.tuple(text, fc.constantFrom('===', '---')).map(([t, u]): Block => [t, u]);
+const paragraph = fc.array(fc.tuple(text, trailing).map(([t, s]) => t + s), { minLength: 1, maxLength: 3 });
+const fenceBody = fc.array(fc.oneof(text, fc.constantFrom('```', '?? status == 200', '', '  indented', '~~~')), { maxLength: 4 });
+const info = fc.constantFrom('', 'http', 'sh', 'python {id=py}', 'http {"id":"h","timeout":"5s"}', 'shell { id=s title="two words" }', 'text', 'manual');
+
+const fence = fc.tuple(indent, fc.constantFrom('```', '````', '~~~', '`````'), info, fenceBody, fc.boolean(), trailing).map(([ind, marker, inf, body, closed, s]): Block => {
+  const lines = [ind + marker + inf + s, ...body.filter((b) => marker.length > 3 || marker[0] === '~' || b !== '```').filter((b) => marker[0] !== '~' || b !== '~~~').map((b) => (b ? ind + b : b))];
+  if (closed) lines.push(ind + marker);
+  return lines;
+});
+
+const task = fc
+  .tuple(indent, fc.constantFrom('-', '*', '+', '1.', '2)'), fc.constantFrom('[ ]', '[x]', '[X]'), text, trailing, fc.option(fc.tuple(fc.constantFrom(2, 3, 4), fence), { nil: undefined }), fc.boolean())
+  .map(([ind, marker, box, t, s, nested, loose]): Block => {
+    const lines = [ind + marker + ' ' + box + ' ' + t + s];
+    if (nested) {
+      if (loose) lines.push('');
+      const [extra, f] = nested;
+      for (const l of f) lines.push(l ? ind + ' '.repeat(Math.max(extra, marker.length + 1)) + l : l);
+    }
+    return lines;
+  });
+
+const misc = fc.constantFrom<Block>(['> quoted', '> ```sh', '> echo q', '> ```'], ['<!-- comment -->'], ['<div>', '', 'x', '', '</div>'], ['    indented code', '    - [ ] not a task'], ['| a | b |', '|---|---|', '| 1 | 2 |'], ['---'], ['- plain item', '- another']);
+
+const block = fc.oneof({ arbitrary: task, weight: 4 }, { arbitrary: heading, weight: 2 }, { arbitrary: paragraph, weight: 2 }, { arbitrary: fence, weight: 2 }, { arbitrary: setext, weight: 1 }, { arbitrary: misc, weight: 1 });
+const gap = fc.array(trailing, { maxLength: 2 });
+
+const doc = fc
+  .record({
+    frontMatter: fc.option(fc.constantFrom(['---', 'title: T', '---'], ['---', 'inputs: [', '---'], ['---', 'x: 1', '...']), { nil: undefined }),
+    blocks: fc.array(fc.tuple(block, gap), { minLength: 1, maxLength: 12 }),
+    eol: fc.constantFrom('lf', 'crlf', 'mixed'),
+    finalNewlines: fc.integer({ min: 0, max: 3 }),
+    bom: fc.boolean(),
+  })
+  .map(({ frontMatter, blocks, eol, finalNewlines, bom }) => {
+    const lines: string[] = [...(frontMatter ?? [])];
+    for (const [b, g] of blocks) lines.push(...b, ...g);
+    let k = 0;
+    const nl = () => (eol === 'lf' ? '\n' : eol === 'crlf' ? '\r\n' : ++k % 2 ? '\n' : '\r\n');
+    let out = lines.map((l, i) => (i < lines.length - 1 ? l + nl() : l)).join('');
+    for (let i = 0; i < finalNewlines; i++) out += nl();
+    return (bom ? '\ufeff' : '') + out;
+  });
+
+test('property: generated runbooks round-trip byte for byte', () => {
+  fc.assert(fc.property(doc, (text) => {
+    roundTrip(text);
+  }), { seed: SEED, numRuns: RUNS });
+});
+
+test('property: ticking any task changes exactly one character, in its box', () => {
+  let total = 0;
+  fc.assert(fc.property(doc, (text) => {
+    total += assertSingleBoxToggles(text);
+  }), { seed: SEED + 1, numRuns: RUNS });
+  assert.ok(total > RUNS, `tasks were toggled (${total})`);
+});
+
+test('property: random strings round-trip (identity only)', () => {
+  const chars = fc.constantFrom('\n', '\r\n', '\r', ' ', '\t', '-', '*', '#', '`', '~', '>', '[', ']', 'x', ' [ ] ', '```', '---', '1.', 'a', 'é', '🚀', '\ufeff', '<', '|', '=');
+  fc.assert(fc.property(fc.array(chars, { maxLength: 60 }).map((a) => a.join('')), (s) => {
+    roundTrip(s);
+  }), { seed: SEED + 2, numRuns: 1000 });
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (s) => {
+    const d = parseRunbook(s);
+    assert.equal(serializeRunbook(d.cells, { eol: d.eol, failure: d.failure }), s);
+  }), { seed: SEED + 3, numRuns: 500 });
+  fc.assert(fc.property(fc.string({ unit: 'binary-ascii', maxLength: 200 }), (s) => {
+    const d = parseRunbook(s);
+    assert.equal(serializeRunbook(d.cells, { eol: d.eol, failure: d.failure }), s);
+  }), { seed: SEED + 4, numRuns: 500 });
+});
+
+test('property: random bytes (invalid UTF-8, NUL) come back byte for byte', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+    const d = parseRunbook(bytes);
+    assert.deepEqual(Buffer.from(serializeRunbookBytes(d.cells, { eol: d.eol, failure: d.failure })), Buffer.from(bytes));
+  }), { seed: SEED + 5, numRuns: 500 });
+});
