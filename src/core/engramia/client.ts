@@ -1,0 +1,273 @@
+/**
+ * A typed Engramia REST client (undici + zod). Every response is validated; a response of the
+ * wrong shape throws SchemaDriftError naming the field, the endpoint and the server version
+ * (read once from GET /v1/version and cached). Errors are EngramiaApiError (§5.5) or
+ * EngramiaNetworkError. Only idempotent GETs are retried, and only after a 429 whose
+ * Retry-After fits under `maxRetryWaitMs`; POST and DELETE are sent exactly once.
+ */
+import { request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
+import {
+  auditSchema,
+  billingStatusSchema,
+  deepHealthSchema,
+  exportSchema,
+  healthSchema,
+  jobListSchema,
+  jobSchema,
+  keyListSchema,
+  learnResponseSchema,
+  metricsSchema,
+  recallResponseSchema,
+  retentionApplySchema,
+  retentionSchema,
+  scopedDeleteSchema,
+  versionSchema,
+} from './schemas';
+
+export interface EngramiaClientOptions {
+  /** API root, e.g. https://api.engramia.dev (a trailing /v1 is accepted and dropped). */
+  readonly baseUrl: string;
+  readonly apiKey?: string;
+  /** Per-request timeout (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Aborts every request of this client (e.g. the check's signal). */
+  readonly signal?: AbortSignal;
+  /** Retries of a GET after 429 (default 1). */
+  readonly maxRetries?: number;
+  /** A GET is retried only when Retry-After is at most this long (default 10 s): the wait is honoured, never shortened. */
+  readonly maxRetryWaitMs?: number;
+  readonly dispatcher?: Dispatcher;
+  /** Called after every exchange, e.g. to stream "GET /v1/metrics → 200 in 12 ms" into a cell. */
+  readonly onExchange?: (exchange: Exchange) => void;
+}
+
+export interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | 'error';
+  readonly durationMs: number;
+}
+
+export interface RecallRequest {
+  readonly task: string;
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly source?: string;
+  readonly classification?: string;
+  readonly min_score?: number;
+  readonly deduplicate?: boolean;
+}
+
+export interface LearnRequest {
+  readonly task: string;
+  readonly code: string;
+  readonly eval_score: number;
+  readonly output?: string;
+  readonly source?: string;
+  readonly run_id?: string;
+  readonly classification?: string;
+}
+
+interface CallOptions<S extends z.ZodType> {
+  readonly schema: S;
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly auth?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** `engramia_sk_` + first 8 characters + `...`: how the server lists a key (never the key itself). */
+export function keyPrefix(key: string): string {
+  return key.slice(0, 20) + '...';
+}
+
+export const KEY_FORMAT = /^engramia_sk_[A-Za-z0-9_-]{43}$/;
+
+export class EngramiaClient {
+  readonly baseUrl: string;
+  readonly host: string;
+  private readonly options: EngramiaClientOptions;
+  private versionPromise?: Promise<string>;
+  /** Every exchange so far (method, path, status, time), for check details. */
+  readonly exchanges: Exchange[] = [];
+
+  constructor(options: EngramiaClientOptions) {
+    this.options = options;
+    const url = new URL(options.baseUrl);
+    this.baseUrl = url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
+    this.host = url.host;
+  }
+
+  /** The server's app_version (GET /v1/version, cached); "unknown" when it cannot be read. */
+  serverVersion(): Promise<string> {
+    this.versionPromise ??= this.call('GET', '/v1/version', { schema: versionSchema, auth: false })
+      .then((v) => v.app_version)
+      .catch(() => 'unknown');
+    return this.versionPromise;
+  }
+
+  async version() {
+    const v = await this.call('GET', '/v1/version', { schema: versionSchema, auth: false });
+    this.versionPromise ??= Promise.resolve(v.app_version);
+    return v;
+  }
+  health(signal?: AbortSignal) {
+    return this.call('GET', '/v1/health', { schema: healthSchema, signal });
+  }
+  healthDeep(signal?: AbortSignal) {
+    return this.call('GET', '/v1/health/deep', { schema: deepHealthSchema, signal });
+  }
+  metrics(signal?: AbortSignal) {
+    return this.call('GET', '/v1/metrics', { schema: metricsSchema, signal });
+  }
+  recall(req: RecallRequest, signal?: AbortSignal) {
+    return this.call('POST', '/v1/recall', { schema: recallResponseSchema, body: req, signal });
+  }
+  learn(req: LearnRequest, signal?: AbortSignal) {
+    return this.call('POST', '/v1/learn', { schema: learnResponseSchema, body: req, signal });
+  }
+  billingStatus(signal?: AbortSignal) {
+    return this.call('GET', '/v1/billing/status', { schema: billingStatusSchema, signal });
+  }
+  listKeys(signal?: AbortSignal) {
+    return this.call('GET', '/v1/keys', { schema: keyListSchema, signal });
+  }
+  audit(query: { limit?: number; action?: string; since?: string } = {}, signal?: AbortSignal) {
+    return this.call('GET', '/v1/audit', { schema: auditSchema, query, signal });
+  }
+  export(signal?: AbortSignal) {
+    return this.call('GET', '/v1/export', { schema: exportSchema, signal });
+  }
+  jobs(query: { status?: string; limit?: number } = {}, signal?: AbortSignal) {
+    return this.call('GET', '/v1/jobs', { schema: jobListSchema, query, signal });
+  }
+  job(id: string, signal?: AbortSignal) {
+    return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}`, { schema: jobSchema, signal });
+  }
+  retention(signal?: AbortSignal) {
+    return this.call('GET', '/v1/governance/retention', { schema: retentionSchema, signal });
+  }
+  /** The only server-side dry run: POST /v1/governance/retention/apply. */
+  retentionApply(opts: { dryRun: boolean }, signal?: AbortSignal) {
+    return this.call('POST', '/v1/governance/retention/apply', { schema: retentionApplySchema, body: { dry_run: opts.dryRun }, signal });
+  }
+  /** DESTRUCTIVE: deletes the project's patterns and jobs and revokes every key of the project (the caller's too). Sent once, never retried. */
+  deleteProject(projectId: string, signal?: AbortSignal) {
+    return this.call('DELETE', `/v1/governance/projects/${encodeURIComponent(projectId)}`, { schema: scopedDeleteSchema, signal });
+  }
+
+  /** Sends one request (plus GET retries after 429) and validates the answer. */
+  async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: CallOptions<S>): Promise<z.infer<S>> {
+    const idempotent = method === 'GET';
+    const maxRetries = idempotent ? (this.options.maxRetries ?? 1) : 0;
+    const maxWait = this.options.maxRetryWaitMs ?? 10_000;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.send(method, path, opts);
+      if (res.status >= 200 && res.status < 300) return this.validate(method, path, res.text, opts.schema);
+      const err = new EngramiaApiError({ status: res.status, method, path, bodyText: res.text, retryAfterHeader: res.retryAfter });
+      if (res.status === 429 && attempt < maxRetries) {
+        const waitMs = (err.retryAfter ?? 60) * 1000;
+        if (waitMs <= maxWait) {
+          await sleep(waitMs, this.signals(opts.signal));
+          continue;
+        }
+      }
+      throw err;
+    }
+  }
+
+  private signals(extra?: AbortSignal): AbortSignal | undefined {
+    const list = [this.options.signal, extra].filter((s): s is AbortSignal => !!s);
+    return list.length === 0 ? undefined : list.length === 1 ? list[0] : AbortSignal.any(list);
+  }
+
+  private async send(method: string, path: string, opts: CallOptions<z.ZodType>): Promise<{ status: number; text: string; retryAfter: string | null }> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'runbook-notebooks' };
+    if (opts.auth !== false && this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const outer = this.signals(opts.signal);
+    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    const started = Date.now();
+    const record = (status: number | 'error') => {
+      const ex = { method, path, status, durationMs: Date.now() - started };
+      this.exchanges.push(ex);
+      this.options.onExchange?.(ex);
+    };
+    try {
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.options.dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const text = await res.body.text();
+      record(res.statusCode);
+      const ra = res.headers['retry-after'];
+      return { status: res.statusCode, text, retryAfter: Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null) };
+    } catch (err) {
+      record('error');
+      if (outer?.aborted) throw outer.reason ?? err;
+      const code = timeout.aborted ? 'TIMEOUT' : errorCode(err);
+      throw new EngramiaNetworkError(method, path, this.host, code, err);
+    }
+  }
+
+  private async validate<S extends z.ZodType>(method: string, path: string, text: string, schema: S): Promise<z.infer<S>> {
+    const endpoint = `${method} ${path.replace(/\/governance\/projects\/[^/]+$/, '/governance/projects/{id}').replace(/\/jobs\/[^/]+$/, '/jobs/{id}')}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new SchemaDriftError(endpoint, '(body)', 'is not JSON', path === '/v1/version' ? 'unknown' : await this.serverVersion());
+    }
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(body)';
+    const actual = valueAt(json, issue.path);
+    const problem = actual === undefined ? 'is missing' : `is invalid (${issue.message})`;
+    throw new SchemaDriftError(endpoint, field, problem, path === '/v1/version' ? 'unknown' : await this.serverVersion());
+  }
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = doc;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code.startsWith('UND_ERR_') && code.includes('TIMEOUT')) return 'TIMEOUT';
+      return code;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return (err as { name?: string })?.name === 'AbortError' ? 'ABORTED' : 'NETWORK';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
