@@ -1,6 +1,7 @@
 import type { CliCommand } from '../io';
 import { runCommand } from './run';
 import { listCommand } from './list';
+import { analyzeCommand } from './analyze';
 
 /** Every subcommand, in the order `runbook --help` lists them. Add new ones here. */
-export const commands: CliCommand[] = [runCommand, listCommand];
+export const commands: CliCommand[] = [runCommand, listCommand, analyzeCommand];

@@ -1,0 +1,102 @@
+/**
+ * `runbook analyze PATH... [--json] [--rules ENG001,ENG002] [--engramia-version X]`
+ * Prints agent-code findings (`file:line:column RULE message`), exit 1 when any remain.
+ */
+import { stat, readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { UsageError, type CliCommand, type CliIo } from '../io';
+import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
+import { analyzeFile, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
+import { loadPythonParser } from '../../core/analyzer/parser';
+import { detectEngramiaVersion } from '../../core/analyzer/engramiaVersion';
+import { mayContainAgentCode } from '../../core/analyzer/document';
+
+const usage = `Usage: runbook analyze PATH... [--json] [--rules ENG001,ENG002] [--engramia-version X] [--memory-variable NAME]
+
+Analyses Python agent code (OpenAI Agents SDK + Engramia) in the given files or folders.
+Folders are scanned for *.py and *.ipynb (virtual environments, node_modules, .git skipped).
+
+Options:
+  --json                 print the findings as a JSON array
+  --rules LIST           comma list of rule ids or names (default: ${DEFAULT_RULES.join(',')}; ENG003 is off by default)
+  --engramia-version X   the installed engramia version for ENG006 (default: asked from python3)
+  --memory-variable NAME the memory name fixes would use (default: memory)
+
+Exit codes: 0 no findings, 1 findings remain, 2 bad usage or unreadable input.`;
+
+interface Args {
+  paths: string[];
+  json: boolean;
+  rules: RuleId[];
+  engramiaVersion?: string;
+  memoryVariable?: string;
+}
+
+function parseArgs(args: readonly string[]): Args {
+  const out: Args = { paths: [], json: false, rules: [...DEFAULT_RULES] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--json': out.json = true; break;
+      case '--rules':
+        try {
+          out.rules = parseRuleList(value());
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        if (!out.rules.length) throw new UsageError('--rules lists no rule');
+        break;
+      case '--engramia-version': out.engramiaVersion = value(); break;
+      case '--memory-variable': out.memoryVariable = value(); break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        out.paths.push(a);
+    }
+  }
+  if (!out.paths.length) throw new UsageError('give at least one file or folder');
+  return out;
+}
+
+export const analyzeCommand: CliCommand = {
+  name: 'analyze',
+  summary: 'Find OpenAI Agents SDK code missing the Engramia wiring (rules ENG001–ENG006)',
+  usage,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const args = parseArgs(argv);
+    const engramiaVersion = args.engramiaVersion ?? (await detectEngramiaVersion(io.env.RUNBOOK_PYTHON ?? 'python3', 5000, io.cwd));
+    const options = { rules: args.rules, ...(engramiaVersion ? { engramiaVersion } : {}), ...(args.memoryVariable ? { memoryVariable: args.memoryVariable } : {}) };
+    const py = await loadPythonParser();
+    const findings: WorkspaceFinding[] = [];
+    for (const p of args.paths) {
+      const abs = isAbsolute(p) ? p : join(io.cwd, p);
+      const st = await stat(abs).catch(() => undefined);
+      if (!st) {
+        io.stderr(`runbook analyze: ${p}: no such file or folder\n`);
+        return 2;
+      }
+      const shown = (f: string) => relative(io.cwd, f).split(sep).join('/') || '.';
+      if (st.isDirectory()) {
+        const result = await scanWorkspace(abs, { ...options, parser: py });
+        for (const e of result.errors) io.stderr(`runbook analyze: ${shown(join(abs, e.file))}: ${e.error}\n`);
+        findings.push(...result.findings.map((f) => ({ ...f, file: shown(f.absolutePath) })));
+      } else {
+        const text = await readFile(abs, 'utf8');
+        if (!mayContainAgentCode(text)) continue;
+        findings.push(...analyzeFile(py, shown(abs), abs, text, options));
+      }
+    }
+    if (args.json) {
+      io.stdout(JSON.stringify(findings.map(({ absolutePath: _a, ...f }) => f), null, 2) + '\n');
+    } else {
+      for (const f of findings) io.stdout(`${f.file}${f.cell !== undefined ? `#cell${f.cell + 1}` : ''}:${f.line}:${f.column} ${f.rule} ${f.message}\n`);
+      io.stderr(findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}\n` : 'no findings\n');
+    }
+    return findings.length ? 1 : 0;
+  },
+};
