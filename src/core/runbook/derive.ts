@@ -180,7 +180,7 @@ function cellColumn(cell: CellLike, value: string): number {
 /**
  * The task item that contains fence cell `i`: walking back, the nearest task whose marker sits
  * left of the fence, unless a heading or less indented text ends the item first. A fence the user
- * added belongs to the task (or the task of the check) right before it.
+ * added belongs to the task right before it (or to the task of another added fence right before it).
  */
 function findTaskCell(cells: readonly CellLike[], roles: readonly CellRole[], values: readonly string[], taskCells: readonly (number | null)[], i: number): number | null {
   const cell = cells[i];
@@ -188,7 +188,7 @@ function findTaskCell(cells: readonly CellLike[], roles: readonly CellRole[], va
     const prev = i - 1;
     if (prev < 0) return null;
     if (roles[prev] === 'task') return prev;
-    if (roles[prev] === 'fence') return taskCells[prev] ?? null;
+    if (roles[prev] === 'fence' && !cells[prev].source) return taskCells[prev] ?? null;
     return null;
   }
   let bound = columnWidth(leadingWhitespace(cell.source.fence.openLine.replace(/^\uFEFF/, '')));

@@ -53,14 +53,18 @@ function render(cells: readonly CellLike[], meta: SerializeMeta): string {
   const parts: string[] = [];
   let tail = '';
   let derived: DerivedRunbook | undefined;
+  let tailFresh = false;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (cell.source && sourceKind(cell.source) === cell.kind) {
       const out = unchanged(cell, cell.source) ? cell.source.raw : patch(cell, cell.source, eol);
       if (!out) continue;
       if (tail && !endsWithEol(tail)) parts.push(eol);
+      // A cell the user added is followed by a blank line.
+      if (tailFresh) parts.push(eol);
       parts.push(out);
       tail = out;
+      tailFresh = false;
       continue;
     }
     derived ??= deriveRunbook(cells);
@@ -70,9 +74,10 @@ function render(cells: readonly CellLike[], meta: SerializeMeta): string {
       tail += eol;
     }
     // A new cell starts a new block: a blank line before it, unless it is a check nested under its task item.
-    if (tail && !endsWithBlankLine(tail) && !fresh.underTask) parts.push(eol);
+    if (tail && !endsWithBlankLine(tail) && !(fresh.underTask && !tailFresh)) parts.push(eol);
     parts.push(fresh.text);
     tail = fresh.text;
+    tailFresh = true;
   }
   return parts.join('');
 }
@@ -187,7 +192,7 @@ function refence(out: { text: string; eol: Eol }[], closeIndex: number, body: re
 function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derived: DerivedRunbook, eol: '\n' | '\r\n'): { text: string; underTask: boolean } {
   const value = normaliseEol(cell.value);
   const join = (lines: string[]) => lines.map((l) => l + eol).join('');
-  if (cell.kind === 'markup') return { text: join(value.split('\n')) + eol, underTask: false };
+  if (cell.kind === 'markup') return { text: join(value.split('\n')), underTask: false };
   let longest = 0;
   for (const m of value.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const marker = '`'.repeat(Math.max(3, longest + 1));
@@ -197,7 +202,7 @@ function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derive
   const indent = taskCell !== null ? taskIndent(cells[taskCell]) : '';
   const body = value === '' ? [] : value.split('\n');
   const lines = [indent + marker + info, ...body.map((l) => (l ? indent + l : l)), indent + marker];
-  return { text: join(lines) + eol, underTask: taskCell !== null };
+  return { text: join(lines), underTask: taskCell !== null };
 }
 
 /** The content column of a task item, as spaces: where a fence must start to belong to it. */
