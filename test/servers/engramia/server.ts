@@ -47,6 +47,8 @@ export interface EngramiaServerOptions {
   readonly rateLimitPerMinute?: number;
   /** Length of the fixed rate-limit window (default 60 000 ms; tests shorten it). */
   readonly rateLimitWindowMs?: number;
+  /** Retry-After seconds sent with 429 RATE_LIMITED (default 60, as the server does; tests lower it). */
+  readonly retryAfterSeconds?: number;
   /** Plan pattern limit override; null = unlimited. Default: plan of the version. */
   readonly patternsLimit?: number | null;
   /** ENGRAMIA_PROJECT_QUOTA_PCT (default 0.8). */
@@ -739,7 +741,8 @@ export async function startEngramiaServer(options: EngramiaServerOptions = {}): 
         }
         w.count++;
         if (w.count > perWindow) {
-          throw apiError(429, 'RATE_LIMITED', `Rate limit exceeded. Max ${perWindow} requests per minute.`, { retry_after: 60 }, { 'retry-after': '60' });
+          const ra = options.retryAfterSeconds ?? 60;
+          throw apiError(429, 'RATE_LIMITED', `Rate limit exceeded. Max ${perWindow} requests per minute.`, { retry_after: ra }, { 'retry-after': String(ra) });
         }
       }
       if (state.maintenance && path !== '/v1/health' && path !== '/v1/health/deep') {
