@@ -1,0 +1,187 @@
+/**
+ * Commands on runbooks: open as runbook / as text, new from a bundled template, tick a box by
+ * hand, edit inputs, store secrets. Registered by the composition root.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseRunbook, setTaskChecked } from '../../core/runbook';
+import type { RunbookInput } from '../../core/runbook/model';
+import type { InputStore } from '../inputs/inputStore';
+import { promptFor } from '../inputs/inputStore';
+import { applyCellText } from '../notebook/controller';
+import type { RunState } from '../notebook/runState';
+import type { RunbookStatusBar } from '../notebook/statusBar';
+import { isRunbookNotebook, RUNBOOK_MARKDOWN_NOTEBOOK, RUNBOOK_NOTEBOOK } from '../notebook/types';
+
+export interface CommandDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly inputs: InputStore;
+  readonly state: RunState;
+  readonly statusBar: RunbookStatusBar;
+  readonly log: vscode.LogOutputChannel;
+  readonly onHandTick?: (notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, checkId: string | undefined) => void;
+}
+
+export function registerRunbookCommands(deps: CommandDeps): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('runbook.openAsRunbook', (uri?: vscode.Uri) => openAsRunbook(uri)),
+    vscode.commands.registerCommand('runbook.openAsText', (uri?: vscode.Uri) => openAsText(uri)),
+    vscode.commands.registerCommand('runbook.newFromTemplate', (templateName?: string, targetFolder?: vscode.Uri) => newFromTemplate(deps, templateName, targetFolder)),
+    vscode.commands.registerCommand('runbook.toggleTask', (uri?: vscode.Uri, cellIndex?: number) => toggleTask(deps, uri, cellIndex)),
+    vscode.commands.registerCommand('runbook.editInputs', (uri?: vscode.Uri) => editInputs(deps, uri)),
+    vscode.commands.registerCommand('runbook.setSecret', (uri?: vscode.Uri, name?: string, value?: string) => setSecret(deps, uri, name, value)),
+    vscode.commands.registerCommand('runbook.clearSecrets', () => clearSecrets(deps)),
+    vscode.commands.registerCommand('runbook.showLog', () => deps.log.show()),
+  ];
+}
+
+function activeNotebook(uri?: vscode.Uri): vscode.NotebookDocument | undefined {
+  if (uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
+  const nb = vscode.window.activeNotebookEditor?.notebook;
+  return isRunbookNotebook(nb) ? nb : undefined;
+}
+
+export function notebookTypeFor(uri: vscode.Uri): string {
+  return uri.path.toLowerCase().endsWith('.runbook.md') ? RUNBOOK_NOTEBOOK : RUNBOOK_MARKDOWN_NOTEBOOK;
+}
+
+async function openAsRunbook(uri?: vscode.Uri): Promise<void> {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    void vscode.window.showInformationMessage('Open a markdown file first, then run "Runbook: Open as Runbook".');
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', target, notebookTypeFor(target));
+}
+
+async function openAsText(uri?: vscode.Uri): Promise<void> {
+  const target = uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+  if (target) await vscode.commands.executeCommand('vscode.openWith', target, 'default');
+}
+
+interface Template { readonly file: vscode.Uri; readonly title: string; readonly description: string }
+
+export async function bundledTemplates(extensionUri: vscode.Uri): Promise<Template[]> {
+  const folder = vscode.Uri.joinPath(extensionUri, 'runbooks');
+  const entries = await vscode.workspace.fs.readDirectory(folder);
+  const out: Template[] = [];
+  for (const [name, type] of entries) {
+    if (type !== vscode.FileType.File || !name.endsWith('.runbook.md')) continue;
+    const file = vscode.Uri.joinPath(folder, name);
+    const doc = parseRunbook(await vscode.workspace.fs.readFile(file));
+    const firstProse = doc.cells.find((c) => c.role === 'section')?.value.split('\n').slice(1).find((l) => l.trim() && !l.startsWith('#'))?.trim() ?? '';
+    out.push({ file, title: doc.frontMatter?.title ?? name, description: firstProse.slice(0, 120) });
+  }
+  return out.sort((a, b) => a.title.localeCompare(b.title));
+}
+
+/** Copies a bundled runbook into the workspace under a dated name and opens it. */
+async function newFromTemplate(deps: CommandDeps, templateName?: string, targetFolder?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const templates = await bundledTemplates(deps.extensionUri);
+  let chosen = templateName ? templates.find((t) => path.basename(t.file.path) === templateName || t.title === templateName) : undefined;
+  if (!chosen) {
+    const pick = await vscode.window.showQuickPick(templates.map((t) => ({ label: t.title, detail: t.description, template: t })), {
+      title: 'New runbook from template', placeHolder: 'Choose a bundled runbook',
+    });
+    chosen = pick?.template;
+  }
+  if (!chosen) return undefined;
+  const folder = targetFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) {
+    void vscode.window.showErrorMessage('Open a folder first: the runbook is copied into the workspace.');
+    return undefined;
+  }
+  const base = path.basename(chosen.file.path).replace(/\.runbook\.md$/, '');
+  const date = new Date().toISOString().slice(0, 10);
+  let target = vscode.Uri.joinPath(folder, `${base}-${date}.runbook.md`);
+  for (let n = 2; await exists(target); n++) target = vscode.Uri.joinPath(folder, `${base}-${date}-${n}.runbook.md`);
+  await vscode.workspace.fs.copy(chosen.file, target);
+  await vscode.commands.executeCommand('vscode.openWith', target, RUNBOOK_NOTEBOOK);
+  deps.log.info(`new runbook ${target.fsPath} from ${chosen.title}`);
+  return target;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try { await vscode.workspace.fs.stat(uri); return true; } catch { return false; }
+}
+
+/** Ticks or unticks a checklist box by hand: exactly one character of the cell changes. */
+async function toggleTask(deps: CommandDeps, uri?: vscode.Uri, cellIndex?: number): Promise<boolean> {
+  const notebook = activeNotebook(uri);
+  if (!notebook) return false;
+  const index = cellIndex ?? vscode.window.activeNotebookEditor?.selection.start;
+  if (index === undefined) return false;
+  const cell = notebook.cellAt(index);
+  const derived = deps.statusBar.derived(notebook);
+  const task = derived.cells[index]?.task;
+  if (!task) {
+    void vscode.window.showInformationMessage('This cell is not a checklist item.');
+    return false;
+  }
+  const text = cell.document.getText();
+  const next = setTaskChecked(text, !task.checked);
+  if (next === undefined) return false;
+  const ok = await applyCellText(cell, text, next);
+  const checkId = derived.cells.find((c) => c.check?.taskCell === index)?.check?.id;
+  deps.state.tick(notebook.uri, checkId ?? `cell:${index}`, { by: 'hand', at: Date.now(), checked: !task.checked });
+  deps.onHandTick?.(notebook, index, !task.checked, checkId);
+  return ok;
+}
+
+function inputsOf(notebook: vscode.NotebookDocument, statusBar: RunbookStatusBar): readonly RunbookInput[] {
+  return statusBar.derived(notebook).frontMatter?.inputs ?? [];
+}
+
+async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
+  const notebook = activeNotebook(uri);
+  if (!notebook) {
+    void vscode.window.showInformationMessage('Open a runbook first.');
+    return;
+  }
+  for (;;) {
+    const inputs = inputsOf(notebook, deps.statusBar);
+    if (!inputs.length) {
+      void vscode.window.showInformationMessage('This runbook declares no inputs (front matter `inputs:`).');
+      return;
+    }
+    const stored = deps.inputs.stored(notebook.uri);
+    const items = await Promise.all(inputs.map(async (i) => ({
+      label: i.name,
+      description: i.secret ? ((await deps.inputs.getSecret(i)) ? '•••••• (stored securely)' : 'not set') : stored[i.name] ?? (i.default !== undefined ? `${i.default} (default)` : 'not set'),
+      detail: i.description,
+      input: i,
+    })));
+    const pick = await vscode.window.showQuickPick(items, { title: 'Runbook inputs', placeHolder: 'Pick an input to change (Esc when done)' });
+    if (!pick) return;
+    const value = await promptFor(pick.input, stored[pick.input.name]);
+    if (value === undefined) continue;
+    if (pick.input.secret) await deps.inputs.setSecret(pick.input, value);
+    else await deps.inputs.remember(notebook.uri, pick.input.name, value);
+  }
+}
+
+const DEFAULT_SECRET: RunbookInput = { name: 'apiKey', description: 'Engramia API key', type: 'string', secret: true, required: true, env: 'ENGRAMIA_API_KEY' } as RunbookInput;
+
+async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, value?: string): Promise<void> {
+  const notebook = activeNotebook(uri);
+  const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [];
+  let input = name ? secrets.find((s) => s.name === name) ?? { ...DEFAULT_SECRET, name } : undefined;
+  if (!input) {
+    if (secrets.length > 1) {
+      const pick = await vscode.window.showQuickPick(secrets.map((s) => ({ label: s.name, detail: s.description, input: s })), { title: 'Which secret?' });
+      input = pick?.input;
+    } else input = secrets[0] ?? DEFAULT_SECRET;
+  }
+  if (!input) return;
+  const v = value ?? (await promptFor(input, undefined));
+  if (v === undefined) return;
+  await deps.inputs.setSecret(input, v);
+  if (value === undefined) void vscode.window.showInformationMessage(`Stored ${input.name} in VS Code's secret storage. It is never written to the runbook, outputs, logs or evidence.`);
+}
+
+async function clearSecrets(deps: CommandDeps): Promise<void> {
+  const notebook = activeNotebook();
+  const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [DEFAULT_SECRET];
+  for (const s of secrets) await deps.inputs.setSecret(s, undefined);
+  void vscode.window.showInformationMessage(`Forgot ${secrets.length} stored secret(s).`);
+}

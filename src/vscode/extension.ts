@@ -1,0 +1,57 @@
+/**
+ * The composition root: the one place where the core's parts and the VS Code adapters are
+ * created and wired together. Everything else in src/vscode only adapts.
+ */
+import * as vscode from 'vscode';
+import { createRegistry } from './registry';
+import { MaskingLogger } from './log';
+import { InputStore } from './inputs/inputStore';
+import { SwitchableOperatorUi, VsCodeOperatorUi } from './operatorUi';
+import type { OperatorUi } from '../core/checks/types';
+import { RunbookSerializer } from './notebook/serializer';
+import { RunbookController } from './notebook/controller';
+import { RunbookStatusBar } from './notebook/statusBar';
+import { RunState } from './notebook/runState';
+import { NOTEBOOK_TYPES } from './notebook/types';
+import { registerRunbookCommands } from './commands/runbookCommands';
+import { pythonInterpreterService } from './python';
+
+/** What `activate` returns: used by the integration tests and by other extensions. */
+export interface RunbookExtensionApi {
+  readonly controller: RunbookController;
+  readonly state: RunState;
+  readonly inputs: InputStore;
+  readonly statusBar: RunbookStatusBar;
+  /** Replaces the operator prompts (quick picks, typed confirmations); undefined restores them. */
+  setOperatorUi(ui: OperatorUi | undefined): void;
+}
+
+export function activate(context: vscode.ExtensionContext): RunbookExtensionApi {
+  const channel = vscode.window.createOutputChannel('Runbook', { log: true });
+  const log = new MaskingLogger(channel);
+  const registry = createRegistry();
+  const state = new RunState();
+  const inputs = new InputStore(context.workspaceState, context.secrets);
+  const ui = new SwitchableOperatorUi(new VsCodeOperatorUi());
+  const isCheckKind = (word: string) => !!registry.resolve(word);
+
+  const serializer = new RunbookSerializer(isCheckKind);
+  for (const type of NOTEBOOK_TYPES) {
+    context.subscriptions.push(vscode.workspace.registerNotebookSerializer(type, serializer, {
+      transientOutputs: true,
+    }));
+  }
+  const statusBar = new RunbookStatusBar(registry, state);
+  const controller = new RunbookController({
+    registry, inputs, state, log, ui,
+    services: { pythonInterpreter: pythonInterpreterService(log) },
+  });
+  context.subscriptions.push(
+    channel, state, statusBar, controller,
+    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel }),
+  );
+  log.info(`Runbook Notebooks ${context.extension.packageJSON.version} activated (check kinds: ${registry.words().join(', ')})`);
+  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u) };
+}
+
+export function deactivate(): void {}

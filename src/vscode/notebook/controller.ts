@@ -1,0 +1,253 @@
+/**
+ * The notebook controller: runs check cells through the core's engine, shows the verdict with a
+ * one-line reason, and ticks (or unticks) the checklist box the check belongs to. Run All stops
+ * at the first failing check unless `runbook.run.stopOnFirstFailure` is off.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { deriveRunbook, setTaskChecked, type DerivedRunbook } from '../../core/runbook';
+import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
+import { placeholders } from '../../core/checks/template';
+import type { CheckRegistry } from '../../core/checks/registry';
+import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
+import type { InputStore } from '../inputs/inputStore';
+import type { MaskingLogger } from '../log';
+import { renderRunMarkdown } from './outputs';
+import type { RunState } from './runState';
+import { notebookCells } from './serializer';
+import { EXTENSION_ID, NOTEBOOK_TYPES } from './types';
+
+export interface ControllerDeps {
+  readonly registry: CheckRegistry;
+  readonly inputs: InputStore;
+  readonly state: RunState;
+  readonly log: MaskingLogger;
+  readonly ui: OperatorUi;
+  readonly services: CheckServices;
+  /** Called after every finished check (evidence log). */
+  readonly onRun?: (notebook: vscode.NotebookDocument, run: CheckRun, meta: RunMeta) => void;
+  /** Called when a box is ticked or unticked by a check. */
+  readonly onTick?: (notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, by: 'check' | 'hand') => void;
+}
+
+export interface RunMeta {
+  readonly label?: string;
+  readonly sectionPath: readonly string[];
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly secretInputs: readonly string[];
+}
+
+export interface RunOptions {
+  /** Stop at the first failure (default: the setting). */
+  readonly stopOnFirstFailure?: boolean;
+  /** Called before each cell runs (progress). */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  readonly token?: vscode.CancellationToken;
+  /** Cells excluded from run-all are skipped (true for Run All / Run Section). */
+  readonly honourExclusions?: boolean;
+}
+
+export class RunbookController implements vscode.Disposable {
+  private readonly controllers: vscode.NotebookController[];
+  private readonly selected = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private order = 0;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.controllers = NOTEBOOK_TYPES.map((type) => {
+      const c = vscode.notebooks.createNotebookController(`runbook-notebooks.checks.${type}`, type, 'Runbook Checks');
+      c.supportedLanguages = [...deps.registry.words(), 'yaml'];
+      c.supportsExecutionOrder = true;
+      c.description = 'Runs checks and ticks their checklist boxes';
+      c.executeHandler = async (cells, notebook, ctrl) => { await this.executeCells(cells, notebook, ctrl, { honourExclusions: cells.length > 1 }); };
+      this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) this.selected.add(notebook.uri.toString());
+        else this.selected.delete(notebook.uri.toString());
+      }));
+      return c;
+    });
+    // Prefer our controller for every runbook, so that VS Code picks it without asking.
+    const prefer = (nb: vscode.NotebookDocument) => this.controllerFor(nb).updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+    for (const nb of vscode.workspace.notebookDocuments) if (NOTEBOOK_TYPES.includes(nb.notebookType as never)) prefer(nb);
+    this.disposables.push(vscode.workspace.onDidOpenNotebookDocument((nb) => { if (NOTEBOOK_TYPES.includes(nb.notebookType as never)) prefer(nb); }));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    for (const c of this.controllers) c.dispose();
+  }
+
+  /** Runs started by our own commands need the controller selected for the notebook first. */
+  private async ensureSelected(notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController): Promise<void> {
+    if (this.selected.has(notebook.uri.toString())) return;
+    let editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook);
+    if (!editor) editor = await vscode.window.showNotebookDocument(notebook, { preserveFocus: true });
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: ctrl.id, extension: EXTENSION_ID });
+  }
+
+  private controllerFor(notebook: vscode.NotebookDocument): vscode.NotebookController {
+    return this.controllers.find((c) => (c as unknown as { notebookType: string }).notebookType === notebook.notebookType) ?? this.controllers[0]!;
+  }
+
+  /** Runs the given cells in order; returns the runs of the checks that ran. */
+  async run(notebook: vscode.NotebookDocument, cells: readonly vscode.NotebookCell[], options: RunOptions = {}): Promise<CheckRun[]> {
+    const ctrl = this.controllerFor(notebook);
+    await this.ensureSelected(notebook, ctrl);
+    return this.executeCells(cells, notebook, ctrl, options);
+  }
+
+  private async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, options: RunOptions): Promise<CheckRun[]> {
+    const stopOnFirstFailure = options.stopOnFirstFailure ?? vscode.workspace.getConfiguration('runbook').get<boolean>('run.stopOnFirstFailure', true);
+    const runs: CheckRun[] = [];
+    const codeCells = cells.filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    let done = 0;
+    for (const cell of codeCells) {
+      if (options.token?.isCancellationRequested) break;
+      const derived = this.derive(notebook);
+      const info = derived.cells[cell.index];
+      if (options.honourExclusions && info?.check && isExcluded(info.check.attributes)) continue;
+      options.onProgress?.(done++, codeCells.length, info?.check?.label ?? info?.check?.id ?? `cell ${cell.index + 1}`);
+      const run = await this.executeCell(cell, notebook, ctrl, derived, options.token);
+      if (!run) continue;
+      runs.push(run);
+      if (stopOnFirstFailure && codeCells.length > 1 && (run.verdict === 'fail' || run.verdict === 'error')) {
+        void vscode.window.showWarningMessage(`Run stopped: "${info?.check?.label ?? run.checkId}" failed — ${run.reason}`);
+        break;
+      }
+    }
+    return runs;
+  }
+
+  private derive(notebook: vscode.NotebookDocument): DerivedRunbook {
+    return deriveRunbook(notebookCells(notebook), { isCheckKind: (w) => !!this.deps.registry.resolve(w) });
+  }
+
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, derived: DerivedRunbook, outerToken?: vscode.CancellationToken): Promise<CheckRun | undefined> {
+    const exec = ctrl.createNotebookCellExecution(cell);
+    exec.executionOrder = ++this.order;
+    exec.start(Date.now());
+    const info = derived.cells[cell.index];
+    try {
+      if (info?.role === 'frontMatter') {
+        const fm = derived.frontMatter;
+        const text = fm?.error
+          ? `**✘ Front matter is invalid** — ${fm.error}\n\nThe runbook still opens; fix the YAML to use its inputs.`
+          : `**✔ Front matter is valid** — ${fm?.inputs.length ?? 0} input(s): ${(fm?.inputs ?? []).map((i) => `\`${i.name}\`${i.secret ? ' (secret)' : ''}`).join(', ') || 'none'}`;
+        await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, 'text/markdown')]));
+        exec.end(!fm?.error, Date.now());
+        return undefined;
+      }
+      const check = info?.check;
+      if (!check) {
+        await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(
+          `This block is not a check: \`${cell.document.languageId}\` is not a check kind. Check kinds: ${this.deps.registry.words().map((w) => `\`${w}\``).join(', ')}.`,
+          'text/markdown')]));
+        exec.end(undefined, Date.now());
+        return undefined;
+      }
+
+      const body = cell.document.getText();
+      const kind = this.deps.registry.resolve(check.kind);
+      const inputsDecl = derived.frontMatter?.inputs ?? [];
+      const needed = new Set(kind?.runsProcesses ? inputsDecl.map((i) => i.name) : placeholders(body));
+      const resolved = await this.deps.inputs.resolve(notebook.uri, inputsDecl, needed, true);
+      this.deps.log.addSecrets(resolved.secrets);
+
+      const stream = new vscode.NotebookCellOutput([]);
+      let streamShown = false;
+      const cancel = new AbortController();
+      const subs = [exec.token.onCancellationRequested(() => cancel.abort()), outerToken?.onCancellationRequested(() => cancel.abort())];
+      const env: EngineEnvironment = {
+        registry: this.deps.registry,
+        inputs: resolved.values,
+        secrets: resolved.secrets,
+        cwd: workingFolder(notebook),
+        trusted: vscode.workspace.isTrusted,
+        ui: this.deps.ui,
+        log: this.deps.log,
+        services: this.deps.services,
+      };
+      this.deps.log.info(`run ${check.id} (${check.kind})`);
+      const run = resolved.missing.length
+        ? missingInputsRun(check.id, check.kind, resolved.missing)
+        : await runCheck({ id: check.id, kind: check.kind, attributes: check.attributes, body, label: check.label, error: check.error }, env, {
+            signal: cancel.signal,
+            emit: (chunk) => {
+              const item = chunk.stream === 'stderr' ? vscode.NotebookCellOutputItem.stderr(chunk.text) : vscode.NotebookCellOutputItem.stdout(chunk.text);
+              if (!streamShown) { streamShown = true; void exec.replaceOutput([stream]); }
+              void exec.appendOutputItems(item, stream);
+            },
+          });
+      for (const s of subs) s?.dispose();
+      this.deps.log.info(`${check.id}: ${run.verdict} — ${run.reason}`);
+
+      const result = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(renderRunMarkdown(run, check.label), 'text/markdown')], { runbookVerdict: run.verdict });
+      await exec.replaceOutput(streamShown ? [stream, result] : [result]);
+      this.deps.state.record(notebook.uri, run);
+      this.deps.onRun?.(notebook, run, {
+        label: check.label,
+        sectionPath: check.headingPath,
+        inputs: resolved.values,
+        secretInputs: inputsDecl.filter((i) => i.secret).map((i) => i.name),
+      });
+      if (check.taskCell !== null && check.taskCell !== undefined) await this.updateBox(notebook, check.taskCell, check.id, run);
+      exec.end(run.verdict === 'pass' || run.verdict === 'warn' ? true : run.verdict === 'skipped' ? undefined : false, Date.now());
+      return run;
+    } catch (err) {
+      this.deps.log.error(`cell ${cell.index}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err instanceof Error ? err : new Error(String(err)))]));
+      exec.end(false, Date.now());
+      return undefined;
+    }
+  }
+
+  /** A pass ticks the box; a failure unticks a box that a check ticked (a hand tick stays, flagged). */
+  private async updateBox(notebook: vscode.NotebookDocument, taskIndex: number, checkId: string, run: CheckRun): Promise<void> {
+    const taskCell = notebook.cellAt(taskIndex);
+    const text = taskCell.document.getText();
+    const last = this.deps.state.lastTick(notebook.uri, checkId);
+    let want: boolean | undefined;
+    if (run.verdict === 'pass') want = true;
+    else if ((run.verdict === 'fail' || run.verdict === 'error') && last?.by !== 'hand') want = false;
+    if (want === undefined) return;
+    const next = setTaskChecked(text, want);
+    if (next === undefined || next === text) {
+      if (want) this.deps.state.tick(notebook.uri, checkId, { by: 'check', at: Date.now(), checked: true });
+      return;
+    }
+    await applyCellText(taskCell, text, next);
+    this.deps.state.tick(notebook.uri, checkId, { by: 'check', at: Date.now(), checked: want });
+    this.deps.onTick?.(notebook, taskIndex, want, 'check');
+  }
+}
+
+/** Replaces only the characters that differ between `before` and `after` (a tick is one character). */
+export async function applyCellText(cell: vscode.NotebookCell, before: string, after: string): Promise<boolean> {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endB = before.length, endA = after.length;
+  while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) { endB--; endA--; }
+  const doc = cell.document;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(endB)), after.slice(start, endA));
+  return vscode.workspace.applyEdit(edit);
+}
+
+function isExcluded(attributes: Readonly<Record<string, string>>): boolean {
+  const v = attributes['excludeFromRunAll'];
+  return v !== undefined && !['false', 'no', '0', 'off'].includes(v.trim().toLowerCase());
+}
+
+function workingFolder(notebook: vscode.NotebookDocument): string {
+  const folder = vscode.workspace.getWorkspaceFolder(notebook.uri);
+  if (folder) return folder.uri.fsPath;
+  return notebook.uri.scheme === 'file' ? path.dirname(notebook.uri.fsPath) : process.cwd();
+}
+
+function missingInputsRun(checkId: string, kind: string, missing: readonly string[]): CheckRun {
+  return {
+    checkId, kind, verdict: 'error', startedAt: new Date().toISOString(), durationMs: 0,
+    reason: `missing input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+    next: 'set them with "Runbook: Edit Inputs" (secrets with "Runbook: Set API Key / Secret…")',
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Adapts the core's byte-exact markdown ↔ cells conversion to VS Code's NotebookSerializer.
+ * Each cell keeps its original source slice in metadata (`runbook.source`), so that unchanged
+ * cells are written back to the byte; the notebook keeps the EOL style and any parse failure.
+ */
+import * as vscode from 'vscode';
+import { parseRunbook, serializeRunbookBytes, type CellLike } from '../../core/runbook';
+import type { CellRole, CellSource, ParseFailure } from '../../core/runbook/model';
+
+export interface CellMeta {
+  readonly source?: CellSource;
+  readonly role?: CellRole;
+}
+export interface NotebookMeta {
+  readonly eol?: '\n' | '\r\n';
+  readonly failure?: ParseFailure;
+}
+
+export function cellMeta(metadata: { readonly [key: string]: any } | undefined): CellMeta {
+  return (metadata?.runbook as CellMeta | undefined) ?? {};
+}
+
+export function toCellLike(cell: { kind: vscode.NotebookCellKind; value: string; languageId: string; metadata?: { readonly [key: string]: any } }): CellLike {
+  const meta = cellMeta(cell.metadata);
+  return {
+    kind: cell.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup',
+    value: cell.value,
+    language: cell.languageId,
+    source: meta.source,
+    role: meta.role,
+  };
+}
+
+/** The live notebook's cells in the core's shape. */
+export function notebookCells(notebook: vscode.NotebookDocument): CellLike[] {
+  return notebook.getCells().map((c) => toCellLike({ kind: c.kind, value: c.document.getText(), languageId: c.document.languageId, metadata: c.metadata }));
+}
+
+export class RunbookSerializer implements vscode.NotebookSerializer {
+  constructor(private readonly isCheckKind: (word: string) => boolean) {}
+
+  deserializeNotebook(content: Uint8Array): vscode.NotebookData {
+    const doc = parseRunbook(content, { isCheckKind: this.isCheckKind });
+    const cells = doc.cells.map((c) => {
+      const data = new vscode.NotebookCellData(c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup, c.value, c.language);
+      data.metadata = { runbook: { source: c.source, role: c.role } satisfies CellMeta };
+      return data;
+    });
+    const data = new vscode.NotebookData(cells);
+    data.metadata = { runbook: { eol: doc.eol, failure: doc.failure } satisfies NotebookMeta };
+    return data;
+  }
+
+  serializeNotebook(data: vscode.NotebookData): Uint8Array {
+    const meta = (data.metadata?.runbook ?? {}) as NotebookMeta;
+    const cells = data.cells.map((c) => toCellLike({ kind: c.kind, value: c.value, languageId: c.languageId, metadata: c.metadata }));
+    return serializeRunbookBytes(cells, { eol: meta.eol ?? '\n', failure: meta.failure });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Cell status bar items: the checkbox on task cells (click to tick or untick), the last verdict on
+ * check cells, section progress on heading cells, and the inputs summary on the front matter.
+ * (`command:` links inside markdown cells are blocked by VS Code; status bar items are not.)
+ */
+import * as vscode from 'vscode';
+import { deriveRunbook, sectionProgress, type DerivedRunbook } from '../../core/runbook';
+import type { CheckRegistry } from '../../core/checks/registry';
+import type { RunState } from './runState';
+import { notebookCells } from './serializer';
+import { isRunbookNotebook, NOTEBOOK_TYPES } from './types';
+
+export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCellStatusBarItems = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private cache = new WeakMap<vscode.NotebookDocument, { version: number; derived: DerivedRunbook }>();
+
+  constructor(private readonly registry: CheckRegistry, private readonly state: RunState) {
+    for (const type of NOTEBOOK_TYPES) this.disposables.push(vscode.notebooks.registerNotebookCellStatusBarItemProvider(type, this));
+    this.disposables.push(
+      state.onDidChange(() => this.changed.fire()),
+      vscode.workspace.onDidChangeNotebookDocument((e) => { if (isRunbookNotebook(e.notebook)) this.changed.fire(); }),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+
+  derived(notebook: vscode.NotebookDocument): DerivedRunbook {
+    const hit = this.cache.get(notebook);
+    if (hit && hit.version === notebook.version) return hit.derived;
+    const derived = deriveRunbook(notebookCells(notebook), { isCheckKind: (w) => !!this.registry.resolve(w) });
+    this.cache.set(notebook, { version: notebook.version, derived });
+    return derived;
+  }
+
+  provideCellStatusBarItems(cell: vscode.NotebookCell): vscode.NotebookCellStatusBarItem[] {
+    const notebook = cell.notebook;
+    const derived = this.derived(notebook);
+    const info = derived.cells[cell.index];
+    if (!info) return [];
+    const items: vscode.NotebookCellStatusBarItem[] = [];
+    const L = vscode.NotebookCellStatusBarAlignment.Left;
+    const R = vscode.NotebookCellStatusBarAlignment.Right;
+
+    if (info.task) {
+      const check = derived.cells.find((c) => c.check?.taskCell === cell.index)?.check;
+      const run = check ? this.state.lastRun(notebook.uri, check.id) : undefined;
+      const tick = this.state.lastTick(notebook.uri, check?.id ?? `cell:${cell.index}`);
+      const checked = info.task.checked;
+      const item = new vscode.NotebookCellStatusBarItem(checked ? '$(pass-filled) Done' : '$(circle-large-outline) Not done', L);
+      item.command = { title: 'Toggle checkbox', command: 'runbook.toggleTask', arguments: [notebook.uri, cell.index] };
+      const how = tick ? `ticked ${tick.by === 'hand' ? 'by hand' : 'by its check'} at ${new Date(tick.at).toLocaleTimeString()}` : checked ? 'ticked in the file' : 'not ticked';
+      item.tooltip = `${info.task.label}\n${how}\nClick to ${checked ? 'untick' : 'tick'} (Alt+C)`;
+      items.push(item);
+      if (checked && run && (run.verdict === 'fail' || run.verdict === 'error')) {
+        const warn = new vscode.NotebookCellStatusBarItem(`$(warning) Ticked by hand — its check failed: ${truncate(run.reason, 60)}`, L);
+        warn.tooltip = `Override: the box is ticked although "${check!.id}" last failed.\n${run.reason}`;
+        items.push(warn);
+      } else if (check) {
+        items.push(new vscode.NotebookCellStatusBarItem(run ? verdictText(run.verdict, run.reason) : '$(beaker) has a check', R));
+      }
+    }
+
+    if (info.check) {
+      const run = this.state.lastRun(notebook.uri, info.check.id);
+      if (info.check.error) {
+        const e = new vscode.NotebookCellStatusBarItem(`$(error) ${truncate(info.check.error, 80)}`, L);
+        e.tooltip = info.check.error;
+        items.push(e);
+      } else if (run) {
+        const v = new vscode.NotebookCellStatusBarItem(`${verdictText(run.verdict, run.reason)} · ${new Date(run.startedAt).toLocaleTimeString()}`, L);
+        v.tooltip = `${run.reason}${run.next ? `\nNext: ${run.next}` : ''}`;
+        items.push(v);
+      } else {
+        items.push(new vscode.NotebookCellStatusBarItem('$(circle-outline) Not run yet', L));
+      }
+      const id = new vscode.NotebookCellStatusBarItem(`$(tag) ${info.check.id}`, R);
+      id.tooltip = `Check id${info.check.explicitId ? '' : ' (derived from the heading and item; set id=… to pin it)'}`;
+      items.push(id);
+    }
+
+    if (info.role === 'section') {
+      const section = derived.sections.find((s) => s.cell === cell.index);
+      if (section) {
+        const progress = sectionProgress(derived).find((p) => p.section.id === section.id);
+        if (progress && progress.total > 0) {
+          const failing = derived.cells
+            .slice(section.cell, section.endCell)
+            .filter((c) => c.check && ['fail', 'error'].includes(this.state.lastRun(notebook.uri, c.check.id)?.verdict ?? ''))
+            .length;
+          const p = new vscode.NotebookCellStatusBarItem(`$(checklist) ${progress.done}/${progress.total}${failing ? ` · $(error) ${failing} failing` : ''}`, L);
+          p.tooltip = `${section.title}: ${progress.done} of ${progress.total} items done`;
+          p.command = { title: 'Run this section', command: 'runbook.runSection', arguments: [notebook.uri, section.id] };
+          items.push(p);
+        }
+      }
+    }
+
+    if (info.role === 'frontMatter') {
+      const fm = derived.frontMatter;
+      const s = new vscode.NotebookCellStatusBarItem(fm?.error ? `$(error) ${truncate(fm.error, 80)}` : `$(symbol-variable) ${fm?.inputs.length ?? 0} inputs — edit`, L);
+      s.command = { title: 'Edit inputs', command: 'runbook.editInputs', arguments: [notebook.uri] };
+      items.push(s);
+    }
+    return items;
+  }
+}
+
+function verdictText(verdict: string, reason: string): string {
+  const icon = verdict === 'pass' ? '$(pass)' : verdict === 'warn' ? '$(warning)' : verdict === 'skipped' ? '$(circle-slash)' : '$(error)';
+  return `${icon} ${verdict === 'pass' ? 'Passed' : verdict === 'warn' ? 'Warning' : verdict === 'skipped' ? 'Skipped' : 'Failed'}: ${truncate(reason, 70)}`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
