@@ -4,18 +4,17 @@
  * 2 on bad usage or an unreadable runbook. Secrets come from the environment, never from a file.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, relative } from 'node:path';
+import { dirname, isAbsolute, resolve, relative } from 'node:path';
 import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
 import type { CheckRun, OperatorUi } from '../../core/checks/types';
 import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
 import { renderJUnit } from '../../core/evidence/junit';
-import { defaultRegistry } from '../../core/kinds';
+import { defaultRegistry, disposeKinds } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
 import { resolveInputs } from '../../core/ops/inputs';
 import { PlanError, planRun } from '../../core/ops/plan';
 import { RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
-import { parseRunbook } from '../../core/runbook/parse';
-import type { RunbookDocument } from '../../core/runbook/model';
+import { parseRunbook, type RunbookDocument } from '../../core/runbook';
 import { Masker } from '../../core/secrets/mask';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 
@@ -126,6 +125,12 @@ export function loadRunbook(file: string): { doc: RunbookDocument } | { error: s
   return { doc };
 }
 
+/** A path relative to cwd when it is inside cwd, else absolute. */
+function displayPath(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
 const ICONS: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✘', error: '✘', skipped: '–' };
 
 export function formatRunLine(run: Pick<CheckRun, 'checkId' | 'verdict' | 'reason' | 'next'>): string {
@@ -228,6 +233,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       }
     },
   });
+  await disposeKinds().catch(() => undefined);
   const elapsed = Date.now() - started;
   const summary = summarize(result.runs, elapsed);
   const exitCode = summary.ok ? 0 : 1;
@@ -245,7 +251,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   if (opts.json) {
     const doc = {
-      runbook: { file: relative(io.cwd, file) || file, title, section: plan.section?.title },
+      runbook: { file: displayPath(io.cwd, file), title, section: plan.section?.title },
       results: result.runs.map((r: PlanRun) => ({
         id: r.checkId,
         kind: r.kind,
@@ -270,7 +276,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
     out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${summary.total} checks, ${formatMs(elapsed)})\n`);
     if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
-    if (evidenceFile && !evidenceError) out(`Evidence: ${relative(io.cwd, evidenceFile) || evidenceFile}\n`);
+    if (evidenceFile && !evidenceError) out(`Evidence: ${displayPath(io.cwd, evidenceFile)}\n`);
   }
   return exitCode;
 }

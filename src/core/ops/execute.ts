@@ -128,12 +128,15 @@ function skippedRun(check: PlannedCheck, reason: string, now: number, next?: str
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results by index. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/**
+ * Runs `fn` over `items` in index order with at most `limit` in flight; results by index. Once
+ * `stop()` is true no further item starts (its result stays undefined).
+ */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, stop: () => boolean = () => false): Promise<(R | undefined)[]> {
+  const results = new Array<R | undefined>(items.length).fill(undefined);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !stop()) {
       const i = next++;
       results[i] = await fn(items[i]!, i);
     }
@@ -189,9 +192,22 @@ export async function executePlan(plan: RunPlan, env: EngineEnvironment, options
     let consumed = 0;
     for (const group of groups) {
       if (stoppedAfter !== undefined || options.signal?.aborted) break;
-      const results = group.length === 1 ? [await runOne(group[0]!)] : await mapBounded(group, concurrency, runOne);
+      // In a parallel group, a failure stops further starts; checks already running finish and report.
+      let failedInGroup = false;
+      const results = group.length === 1
+        ? [await runOne(group[0]!)]
+        : await mapBounded(group, concurrency, async (c) => {
+            const r = await runOne(c);
+            if (isFailing(r.verdict)) failedInGroup = true;
+            return r;
+          }, () => (stopOnFirstFailure && failedInGroup) || !!options.signal?.aborted);
       results.forEach((run, k) => {
-        report(run, group[k]!);
+        const check = group[k]!;
+        if (!run) {
+          report(skippedRun(check, stoppedAfter !== undefined ? `not run: stopped after ${stoppedAfter} failed` : 'cancelled', now()), check);
+          return;
+        }
+        report(run, check);
         if (stoppedAfter === undefined && stopOnFirstFailure && isFailing(run.verdict)) stoppedAfter = run.checkId;
       });
       consumed += group.length;

@@ -191,3 +191,18 @@ test('isParallelSafe: http GET yes, POST no (except recall), engramia read probe
   assert.equal(isParallelSafe(c('http', 'GET http://x/', { destructive: 'true' }), reg), false);
   assert.equal(isParallelSafe(c('shell', 'echo'), reg), false);
 });
+
+test('in a parallel group, no further check starts after a failure; running ones finish and report', async () => {
+  const tracker = { inFlight: 0, max: 0, started: [] as string[] };
+  const reg = new CheckRegistry().register(probeKind(tracker));
+  const ro = (id: string, body: string, ticks: number): Block => ({ check: id, body, attrs: { ro: 'true', ticks: String(ticks) }, free: true });
+  const doc = buildDoc([{ h: 1, title: 'A' }, ro('a1', 'fail', 1), ro('a2', 'pass', 5), ro('a3', 'pass', 1), ro('a4', 'pass', 1)]);
+  const res = await executePlan(planRun(doc), env(reg), { concurrency: 2 });
+  assert.deepEqual(tracker.started, ['a1', 'a2']);
+  assert.deepEqual(res.runs.map((r) => `${r.checkId}:${r.verdict}`), ['a1:fail', 'a2:pass', 'a3:skipped', 'a4:skipped']);
+  assert.equal(res.runs[2]!.reason, 'not run: stopped after a1 failed');
+  assert.equal(res.runs[2]!.notRun, true);
+  // --continue semantics: everything runs.
+  const all = await executePlan(planRun(doc), env(reg), { concurrency: 2, stopOnFirstFailure: false });
+  assert.deepEqual(all.runs.map((r) => r.verdict), ['fail', 'pass', 'pass', 'pass']);
+});
