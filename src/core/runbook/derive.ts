@@ -191,6 +191,7 @@ function findTaskCell(cells: readonly CellLike[], roles: readonly CellRole[], va
     if (roles[prev] === 'fence' && !cells[prev].source) return taskCells[prev] ?? null;
     return null;
   }
+  if (cell.source.fence.inTask === false) return null;
   let bound = columnWidth(leadingWhitespace(cell.source.fence.openLine.replace(/^\uFEFF/, '')));
   for (let j = i - 1; j >= 0 && bound > 0; j--) {
     const r = roles[j];

@@ -36,6 +36,11 @@ export interface FenceFrame {
   readonly marker: string;
   /** The info string after the marker, trimmed: "http {id=health}". */
   readonly info: string;
+  /**
+   * Whether markdown nests this fence in a task list item (false: top level or a plain item).
+   * Undefined when unknown; the check's task is then found by indentation alone.
+   */
+  readonly inTask?: boolean;
 }
 
 /** Per-cell bookkeeping that the serializer needs; kept in cell metadata under `runbook`. */

@@ -55,7 +55,8 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
     let kind: 'markup' | 'code' = 'markup';
     if (span.role === 'fence' || span.role === 'frontMatter') {
       kind = 'code';
-      const fence = frameOf(text, starts, span.start, span.end, span.role === 'frontMatter');
+      const frame = frameOf(text, starts, span.start, span.end, span.role === 'frontMatter');
+      const fence: FenceFrame = span.role === 'fence' ? { ...frame, inTask: !!span.inTask } : frame;
       const parts = fenceParts(fence.openLine);
       source = { role: span.role, raw, indent: parts.indent.replace(/^\uFEFF/, ''), fence };
       language = span.role === 'frontMatter' ? 'yaml' : parseInfoString(fence.info).kind || 'text';

@@ -14,6 +14,8 @@ export interface Span {
   readonly start: number;
   readonly end: number;
   readonly role: Exclude<CellRole, 'error'>;
+  /** For fences: nested in a task list item (the innermost item is a task). */
+  readonly inTask?: boolean;
 }
 
 export interface SplitResult {
@@ -61,7 +63,7 @@ const ROLE_RANK: Record<Span['role'], number> = { frontMatter: 5, fence: 4, sect
 export function splitSpans(text: string): SplitResult {
   const starts = lineStarts(text);
   const lineCount = starts.length - 1;
-  const points: { line: number; role: Span['role']; soft: boolean }[] = [];
+  const points: { line: number; role: Span['role']; soft: boolean; inTask?: boolean }[] = [];
   const fm = frontMatterEnd(text, starts);
   if (fm > 0) points.push({ line: 0, role: 'frontMatter', soft: false });
 
@@ -69,6 +71,7 @@ export function splitSpans(text: string): SplitResult {
   if (lineCount > fm) points.push({ line: fm, role: 'prose', soft: true });
   const tokens = blockParser().parse(body, {});
   const lists: { hadFence: boolean }[] = [];
+  const items: boolean[] = [];
   let quotes = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
@@ -87,11 +90,16 @@ export function splitSpans(text: string): SplitResult {
       case 'blockquote_close':
         quotes--;
         break;
+      case 'list_item_close':
+        items.pop();
+        break;
       case 'list_item_open': {
+        items.push(false);
         if (quotes > 0 || !t.map) break;
         const p = tokens[i + 1];
         const inline = tokens[i + 2];
         const isTask = p?.type === 'paragraph_open' && inline?.type === 'inline' && TASK_CONTENT.test(inline.content);
+        items[items.length - 1] = isTask;
         if (isTask) points.push({ line: fm + t.map[0], role: 'task', soft: false });
         else if (lists.length && lists[lists.length - 1].hadFence) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
         break;
@@ -101,7 +109,7 @@ export function splitSpans(text: string): SplitResult {
         break;
       case 'fence':
         if (quotes > 0 || !t.map) break;
-        points.push({ line: fm + t.map[0], role: 'fence', soft: false });
+        points.push({ line: fm + t.map[0], role: 'fence', soft: false, inTask: items.length > 0 && items[items.length - 1] });
         points.push({ line: fm + t.map[1], role: 'prose', soft: true });
         for (const l of lists) l.hadFence = true;
         break;
@@ -110,21 +118,24 @@ export function splitSpans(text: string): SplitResult {
 
   // Order, move soft points off blank lines, keep the strongest role per line.
   points.sort((a, b) => a.line - b.line || ROLE_RANK[b.role] - ROLE_RANK[a.role]);
-  const byLine: { line: number; role: Span['role'] }[] = [];
+  const byLine: { line: number; role: Span['role']; inTask?: boolean }[] = [];
   for (let k = 0; k < points.length; k++) {
     let { line } = points[k];
-    const { role, soft } = points[k];
+    const { role, soft, inTask } = points[k];
     if (soft || role === 'prose') {
       while (line < lineCount && isBlank(lineText(text, starts, line))) line++;
     }
     if (line >= lineCount) continue;
     const last = byLine[byLine.length - 1];
     if (last && last.line === line) {
-      if (ROLE_RANK[role] > ROLE_RANK[last.role]) last.role = role;
+      if (ROLE_RANK[role] > ROLE_RANK[last.role]) {
+        last.role = role;
+        last.inTask = inTask;
+      }
       continue;
     }
     if (last && last.line > line) continue;
-    byLine.push({ line, role });
+    byLine.push({ line, role, inTask });
   }
   // A leading run of blank lines at the document start joins the first span (after front matter,
   // the blank lines already stay in the front matter's gap).
@@ -133,7 +144,7 @@ export function splitSpans(text: string): SplitResult {
   for (let k = 0; k < byLine.length; k++) {
     const start = byLine[k].line;
     const end = k + 1 < byLine.length ? byLine[k + 1].line : lineCount;
-    spans.push({ start, end, role: byLine[k].role });
+    spans.push({ start, end, role: byLine[k].role, ...(byLine[k].role === 'fence' ? { inTask: !!byLine[k].inTask } : {}) });
   }
   if (spans.length === 0 && lineCount > 0) spans.push({ start: 0, end: lineCount, role: 'prose' });
   return { spans, starts };
