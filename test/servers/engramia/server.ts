@@ -47,6 +47,8 @@ export interface EngramiaServerOptions {
   readonly rateLimitPerMinute?: number;
   /** Length of the fixed rate-limit window (default 60 000 ms; tests shorten it). */
   readonly rateLimitWindowMs?: number;
+  /** Limit only these paths (default: every path). */
+  readonly rateLimitPaths?: readonly string[];
   /** Retry-After seconds sent with 429 RATE_LIMITED (default 60, as the server does; tests lower it). */
   readonly retryAfterSeconds?: number;
   /** Plan pattern limit override; null = unlimited. Default: plan of the version. */
@@ -731,7 +733,7 @@ export async function startEngramiaServer(options: EngramiaServerOptions = {}): 
     try {
       if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
       // Rate limit per (IP, path), fixed windows.
-      if (perWindow > 0) {
+      if (perWindow > 0 && (!options.rateLimitPaths || options.rateLimitPaths.includes(path))) {
         const k = `${req.socket.remoteAddress} ${path}`;
         const now = Date.now();
         let w = windows.get(k);
