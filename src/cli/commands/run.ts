@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, relative } from 'node:path';
 import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
 import type { CheckRun, OperatorUi } from '../../core/checks/types';
-import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
+import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
+import { renderReport } from '../../core/evidence/report';
 import { renderJUnit } from '../../core/evidence/junit';
 import { defaultRegistry, disposeKinds } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
@@ -34,6 +35,7 @@ Options:
   --junit FILE          also write JUnit XML (a testsuite per section, a testcase per check)
   --evidence FILE       append evidence to FILE (default: <name>.runbook.evidence.jsonl beside the runbook)
   --no-evidence         write no evidence
+  --report FILE         write the cutover report (markdown, from the whole evidence log) to FILE
   --concurrency N       read-only HTTP/Engramia checks of one section run N at a time (default 4; 1 = serial)
   --cwd DIR             folder that shell/python checks run in (default: the current folder)
 
@@ -53,6 +55,7 @@ export interface RunArgs {
   evidence: string | false | undefined;
   concurrency: number;
   cwd?: string;
+  report?: string;
 }
 
 export function parseRunArgs(args: readonly string[]): RunArgs {
@@ -99,6 +102,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
         break;
       }
       case '--cwd': out.cwd = value(); break;
+      case '--report': out.report = value(); break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
         files.push(arg);
@@ -245,6 +249,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       writeFileSync(junitFile, masker.mask(renderJUnit(title, result.runs)), 'utf8');
     } catch (e) {
       err(`runbook run: cannot write ${junitFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+
+  if (opts.report) {
+    const reportFile = resolve(io.cwd, opts.report);
+    try {
+      // The whole log (earlier runs and hand ticks included) when there is one, else this run.
+      const records = evidenceFile && !evidenceError ? readEvidence(evidenceFile) : result.runs.filter((r) => !r.notRun).map((r) => evidenceFromRun(r, { inputs: recorded, user }));
+      mkdirSync(dirname(reportFile), { recursive: true });
+      writeFileSync(reportFile, renderReport(doc, records, { now: Date.now(), masker, file: displayPath(io.cwd, file) }), 'utf8');
+    } catch (e) {
+      err(`runbook run: cannot write ${reportFile}: ${(e as Error).message}\n`);
       return 2;
     }
   }

@@ -1,0 +1,83 @@
+/**
+ * The bundled Engramia runbook through the real CLI against the Engramia contract server: the
+ * sections a CI job would run, JSON and JUnit, and the API key (ENGRAMIA_API_KEY only) nowhere in
+ * what the CLI prints or writes.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startEngramiaServer, type EngramiaServer } from '../servers/engramia/server';
+import { copyRunbook, ROOT, runCli } from './helpers';
+
+const BUNDLED = join(ROOT, 'runbooks', 'engramia-verification-and-rollback.runbook.md');
+
+let server: EngramiaServer;
+let key: string;
+before(async () => {
+  server = await startEngramiaServer({ version: 'main' });
+  key = server.keys.owner;
+});
+after(async () => {
+  await server?.close();
+});
+
+function assertNoKey(...texts: string[]): void {
+  for (const t of texts) {
+    assert.ok(!t.includes(key), 'the API key leaked');
+    assert.ok(!t.includes(key.slice(12, 30)), 'part of the API key leaked');
+    assert.ok(!t.includes(Buffer.from(key).toString('base64').replace(/=+$/, '')), 'the base64 key leaked');
+  }
+}
+
+type Result = { id: string; verdict: string; reason: string; section: string[] };
+
+describe('bundled Engramia runbook via the CLI', () => {
+  test('--section Observability: health checks pass against the server, manual steps are skipped, exit 0', async () => {
+    const rb = copyRunbook(BUNDLED);
+    const r = await runCli(['run', rb, '--section', 'observability', '--input', `baseUrl=${server.url}`, '--json'], { env: { ENGRAMIA_API_KEY: key } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const byId = new Map<string, Result>(doc.results.map((x: Result) => [x.id, x]));
+    assert.equal(byId.get('obs.health')!.verdict, 'pass');
+    assert.equal(byId.get('obs.health-deep')!.verdict, 'pass');
+    assert.equal(byId.get('obs.error-budget')!.verdict, 'skipped');
+    assert.ok(doc.results.every((x: Result) => x.section.includes('Observability')));
+    assert.ok(server.hitCount('GET', '/v1/health') >= 1);
+    assertNoKey(r.stdout, r.stderr, readFileSync(rb.replace(/\.md$/, '.evidence.jsonl'), 'utf8'));
+  });
+
+  test('whole runbook with --continue: JSON, JUnit and a report; the destructive delete stays excluded; no key anywhere', async () => {
+    const rb = copyRunbook(BUNDLED);
+    const dir = dirname(rb);
+    const junit = join(dir, 'junit.xml');
+    const report = join(dir, 'report.md');
+    const r = await runCli(['run', rb, '--input', `baseUrl=${server.url}`, '--continue', '--json', '--junit', junit, '--report', report, '--cwd', dir], { env: { ENGRAMIA_API_KEY: key } });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.results.length, 33);
+    assert.equal(doc.exitCode, r.code);
+    assert.equal(doc.summary.ok, r.code === 0);
+    const byId = new Map<string, Result>(doc.results.map((x: Result) => [x.id, x]));
+    for (const id of ['data.backfill', 'data.spot-check', 'obs.health', 'smoke.2-recall']) assert.equal(byId.get(id)!.verdict, 'pass', `${id}: ${byId.get(id)!.reason}`);
+    assert.equal(byId.get('rollback.3-delete-project')!.verdict, 'skipped');
+    assert.equal(byId.get('rollback.3-delete-project')!.reason, 'excluded from run all');
+    assert.equal(server.hitCount('DELETE'), 0, 'nothing was deleted');
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(xml, /<testsuites name="Engramia cutover — verification and rollback" tests="33"/);
+    assert.match(xml, /<testsuite name="Engramia cutover — verification and rollback › Post-cutover smoke tests › 2\. Recall" tests="1" failures="0"/);
+    const md = readFileSync(report, 'utf8');
+    assert.match(md, /^# Cutover report: Engramia cutover — verification and rollback/);
+    assert.match(md, new RegExp(`\\| Target host\\(s\\) \\| ${new URL(server.url).host.replace(/\./g, '\\.')}`));
+    assert.match(md, /apiKey=\(secret\)/);
+    assertNoKey(r.stdout, r.stderr, xml, md, readFileSync(rb.replace(/\.md$/, '.evidence.jsonl'), 'utf8'));
+  });
+
+  test('--section "Post-cutover smoke tests" includes its numbered subsections only', async () => {
+    const rb = copyRunbook(BUNDLED);
+    const r = await runCli(['list', rb, '--section', 'Post-cutover smoke tests', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const ids = JSON.parse(r.stdout).checks.map((c: { id: string }) => c.id);
+    assert.deepEqual(ids, ['smoke.1-round-trip', 'smoke.2-recall', 'smoke.3-learn-writeback', 'smoke.4-live-traffic', 'smoke.5-quota']);
+  });
+});
