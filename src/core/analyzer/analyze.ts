@@ -273,7 +273,8 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   }
   const mem = memoryVariable ?? memoryDefault;
   memoryNames.add(mem);
-  for (let changed = true, i = 0; changed && i < 8; i++) {
+  const staticAgents = new Set<string>();
+  const resolveAgents = () => { for (let changed = true, i = 0; changed && i < 8; i++) {
     changed = false;
     for (const { lhs, call } of callAssigns) {
       const f = call.childForFieldName('function');
@@ -286,13 +287,14 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
         changed = true;
       }
       const instr = args?.type === 'argument_list' ? keywordValue(args, 'instructions') : undefined;
+      if (instr && !staticAgents.has(lhs) && isStatic(instr)) staticAgents.add(lhs);
       const engramia = instr ? isInstructionsCall(instr) : cloneOf !== undefined && engramiaAgents.has(cloneOf);
       if (engramia && !engramiaAgents.has(lhs)) {
         engramiaAgents.add(lhs);
         changed = true;
       }
     }
-  }
+  } };
   const isStatic = (v: Node | null, depth = 0): boolean => {
     if (!v || depth > 20) return false;
     switch (v.type) {
@@ -337,6 +339,8 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     }
   }
 
+  resolveAgents();
+
   // ---- suppressions -------------------------------------------------------------------------
   const sup = suppressions(data, options.noqa === true);
   const suppressed = (rule: RuleId, unit: number, rows: number[], ownRows: number[]): boolean => {
@@ -349,6 +353,8 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   // ---- rules --------------------------------------------------------------------------------
   const findings: Finding[] = [];
   const plans = new Map<Finding, Plan>();
+  /** Edits only fix-all makes: consequences of other fixes in the same pass (ENG002 wrap → ENG004 context). */
+  const followUps: Plan[] = [];
   const sites = new Map<string, ImportSite>();
   const engramiaSite = (unit: number, anchor: Binding | undefined, module: string) => importSite(data, sites, unit, anchor, module);
 
@@ -419,6 +425,13 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
               const ctx = args.keywords.get('context');
               const ctxValue = ctx?.childForFieldName('value');
               const hasContext = (ctx && ctxValue?.type !== 'none') || (method === 'run_streamed' && args.positional.length >= 3);
+              if (!usesEngramia && !hasContext && enabled.has('ENG004') && enabled.has('ENG002') && starting && staticAgents.has(starting.text)) {
+                // fix-all also wraps this agent's instructions (ENG002): add the context= that ENG004 would ask for next
+                const input = args.keywords.get('input')?.childForFieldName('value') ?? args.positional[1];
+                if (input && (input.type === 'identifier' || input.type === 'attribute' || input.type === 'string' || input.type === 'concatenated_string')) {
+                  followUps.push({ intents: [ctx && ctxValue ? { kind: 'replace', unit: d.index, start: ctxValue.startIndex, end: ctxValue.endIndex, text: input.text } : { kind: 'keyword', layout: layout(), text: `context=${input.text}` }], imports: [] });
+                }
+              }
               if (usesEngramia && !hasContext) {
                 const input = args.keywords.get('input')?.childForFieldName('value') ?? args.positional[1];
                 const simple = input && (input.type === 'identifier' || input.type === 'attribute' || input.type === 'string' || input.type === 'concatenated_string');
@@ -490,7 +503,7 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     memoryVariable: mem,
     fixAll(): TextEdit[] {
       if (errorUnits.length) return [];
-      return renderPlans([...plans.values()], data, notebook);
+      return renderPlans([...plans.values(), ...followUps], data, notebook);
     },
   };
 }

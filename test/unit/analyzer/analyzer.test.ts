@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, parser, pyCompiles, ALL_RULES } from './helpers';
+import { applyTextEdits, LineTable, mergeEdits } from '../../../src/core/analyzer/text';
+import { analyzeCells, IncrementalDocument } from '../../../src/core/analyzer/document';
+import { parseDirectives } from '../../../src/core/analyzer/analyze';
+import { parseRuleList, versionLessThan } from '../../../src/core/analyzer/rules';
+
+test('the grammar is ABI 15 (tree-sitter-python 0.25.0 on web-tree-sitter 0.27.1)', async () => {
+  const py = await parser();
+  assert.equal(py.language.abiVersion, 15);
+});
+
+test('the parser is loaded once and shared', async () => {
+  const { loadPythonParser } = await import('../../../src/core/analyzer/parser');
+  assert.equal(await loadPythonParser(), await loadPythonParser());
+});
+
+test('positions are UTF-16 code units', async () => {
+  const src = 'from agents import Runner\ns = "é😀"; Runner.run_sync(a, "x")\n';
+  const r = await analyze(src);
+  assert.equal(r.findings.length, 1);
+  const f = r.findings[0]!;
+  assert.equal(src.slice(f.range.startOffset, f.range.endOffset), 'Runner.run_sync');
+  assert.deepEqual(f.range.start, { line: 1, character: src.split('\n')[1]!.indexOf('Runner') });
+  const fixed = applyTextEdits(src, f.fix!.edits);
+  assert.ok(fixed.includes('s = "é😀"; Runner.run_sync(a, "x", hooks=EngramiaRunHooks(memory))'));
+});
+
+test('the memory variable bound in the file is reused, else the configured default', async () => {
+  const withMem = await analyze('from agents import Runner\nfrom engramia import Memory\nmem = Memory(embeddings=e, storage=s)\nRunner.run_sync(a, x)\n');
+  assert.match(withMem.findings[0]!.fix!.title, /EngramiaRunHooks\(mem\)/);
+  const engramiaModule = await analyze('import engramia\nfrom agents import Runner\nbrain = engramia.Memory(embeddings=e, storage=s)\nRunner.run_sync(a, x)\n');
+  assert.equal(engramiaModule.memoryVariable, 'brain');
+  const configured = await analyze('from agents import Runner\nRunner.run_sync(a, x)\n', { memoryVariable: 'shared_memory' });
+  assert.ok(applyTextEdits('from agents import Runner\nRunner.run_sync(a, x)\n', configured.findings[0]!.fix!.edits).includes('hooks=EngramiaRunHooks(shared_memory)'));
+});
+
+test('import insertion: appended to an existing engramia import, after the docstring, after __future__, at the top', async () => {
+  const existing = 'from agents import Runner\nfrom engramia.sdk.openai_agents import engramia_instructions\n\nRunner.run_sync(a, x)\n';
+  let r = await analyze(existing);
+  assert.equal(applyTextEdits(existing, r.findings[0]!.fix!.edits), 'from agents import Runner\nfrom engramia.sdk.openai_agents import engramia_instructions, EngramiaRunHooks\n\nRunner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+
+  const parenthesised = 'from agents import Runner\nfrom engramia.sdk.openai_agents import (\n    engramia_instructions,\n)\n\nRunner.run_sync(a, x)\n';
+  r = await analyze(parenthesised);
+  const p = applyTextEdits(parenthesised, r.findings[0]!.fix!.edits);
+  assert.ok(p.includes('import (\n    engramia_instructions,\n    EngramiaRunHooks,\n)'), p);
+  assert.equal(pyCompiles(p), true);
+
+  const future = '"""Doc."""\nfrom __future__ import annotations\nimport agents\n\nagents.Runner.run_sync(a, x)\n';
+  r = await analyze(future);
+  assert.equal(applyTextEdits(future, r.findings[0]!.fix!.edits), '"""Doc."""\nfrom __future__ import annotations\nimport agents\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\nagents.Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+
+  const lazyOnly = 'def f(a, x):\n    from agents import Runner\n    return Runner.run_sync(a, x)\n';
+  r = await analyze(lazyOnly);
+  assert.equal(applyTextEdits(lazyOnly, r.findings[0]!.fix!.edits), 'def f(a, x):\n    from agents import Runner\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    return Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+
+  const present = 'from agents import Runner\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nRunner.run_sync(a, x)\n';
+  r = await analyze(present);
+  assert.equal(r.findings[0]!.fix!.edits.length, 1, 'no import edit when the name is imported');
+});
+
+test('CRLF files keep CRLF in inserted lines', async () => {
+  const src = 'from agents import Runner\r\n\r\nRunner.run_sync(\r\n    a,\r\n    x,\r\n)\r\n';
+  const r = await analyze(src);
+  const fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
+  assert.equal(fixed, 'from agents import Runner\r\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\r\n\r\nRunner.run_sync(\r\n    a,\r\n    x,\r\n    hooks=EngramiaRunHooks(memory),\r\n)\r\n');
+});
+
+test('fix-all merges edits: one import edit, hooks and context on one call', async () => {
+  const src = [
+    'from agents import Agent, Runner',
+    'from engramia.sdk.openai_agents import engramia_instructions',
+    'a = Agent(name="a", instructions="static")',
+    'b = Agent(name="b", instructions=engramia_instructions(memory, base="x"))',
+    'Runner.run_sync(a, "t1")',
+    'Runner.run_sync(b, question, hooks=None)',
+    'Runner.run_sync(',
+    '    b,',
+    '    question,',
+    ')',
+    '',
+  ].join('\n');
+  const r = await analyze(src, ALL_RULES);
+  assert.deepEqual(r.findings.map((f) => f.rule), ['ENG002', 'ENG001', 'ENG001', 'ENG004', 'ENG001', 'ENG004']);
+  const edits = r.fixAll();
+  const importEdits = edits.filter((e) => e.newText.includes('EngramiaRunHooks') && e.range.start.line === 1);
+  assert.equal(importEdits.length, 1);
+  const fixed = applyTextEdits(src, edits);
+  assert.equal(fixed, [
+    'from agents import Agent, Runner',
+    'from engramia.sdk.openai_agents import engramia_instructions, EngramiaRunHooks',
+    'a = Agent(name="a", instructions=engramia_instructions(memory, base="static"))',
+    'b = Agent(name="b", instructions=engramia_instructions(memory, base="x"))',
+    'Runner.run_sync(a, "t1", hooks=EngramiaRunHooks(memory), context="t1")',
+    'Runner.run_sync(b, question, hooks=EngramiaRunHooks(memory), context=question)',
+    'Runner.run_sync(',
+    '    b,',
+    '    question,',
+    '    hooks=EngramiaRunHooks(memory),',
+    '    context=question,',
+    ')',
+    '',
+  ].join('\n'));
+  assert.equal(pyCompiles(fixed), true);
+  assert.deepEqual((await analyze(fixed, ALL_RULES)).findings, []);
+});
+
+test('suppression edit: appends to an existing ignore, goes after # noqa, own line above a multi-line string', async () => {
+  let src = 'from agents import Agent, Runner\nRunner.run_sync(Agent(name="n", instructions="s"), x)  # engramia: ignore[ENG002]\n';
+  let r = await analyze(src);
+  assert.deepEqual(r.findings.map((f) => f.rule), ['ENG001']);
+  let s = applyTextEdits(src, r.findings[0]!.suppress.edits);
+  assert.ok(s.includes('# engramia: ignore[ENG002, ENG001]'), s);
+  assert.deepEqual((await analyze(s)).findings, []);
+
+  src = 'from agents import Runner\nRunner.run_sync(a, x)  # noqa: E501\n';
+  r = await analyze(src);
+  s = applyTextEdits(src, r.findings[0]!.suppress.edits);
+  assert.equal(s, 'from agents import Runner\nRunner.run_sync(a, x)  # noqa: E501  # engramia: ignore[ENG001]\n');
+
+  src = 'from agents import Agent\nx = Agent(name="m", instructions="""one\ntwo""")\n';
+  r = await analyze(src);
+  s = applyTextEdits(src, r.findings[0]!.suppress.edits);
+  assert.equal(s, 'from agents import Agent\n# engramia: ignore[ENG002]\nx = Agent(name="m", instructions="""one\ntwo""")\n');
+  assert.deepEqual((await analyze(s)).findings, []);
+
+  // comment after the last line of a multi-line instructions value (Ruff's convention)
+  src = 'from agents import Agent\nx = Agent(name="m", instructions="""one\ntwo""")  # engramia: ignore[ENG002]\n';
+  assert.deepEqual((await analyze(src)).findings, []);
+});
+
+test('directives: names, lists, file-ignore only in the leading comment block, noqa behind an option', async () => {
+  assert.deepEqual(parseDirectives('# engramia: ignore[ENG001, static-agent-instructions]').map((d) => [d.kind, [...(d.rules as Set<string>)]]), [['ignore', ['ENG001', 'ENG002']]]);
+  assert.deepEqual(parseDirectives('# engramia: ignore').map((d) => d.rules), ['all']);
+  assert.deepEqual(parseDirectives('# noqa: ENG001'), []);
+  assert.equal(parseDirectives('# noqa: ENG001, E501', true).length, 1);
+  const late = 'from agents import Runner\n# engramia: file-ignore\nRunner.run_sync(a, x)\n';
+  assert.equal((await analyze(late)).findings.length, 1, 'file-ignore after code does not count');
+  const early = '#!/usr/bin/env python\n# engramia: file-ignore\nfrom agents import Runner\nRunner.run_sync(a, x)\n';
+  assert.equal((await analyze(early)).findings.length, 0);
+  const noqa = 'from agents import Runner\nRunner.run_sync(a, x)  # noqa: ENG001\n';
+  assert.equal((await analyze(noqa)).findings.length, 1);
+  assert.equal((await analyze(noqa, { noqa: true })).findings.length, 0);
+});
+
+test('error tolerance: findings before and after a broken line survive', async () => {
+  const src = 'from agents import Runner\nRunner.run_sync(a, "x")\ns = "unterminated\ndef g(:\n    pass\nRunner.run_sync(b, "y")\n';
+  const r = await analyze(src);
+  assert.equal(r.hasSyntaxErrors, true);
+  assert.ok(r.findings.length >= 1);
+  assert.equal(r.findings[0]!.range.start.line, 1);
+  assert.deepEqual(r.fixAll(), []);
+});
+
+test('notebook cells: bindings resolve across cells; findings and edits carry the cell', async () => {
+  const py = await parser();
+  const cells = ['%pip install openai-agents', 'from agents import Agent, Runner\nfrom engramia import Memory\nbrain = Memory(embeddings=e, storage=s)', 'agent = Agent(name="n", instructions="Be brief.")', 'res = Runner.run_sync(agent, "hi")'];
+  const r = analyzeCells(py, cells);
+  assert.deepEqual(r.findings.map((f) => [f.rule, f.cell, f.range.start.line]), [['ENG002', 2, 0], ['ENG001', 3, 0]]);
+  const fix = r.findings[1]!.fix!;
+  assert.deepEqual(fix.edits.map((e) => e.cell).sort(), [1, 3]);
+  const byCell = (edits: typeof fix.edits) => cells.map((c, i) => applyTextEdits(c, edits.filter((e) => e.cell === i)));
+  const after = byCell(fix.edits);
+  assert.equal(after[1], 'from agents import Agent, Runner\nfrom engramia import Memory\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nbrain = Memory(embeddings=e, storage=s)');
+  assert.equal(after[3], 'res = Runner.run_sync(agent, "hi", hooks=EngramiaRunHooks(brain))');
+  // the magic cell has errors: fix-all is refused for the notebook
+  assert.deepEqual(r.errorUnits, [0]);
+  const clean = analyzeCells(py, cells.slice(1));
+  const all = byCell(clean.fixAll().map((e) => ({ ...e, cell: (e.cell ?? 0) + 1 })));
+  assert.deepEqual(analyzeCells(py, all.slice(1)).findings, []);
+  // without the import cell nothing is bound: nothing is flagged
+  assert.deepEqual(analyzeCells(py, [cells[2]!, cells[3]!]).findings, []);
+});
+
+test('incremental document: tree.edit + re-parse gives the same findings as a fresh parse', async () => {
+  const py = await parser();
+  const src = 'from agents import Runner\n\nRunner.run_sync(a, "x")\n';
+  const doc = new IncrementalDocument(py, src);
+  assert.equal(doc.analyze().findings.length, 1);
+  const at = src.indexOf('"x")') + 3;
+  doc.update([{ rangeOffset: at, rangeLength: 0, text: ', hooks=h' }]);
+  assert.equal(doc.source, 'from agents import Runner\n\nRunner.run_sync(a, "x", hooks=h)\n');
+  assert.equal(doc.analyze().findings.length, 0);
+  doc.update([{ rangeOffset: doc.source.indexOf(', hooks=h'), rangeLength: ', hooks=h'.length, text: '' }, { rangeOffset: 0, rangeLength: 0, text: '# é\n' }]);
+  const f = doc.analyze().findings;
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.range.start.line, 3);
+  doc.dispose();
+});
+
+test('text helpers: line table, merge of touching edits, conflicts dropped', () => {
+  const t = new LineTable('ab\r\ncd\nef');
+  assert.equal(t.eol, '\r\n');
+  assert.equal(t.lineEnd(0), 2);
+  assert.deepEqual(t.positionAt(5), { line: 1, character: 1 });
+  assert.equal(t.lineText(2), 'ef');
+  const m = mergeEdits([{ start: 2, end: 4, text: 'X' }, { start: 4, end: 4, text: 'Y' }, { start: 3, end: 5, text: 'Z' }]);
+  assert.deepEqual(m, [{ start: 2, end: 4, text: 'XY' }]);
+});
+
+test('rule lists and versions', () => {
+  assert.deepEqual(parseRuleList('ENG002, missing-run-hooks'), ['ENG002', 'ENG001']);
+  assert.throws(() => parseRuleList('ENG999'), /unknown rule/);
+  assert.equal(versionLessThan('0.6.6', '0.7.0'), true);
+  assert.equal(versionLessThan('0.7.0', '0.7.0'), false);
+  assert.equal(versionLessThan('0.10.1', '0.7.0'), false);
+  assert.equal(versionLessThan('0.7.0rc1', '0.7.0'), false);
+  assert.equal(versionLessThan('unknown', '0.7.0'), undefined);
+});

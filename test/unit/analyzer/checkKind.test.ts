@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { analyzeKind } from '../../../src/core/analyzer/checkKind';
+import { scanWorkspace, listPythonFiles, globToMatcher, ScanCancelled } from '../../../src/core/analyzer/workspace';
+import { CheckRegistry } from '../../../src/core/checks/registry';
+import type { CheckContext, CheckServices, OutputChunk } from '../../../src/core/checks/types';
+
+const project = join(__dirname, '..', '..', 'fixtures', 'agents', 'project');
+
+function ctx(cwd: string, services: CheckServices = {}): CheckContext & { out: OutputChunk[] } {
+  const out: OutputChunk[] = [];
+  return {
+    out,
+    inputs: {},
+    secrets: [],
+    mask: (t) => t,
+    signal: new AbortController().signal,
+    timeoutMs: 60_000,
+    cwd,
+    trusted: true,
+    ui: { confirm: async () => undefined, typedConfirmation: async () => false },
+    log: { trace() {}, info() {}, warn() {}, error() {} },
+    emit: (c) => out.push(c),
+    now: () => Date.now(),
+    services,
+  };
+}
+
+function validate(attrs: Record<string, string>) {
+  const r = new CheckRegistry().register(analyzeKind).validate(analyzeKind, attrs);
+  if (!r.ok) throw new Error(r.error);
+  return r.value.specific;
+}
+
+test('attributes: rules list (ids or names), unknown rule rejected', () => {
+  assert.deepEqual(validate({ id: 'code.instructions', rules: 'ENG002' }).rules, ['ENG002']);
+  assert.deepEqual(validate({ rules: 'missing-run-hooks,ENG002' }).rules, ['ENG001', 'ENG002']);
+  assert.deepEqual(validate({}).rules, ['ENG001', 'ENG002', 'ENG004', 'ENG005', 'ENG006']);
+  const bad = new CheckRegistry().register(analyzeKind).validate(analyzeKind, { rules: 'ENG042' });
+  assert.equal(bad.ok, false);
+});
+
+test('fails with locations and a markdown list while findings remain', async () => {
+  const r = await analyzeKind.run({ id: 'code.hooks', kind: 'analyze', attributes: validate({ rules: 'ENG001' }), body: '' }, ctx(project));
+  assert.equal(r.verdict, 'fail');
+  assert.match(r.reason, /3 findings remain \(3× ENG001\)/);
+  assert.deepEqual(r.locations?.map((l) => `${l.file}:${l.line}:${l.column}`), ['app.py:17:20', 'notebook.ipynb#cell3:1:10', 'pkg/triage.py:7:12']);
+  assert.match(r.details ?? '', /^- `app\.py:17:20` \*\*ENG001\*\*/);
+});
+
+test('paths limit the scan; passes when none remain', async () => {
+  const only = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG002', paths: 'pkg/**/*.py' }), body: '' }, ctx(project));
+  assert.equal(only.verdict, 'pass', only.reason);
+  const clean = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG001,ENG002' }), body: '' }, ctx(join(project, '..', 'clean')));
+  assert.equal(clean.verdict, 'pass');
+});
+
+test('uses ctx.services.analyzeWorkspace when provided', async () => {
+  let asked: readonly string[] = [];
+  const services: CheckServices = {
+    analyzeWorkspace: async (rules) => {
+      asked = rules;
+      return [{ file: join('/w', 'a.py'), line: 3, column: 5, rule: 'ENG002', message: 'static' }];
+    },
+  };
+  const r = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG002' }), body: '' }, ctx('/w', services));
+  assert.deepEqual(asked, ['ENG002']);
+  assert.equal(r.verdict, 'fail');
+  assert.deepEqual(r.locations, [{ file: 'a.py', line: 3, column: 5, message: 'ENG002 static' }]);
+});
+
+test('workspace scan: skips venvs and node_modules, reports progress, cancels', async () => {
+  const files = await listPythonFiles(project);
+  assert.deepEqual(files, ['app.py', 'notagents.py', 'notebook.ipynb', 'pkg/triage.py']);
+  const progress: number[] = [];
+  const r = await scanWorkspace(project, { onProgress: (done) => progress.push(done) });
+  assert.equal(r.filesFound, 4);
+  assert.equal(r.filesAnalyzed, 3, 'notagents.py skipped by the pre-gate');
+  assert.deepEqual(progress, [1, 2, 3, 4]);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(scanWorkspace(project, { signal: ac.signal }), ScanCancelled);
+});
+
+test('workspace scan: unreadable notebook reported as an error, not a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'bad.ipynb'), '{ not json agents');
+    writeFileSync(join(dir, 'ok.py'), 'from agents import Runner\nRunner.run_sync(a, x)\n');
+    const r = await scanWorkspace(dir);
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.errors.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('globs', () => {
+  assert.equal(globToMatcher('src/**/*.py')('src/a/b/c.py'), true);
+  assert.equal(globToMatcher('src/**/*.py')('src/c.py'), true);
+  assert.equal(globToMatcher('*.py')('a/b.py'), false);
+  assert.equal(globToMatcher('agents_app')('agents_app/agent.py'), true);
+});

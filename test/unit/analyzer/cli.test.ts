@@ -1,0 +1,53 @@
+/** End to end: spawns the real CLI (`node --import tsx src/cli/main.ts analyze …`) on the fixtures. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..');
+const run = (...args: string[]) => {
+  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, RUNBOOK_PYTHON: 'python3' } });
+  return { code: p.status, stdout: p.stdout, stderr: p.stderr };
+};
+
+test('findings in a project: file:line:column RULE message, exit 1; venv and node_modules skipped', () => {
+  const r = run('test/fixtures/agents/project', '--engramia-version', '0.7.0');
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 2).join(' ')), [
+    'test/fixtures/agents/project/app.py:12:18 ENG002',
+    'test/fixtures/agents/project/app.py:17:20 ENG001',
+    'test/fixtures/agents/project/notebook.ipynb#cell2:2:39 ENG002',
+    'test/fixtures/agents/project/notebook.ipynb#cell3:1:10 ENG001',
+    'test/fixtures/agents/project/pkg/triage.py:7:12 ENG001',
+  ]);
+  assert.ok(!r.stdout.includes('.venv') && !r.stdout.includes('node_modules'));
+});
+
+test('--json prints an array; --rules filters', () => {
+  const r = run('test/fixtures/agents/project/app.py', '--json', '--rules', 'ENG002', '--engramia-version', '0.7.0');
+  assert.equal(r.code, 1);
+  const items = JSON.parse(r.stdout) as { file: string; line: number; column: number; rule: string; message: string; fixable: boolean }[];
+  assert.equal(items.length, 1);
+  assert.deepEqual({ file: items[0]!.file, line: items[0]!.line, column: items[0]!.column, rule: items[0]!.rule, fixable: items[0]!.fixable }, { file: 'test/fixtures/agents/project/app.py', line: 12, column: 18, rule: 'ENG002', fixable: true });
+});
+
+test('a clean project exits 0', () => {
+  const r = run('test/fixtures/agents/clean', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), []);
+});
+
+test('bad usage exits 2', () => {
+  assert.equal(run().code, 2);
+  assert.equal(run('x.py', '--rules', 'ENG999').code, 2);
+  assert.equal(run('x.py', '--bogus').code, 2);
+  assert.equal(run('does/not/exist.py').code, 2);
+  assert.equal(run('x.py', '--engramia-version').code, 2);
+});
+
+test('runbook analyze --help prints the usage', () => {
+  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', '--help'], { cwd: root, encoding: 'utf8' });
+  assert.equal(p.status, 0);
+  assert.match(p.stdout, /runbook analyze PATH/);
+});
