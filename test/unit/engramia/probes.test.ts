@@ -110,7 +110,7 @@ describe('engramia probe: role', () => {
     const s = await start();
     const r = await runProbe(s, 'eng_1234567890', 'role');
     assert.equal(r.verdict, 'fail');
-    assert.match(r.reason, /401 UNAUTHORIZED on GET \/v1\/keys: Invalid API key\./);
+    assert.match(r.reason, /^GET \/v1\/keys: 401 Unauthorized: Invalid API key\./);
     assert.match(r.next ?? '', /engramia_sk_ \+ 43 characters; the guide's eng_… form does not exist/);
     assertNoLeak(r, 'eng_1234567890');
   });
@@ -182,7 +182,7 @@ describe('engramia probe: quota', () => {
     const s = await start({ maintenance: true });
     const r = await runProbe(s, s.keys.reader, 'quota');
     assert.equal(r.verdict, 'fail');
-    assert.match(r.reason, /503 SERVICE_UNAVAILABLE on GET \/v1\/billing\/status: Service is under scheduled maintenance/);
+    assert.match(r.reason, /^GET \/v1\/billing\/status: 503 maintenance: Service is under scheduled maintenance/);
     assert.match(r.next ?? '', /maintenance/);
     assert.equal(r.data?.serverVersion, 'unknown');
   });
@@ -249,7 +249,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     await runProbe(s, s.keys.editor, 'learn-writeback');
     const r = await runProbe(s, s.keys.editor, 'learn-writeback');
     assert.equal(r.verdict, 'fail');
-    assert.match(r.reason, /429 RATE_LIMITED on POST \/v1\/learn/);
+    assert.match(r.reason, /POST \/v1\/learn: 429 rate limited/);
     assert.equal(s.hitCount('POST', '/v1/learn'), 2, 'one per run, no retry');
   });
 });

@@ -168,7 +168,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
     }, s.keys.admin);
     assert.match(runs.get('data.backfill')!.reason, /pattern_count/);
     assert.match(runs.get('scope.project')!.reason, /belongs to t_acme\/p_main, not p_prod/);
-    assert.match(runs.get('smoke.3-learn-writeback')!.reason, /429 QUOTA_EXCEEDED/);
+    assert.match(runs.get('smoke.3-learn-writeback')!.reason, /429 quota exceeded/);
     assert.match(runs.get('smoke.5-quota')!.reason, /project at its pattern cap: 5 of 4 patterns/);
   });
 
