@@ -7,7 +7,13 @@ import type { Condition, ConditionOutcome, Literal, Predicate, SubjectResolver }
 
 type Resolved = { ok: true; value: unknown } | { ok: false; error: string };
 
-export function evaluateConditions(conditions: readonly Condition[], resolve: SubjectResolver): ConditionOutcome[] {
+export interface EvaluateOptions {
+  /** Applied to every rendered value before it is shortened, so that no part of a secret leaks. */
+  readonly mask?: (text: string) => string;
+}
+
+export function evaluateConditions(conditions: readonly Condition[], resolve: SubjectResolver, options: EvaluateOptions = {}): ConditionOutcome[] {
+  const show = (v: unknown) => render(v, 60, options.mask);
   const cache = new Map<string, Resolved>();
   const get = (name: string, arg?: string): Resolved => {
     const key = `${name}\u0000${arg ?? ''}`;
@@ -22,10 +28,10 @@ export function evaluateConditions(conditions: readonly Condition[], resolve: Su
     }
     return r;
   };
-  return conditions.map((c) => evaluateOne(c, get));
+  return conditions.map((c) => evaluateOne(c, get, show));
 }
 
-function evaluateOne(c: Condition, get: (name: string, arg?: string) => Resolved): ConditionOutcome {
+function evaluateOne(c: Condition, get: (name: string, arg?: string) => Resolved, render: (v: unknown) => string): ConditionOutcome {
   const failed = (message: string, extra: Partial<ConditionOutcome> = {}, actual?: string): ConditionOutcome => ({
     text: c.text,
     verdict: c.severity === 'warn' ? 'warn' : 'fail',
@@ -189,17 +195,17 @@ function typeName(v: unknown): string {
 }
 
 /** Short rendering of an actual value: `1204`, `"ok"`, `[3 items]`, `{status, storage, …}`. */
-export function render(v: unknown, max = 60): string {
+export function render(v: unknown, max = 60, mask: (text: string) => string = (t) => t): string {
   if (v === undefined) return 'absent';
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'string') {
-    const s = JSON.stringify(v);
+    const s = JSON.stringify(mask(v));
     return s.length > max ? s.slice(0, max - 2) + '…"' : s;
   }
-  const json = JSON.stringify(v) ?? String(v);
+  const json = mask(JSON.stringify(v) ?? String(v));
   if (json.length <= max) return json;
   if (Array.isArray(v)) return `[${v.length} item${v.length === 1 ? '' : 's'}]`;
-  const keys = Object.keys(v as object);
+  const keys = Object.keys(v as object).map(mask);
   const shown = keys.slice(0, 4).join(', ');
   return `{${shown}${keys.length > 4 ? ', …' : ''}}`;
 }

@@ -3,7 +3,7 @@
  */
 export { parseConditions, parseConditionLine, isConditionLine } from './parse';
 export { evaluateConditions, summarizeConditions, jsonPathsOf, needsJson, predicateText, render as renderValue, equals, toNumber } from './evaluate';
-export type { ConditionSummary } from './evaluate';
+export type { ConditionSummary, EvaluateOptions } from './evaluate';
 export { parsePath, formatPath, walkPath } from './path';
 export { SUBJECTS } from './types';
 export type { Condition, ConditionOutcome, Literal, Operator, ParseOptions, ParsedConditions, PathSegment, Predicate, SubjectName, SubjectRef, SubjectResolver } from './types';

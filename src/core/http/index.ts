@@ -1,0 +1,11 @@
+/**
+ * The `http` check kind and its helpers. See docs/checks/http.md §2.
+ */
+export { httpKind, createHttpKind, disposeHttpPools, HTTP_SUBJECTS, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, RETRY_AFTER_CAP_MS } from './kind';
+export type { HttpKind, HttpKindOptions, HttpAttributes } from './kind';
+export { describeHttpError, describeNetworkError, parseRetryAfter, htmlTitle, firstTextLine, KNOWN_ROUTE_MISTAKES, SET_KEY_HINT } from './errors';
+export type { HttpErrorDescription, HttpErrorCategory, NetworkErrorDescription, RequestPhase, RequestRef } from './errors';
+export { HttpPools, defaultDispatcherFactory } from './pools';
+export type { DispatcherFactory, PoolOptions } from './pools';
+export { buildRequest, parseRequestTemplate, headerSecrets, maskHeaderValue, SENSITIVE_HEADERS } from './request';
+export type { HttpRequestSpec } from './request';

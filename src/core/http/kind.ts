@@ -1,0 +1,398 @@
+/**
+ * The `http` check kind: one HTTP request written like a `.http` file, judged by `??` conditions
+ * (no conditions → pass on 2xx). Every fault becomes a failed check with a one-line cause and a
+ * next step; cancellation aborts the request in flight. See docs/checks/http.md §2.
+ */
+import { z } from 'zod';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import { CheckTimeoutError } from '../checks/engine';
+import { booleanAttribute, durationAttribute } from '../checks/registry';
+import { MissingInputError } from '../checks/template';
+import type { CheckContext, CheckKind, CheckResult } from '../checks/types';
+import { evaluateConditions, jsonPathsOf, needsJson, parseConditions, summarizeConditions, type ConditionOutcome } from '../checks/conditions';
+import { Masker } from '../secrets/mask';
+import { renderDetails, statusText, formatDuration, type ResponseView } from './details';
+import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
+import { HttpPools, type DispatcherFactory } from './pools';
+import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
+
+export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Longest Retry-After wait honoured before a retry. */
+export const RETRY_AFTER_CAP_MS = 60_000;
+/** Bodies larger than this are cut (the check only needs the start). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const attributes = z.object({
+  retries: z.coerce.number().int().min(0).max(5).optional(),
+  connectTimeout: durationAttribute.optional(),
+  /** Accepted for readability (`expect=200`): the status that passes when there are no conditions. */
+  expect: z.coerce.number().int().min(100).max(599).optional(),
+  /** Reserved: `insecure=true` is refused with a clear message rather than silently ignored. */
+  insecure: booleanAttribute.optional(),
+});
+export type HttpAttributes = z.infer<typeof attributes>;
+
+export interface HttpKindOptions {
+  /** Makes the per-origin dispatcher (tests inject a misbehaving connector). */
+  readonly dispatcherFactory?: DispatcherFactory;
+  /** Share pools with another kind instance. */
+  readonly pools?: HttpPools;
+}
+
+export interface HttpKind extends CheckKind<HttpAttributes> {
+  /** Closes the keep-alive pools. */
+  dispose(): Promise<void>;
+  readonly pools: HttpPools;
+}
+
+interface Exchange extends ResponseView {
+  readonly attempts: number;
+}
+
+class Phase {
+  value: RequestPhase = 'connect';
+}
+
+/** A dispatcher that records when the request got a connected socket (connect → headers phase). */
+function tracked(dispatcher: Dispatcher, phase: Phase): Dispatcher {
+  return dispatcher.compose((dispatch) => (opts, handler) => {
+    const wrapped = new Proxy(handler as object, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if ((key === 'onConnect' || key === 'onRequestStart') && typeof v === 'function') {
+          return (...args: unknown[]) => {
+            if (phase.value === 'connect') phase.value = 'headers';
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    return dispatch(opts, wrapped as Dispatcher.DispatchHandler);
+  });
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.then((r) => (r as { body?: { destroy(): void } })?.body?.destroy(), () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.then((r) => (r as { body?: { destroy(): void } })?.body?.destroy(), () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function sendOnce(req: HttpRequestSpec, dispatcher: Dispatcher, signal: AbortSignal, phase: Phase, now: () => number): Promise<ResponseView> {
+  const headers: Record<string, string> = {};
+  for (const [n, v] of req.headers) {
+    const k = n.toLowerCase();
+    headers[k] = headers[k] !== undefined ? `${headers[k]}, ${v}` : v;
+  }
+  if (req.body !== undefined && headers['content-type'] === undefined && /^\s*[[{]/.test(req.body)) headers['content-type'] = 'application/json';
+  headers['user-agent'] ??= 'runbook-notebooks';
+  const started = now();
+  phase.value = 'connect';
+  // undici only honours an abort once the request has a socket; race it so that a connect that
+  // hangs (no connect timeout fired yet) still ends at the check's timeout or on cancel.
+  const res = await raceAbort(
+    undiciRequest(req.url, {
+      dispatcher: tracked(dispatcher, phase),
+      method: req.method,
+      headers,
+      body: req.body,
+      signal,
+    }),
+    signal,
+  );
+  phase.value = 'body';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > MAX_BODY_BYTES) {
+      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
+      truncated = true;
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  if (truncated) res.body.destroy();
+  return {
+    status: res.statusCode,
+    headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
+    bodyText: Buffer.concat(chunks).toString('utf8'),
+    truncated,
+    durationMs: Math.max(0, now() - started),
+  };
+}
+
+function serverVersion(headers: Readonly<Record<string, string>>): string | undefined {
+  return headers['x-engramia-version'] ?? headers['x-app-version'] ?? headers['x-api-version'] ?? headers['x-version'];
+}
+
+function hostPort(url: URL): string {
+  return url.host || `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+}
+
+function withPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/** Validates a body without running it (conditions and request line; inputs replaced by 0). */
+function validateBody(body: string): string | undefined {
+  const dummy = body.replace(/\{\{\s*[A-Za-z_][\w.-]*\s*\}\}/g, '0');
+  const parsed = parseConditions(dummy, { subjects: HTTP_SUBJECTS });
+  if (parsed.errors.length) return `invalid condition: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (+${parsed.errors.length - 1} more)` : ''}`;
+  try {
+    parseRequestTemplate(parsed.rest);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return undefined;
+}
+
+export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
+  const pools = options.pools ?? new HttpPools(options.dispatcherFactory);
+
+  async function run(inv: { attributes: HttpAttributes; body: string }, ctx: CheckContext): Promise<CheckResult> {
+    const attrs = inv.attributes;
+    if (attrs.insecure) return { verdict: 'error', reason: 'insecure=true is not supported: certificates are always verified', next: 'remove the insecure attribute, or fix the server certificate' };
+
+    // 1. Conditions and request (inputs substituted).
+    const parsed = parseConditions(inv.body, { subjects: HTTP_SUBJECTS, inputs: ctx.inputs });
+    if (parsed.errors.length) {
+      const missing = parsed.errors.find((e) => /missing input/.test(e));
+      return {
+        verdict: 'error',
+        reason: `invalid condition: ${parsed.errors[0]}`,
+        next: missing ? 'set the missing input (front matter inputs, or when asked)' : 'fix the ?? line (see docs/checks/http.md)',
+        details: parsed.errors.map((e) => `- ${e}`).join('\n'),
+      };
+    }
+    let req: HttpRequestSpec;
+    try {
+      req = buildRequest(parsed.rest, ctx.inputs);
+    } catch (err) {
+      if (err instanceof MissingInputError) return { verdict: 'error', reason: err.message, next: `set the input${err.names.length > 1 ? 's' : ''} ${err.names.join(', ')} before running` };
+      return { verdict: 'error', reason: err instanceof Error ? err.message : String(err), next: 'fix the request line or headers of this check' };
+    }
+
+    // Credentials in headers are masked even when they are not declared secret.
+    const masker = new Masker([...ctx.secrets, ...headerSecrets(req.headers)]);
+    const conditions = parsed.conditions;
+    const jsonPaths = jsonPathsOf(conditions);
+    const connectTimeoutMs = Math.min(attrs.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS, ctx.timeoutMs);
+    const dispatcher = pools.get(req.url.origin, { connectTimeoutMs });
+    const data: Record<string, unknown> = { targetHost: hostPort(req.url), method: req.method };
+    const finish = (r: CheckResult): CheckResult => masker.maskDeep({ ...r, data: { ...data, ...(r.data ?? {}) } });
+
+    // 2. Send, retrying idempotent requests after a 429 when Retry-After fits the time left.
+    const retriable = req.method === 'GET' || req.method === 'HEAD';
+    const maxRetries = retriable ? (attrs.retries ?? 1) : 0;
+    const started = ctx.now();
+    const notes: string[] = [];
+    const phase = new Phase();
+    let res: ResponseView;
+    let attempts = 0;
+    try {
+      for (;;) {
+        attempts++;
+        res = await sendOnce(req, dispatcher, ctx.signal, phase, ctx.now);
+        if (res.status !== 429 || attempts > maxRetries) break;
+        const desc = describeHttpError(res.status, res.headers, res.bodyText, { method: req.method, path: req.url.pathname });
+        if (desc.category === 'quota') break; // a quota does not clear by waiting
+        const waitS = parseRetryAfter(res.headers['retry-after']) ?? desc.retryAfterSeconds ?? 1;
+        const left = ctx.timeoutMs - (ctx.now() - started) - 100;
+        if (waitS * 1000 > RETRY_AFTER_CAP_MS || waitS * 1000 > left) {
+          notes.push(`429 not retried: Retry-After ${waitS} s is longer than ${waitS * 1000 > RETRY_AFTER_CAP_MS ? 'the 60 s cap' : 'the time left before the timeout'}`);
+          break;
+        }
+        notes.push(`429 received; retried after ${waitS} s (Retry-After)`);
+        ctx.emit({ stream: 'info', text: `429 rate limited: retrying in ${waitS} s\n` });
+        phase.value = 'connect';
+        await abortableSleep(waitS * 1000, ctx.signal);
+      }
+    } catch (err) {
+      if (ctx.signal.aborted) {
+        const reason = ctx.signal.reason;
+        if (!(reason instanceof CheckTimeoutError)) throw err; // cancelled: the engine reports it
+        const after = formatDuration(ctx.timeoutMs);
+        const cause =
+          phase.value === 'connect'
+            ? `connect timeout to ${withPort(req.url)} after ${after}`
+            : phase.value === 'headers'
+              ? `no response headers from ${withPort(req.url)} within ${after}`
+              : `response body from ${withPort(req.url)} not complete within ${after}`;
+        const next =
+          phase.value === 'connect'
+            ? 'check that the host is reachable (firewall, VPN) or raise timeout=…'
+            : phase.value === 'headers'
+              ? 'the server accepted the request but did not answer in time; check its load and logs, or raise timeout=…'
+              : 'the server stopped sending mid-response; check its logs, or raise timeout=…';
+        return finish({
+          verdict: 'fail',
+          reason: cause,
+          next,
+          data: { phase: phase.value, timeoutMs: ctx.timeoutMs, durationMs: ctx.now() - started, attempts },
+          details: renderDetails({ request: req, failure: cause, notes }),
+        });
+      }
+      const desc = describeNetworkError(err, { host: req.url.hostname, hostPort: withPort(req.url), phase: phase.value, connectTimeoutMs });
+      return finish({
+        verdict: 'fail',
+        reason: desc.cause,
+        next: desc.next,
+        data: { phase: phase.value, error: desc.kind, ...(desc.code ? { code: desc.code } : {}), durationMs: ctx.now() - started, attempts },
+        details: renderDetails({ request: req, failure: `${desc.cause}${desc.code ? ` (${desc.code})` : ''}`, notes }),
+      });
+    }
+    const response: Exchange = { ...res!, attempts };
+    Object.assign(data, { status: response.status, durationMs: response.durationMs, attempts });
+    const version = serverVersion(response.headers);
+    if (version) data.serverVersion = version;
+    if (response.headers['x-request-id']) data.requestId = response.headers['x-request-id'];
+
+    // 3. Judge. Conditions see the raw response; everything shown is masked before it is shortened.
+    const mask = (t: string) => masker.mask(t);
+    const shown: ResponseView = {
+      ...response,
+      bodyText: mask(response.bodyText),
+      headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, mask(v)])),
+    };
+    let parsedJson: { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+    const json = (): unknown => {
+      if (!parsedJson) {
+        const text = shown.bodyText;
+        if (!text.trim()) parsedJson = { ok: false, error: `the response body is empty (${statusText(response.status)})` };
+        else {
+          try {
+            parsedJson = { ok: true, value: JSON.parse(response.bodyText) };
+          } catch (e) {
+            const what = looksLikeHtml(text, response.headers['content-type']) ? `an HTML page: ${htmlTitle(text) ?? firstTextLine(text)}` : `${firstTextLine(text, 80)}`;
+            parsedJson = {
+              ok: false,
+              error: response.truncated ? `the response body is larger than ${MAX_BODY_BYTES} bytes and was cut, so it cannot be read as JSON` : `response body is not JSON (${statusText(response.status)}): ${what}`,
+            };
+          }
+        }
+      }
+      if (!parsedJson.ok) throw new Error(parsedJson.error);
+      return parsedJson.value;
+    };
+    const outcomes: ConditionOutcome[] = evaluateConditions(conditions, (s) => {
+      switch (s.name) {
+        case 'status':
+          return response.status;
+        case 'header':
+          return response.headers[(s.arg ?? '').toLowerCase()];
+        case 'body':
+          return response.bodyText;
+        case 'duration':
+          return response.durationMs;
+        case 'json':
+          return json();
+        default:
+          return undefined;
+      }
+    }, { mask });
+    const head = `${statusText(response.status)} in ${formatDuration(response.durationMs)}`;
+    const details = renderDetails({ request: req, response: shown, outcomes, jsonPaths, notes });
+    const httpError = () => describeHttpError(response.status, shown.headers, shown.bodyText, { method: req.method, path: req.url.pathname });
+    const isOk = response.status >= 200 && response.status < 300;
+
+    if (!conditions.length) {
+      const expected = attrs.expect;
+      if (expected !== undefined ? response.status === expected : isOk) return finish({ verdict: 'pass', reason: head, details });
+      if (expected !== undefined && isOk) return finish({ verdict: 'fail', reason: `${head}, expected ${expected}`, next: 'check the request against the API reference', details });
+      const d = httpError();
+      return finish({ verdict: 'fail', reason: d.cause, next: d.next, details, data: { errorCategory: d.category, ...(d.code ? { errorCode: d.code } : {}) } });
+    }
+
+    const summary = summarizeConditions(outcomes);
+    if (summary.verdict === 'pass') return finish({ verdict: 'pass', reason: `${head}; ${summary.reason}`, conditions: outcomes.map(plain), details });
+    const firstBad = outcomes.find((o) => o.verdict === 'fail') ?? outcomes.find((o) => o.verdict === 'warn')!;
+    let reason = summary.reason;
+    let next = summary.next;
+    const extra: Record<string, unknown> = {};
+    if (!isOk && response.status >= 400) {
+      const d = httpError();
+      reason = d.cause;
+      next = firstBad.next ?? d.next;
+      extra.errorCategory = d.category;
+      if (d.code) extra.errorCode = d.code;
+    } else if (firstBad.subjectError) {
+      reason = firstBad.subjectError;
+      next = firstBad.next ?? 'the server did not answer with JSON: check that the URL points at the API (not a web page or proxy)';
+    } else if (firstBad.missing) {
+      reason = `schema drift: field "${firstBad.missing}" is missing from the response (${head})`;
+      next = firstBad.next ?? 'the response shape differs from what this check expects: compare the field names with the API reference for this server version';
+      extra.missingField = firstBad.missing;
+    } else {
+      next = next ?? 'the response did not meet the condition; see the details';
+    }
+    return finish({ verdict: summary.verdict, reason, next, conditions: outcomes.map(plain), details, data: extra });
+  }
+
+  return {
+    name: 'http',
+    description: 'An HTTP request written like a .http file, judged by ?? pass conditions (no conditions: pass on 2xx).',
+    attributes,
+    defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
+    validate: (body) => validateBody(body),
+    run,
+    pools,
+    dispose: () => pools.dispose(),
+  };
+}
+
+/** The ConditionVerdict fields only (no parsed condition objects in results / evidence). */
+function plain(o: ConditionOutcome) {
+  return { text: o.text, verdict: o.verdict, ...(o.actual !== undefined ? { actual: o.actual } : {}), ...(o.message !== undefined && o.verdict !== 'pass' ? { message: o.message } : {}) };
+}
+
+/** The shared instance the composition root registers; dispose its pools on deactivate. */
+export const httpKind: HttpKind = createHttpKind();
+
+/** Closes the shared instance's keep-alive pools (call on deactivate / CLI exit). */
+export function disposeHttpPools(): Promise<void> {
+  return httpKind.dispose();
+}
+

@@ -1,0 +1,35 @@
+import { CheckRegistry } from '../../../src/core/checks/registry';
+import { runCheck, silentLogger, type EngineEnvironment, type RunOptions } from '../../../src/core/checks/engine';
+import type { CheckRun } from '../../../src/core/checks/types';
+import { createHttpKind, type HttpKind, type HttpKindOptions } from '../../../src/core/http';
+
+export const API_KEY = 'engramia_sk_' + 'Q8kw8Q-8Eabcdefghijklmnopqrstuvwxyz0123456_'.slice(0, 43);
+
+export function makeEnv(kind: HttpKind, inputs: Record<string, string> = {}, secrets: string[] = []): EngineEnvironment {
+  return {
+    registry: new CheckRegistry().register(kind),
+    inputs,
+    secrets,
+    cwd: process.cwd(),
+    trusted: true,
+    ui: {
+      async confirm() {
+        return 'yes';
+      },
+      async typedConfirmation() {
+        return false;
+      },
+    },
+    log: silentLogger,
+    services: {},
+  };
+}
+
+let seq = 0;
+export function httpCheck(env: EngineEnvironment, body: string, attributes: Record<string, string> = {}, options: RunOptions = {}): Promise<CheckRun> {
+  return runCheck({ id: `http-${++seq}`, kind: 'http', attributes, body }, env, options);
+}
+
+export function newKind(options: HttpKindOptions = {}): HttpKind {
+  return createHttpKind(options);
+}
