@@ -1,0 +1,181 @@
+/**
+ * Workspace commands: "Runbook: Scan Workspace for Agent Findings" (progress, cancel, Problems
+ * view, summary) and "Runbook: Fix All Agent Findings in Workspace" (a refactor preview: every
+ * edit carries `needsConfirmation`).
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { scanWorkspace, ScanCancelled, type WorkspaceFinding } from '../../core/analyzer/workspace';
+import { analyzeText } from '../../core/analyzer/document';
+import { ruleInfo } from '../../core/analyzer/rules';
+import { AnalysisService, DIAGNOSTIC_SOURCE, type Entry } from './service';
+import { AgentDiagnostics, APPLY_FIX_COMMAND } from './providers';
+
+export const SCAN_COMMAND = 'runbook.analysis.scanWorkspace';
+export const FIX_WORKSPACE_COMMAND = 'runbook.analysis.fixAllInWorkspace';
+
+export interface WorkspaceScan {
+  readonly findings: WorkspaceFinding[];
+  readonly files: number;
+  readonly analyzed: number;
+}
+
+/** Scans every workspace folder with progress; undefined when cancelled. */
+export async function scanAllFolders(service: AnalysisService, title: string, rules?: readonly string[], token?: vscode.CancellationToken): Promise<WorkspaceScan | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const py = await service.getParser();
+  const options = await service.options();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, ptoken) => {
+    const ac = new AbortController();
+    const subs = [ptoken.onCancellationRequested(() => ac.abort()), ...(token ? [token.onCancellationRequested(() => ac.abort())] : [])];
+    const findings: WorkspaceFinding[] = [];
+    let files = 0;
+    let analyzed = 0;
+    try {
+      for (const folder of folders) {
+        if (folder.uri.scheme !== 'file') continue;
+        let last = 0;
+        const r = await scanWorkspace(folder.uri.fsPath, {
+          ...options,
+          ...(rules ? { rules: options.rules?.filter((x) => rules.includes(x)) ?? [] } : {}),
+          parser: py,
+          signal: ac.signal,
+          onProgress: (done, total, file) => {
+            const pct = (done / Math.max(total, 1)) * 100;
+            progress.report({ message: `${folder.name}: ${file}`, increment: (pct - last) / Math.max(folders.length, 1) });
+            last = pct;
+          },
+        });
+        findings.push(...r.findings);
+        files += r.filesFound;
+        analyzed += r.filesAnalyzed;
+      }
+      return { findings, files, analyzed };
+    } catch (err) {
+      if (err instanceof ScanCancelled) return undefined;
+      throw err;
+    } finally {
+      for (const s of subs) s.dispose();
+    }
+  });
+}
+
+export function registerAnalysisCommands(service: AnalysisService, diagnostics: AgentDiagnostics, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const scan = vscode.commands.registerCommand(SCAN_COMMAND, async () => {
+    const result = await scanAllFolders(service, 'Engramia: scanning Python agent code');
+    if (!result) {
+      void vscode.window.showInformationMessage('Engramia scan cancelled.');
+      return undefined;
+    }
+    // Problems view: scan findings for files that are not open (open ones are analysed live).
+    const byFile = new Map<string, WorkspaceFinding[]>();
+    for (const f of result.findings) {
+      if (f.cell !== undefined) continue; // notebooks are shown when opened
+      const list = byFile.get(f.absolutePath) ?? [];
+      list.push(f);
+      byFile.set(f.absolutePath, list);
+    }
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.fsPath));
+    diagnostics.collection.forEach((uri) => {
+      if (!open.has(uri.fsPath) && uri.scheme === 'file' && !byFile.has(uri.fsPath)) diagnostics.collection.delete(uri);
+    });
+    for (const [file, list] of byFile) {
+      if (open.has(file)) continue;
+      diagnostics.setFromScan(vscode.Uri.file(file), list.map((f) => {
+        const d = new vscode.Diagnostic(new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1), f.message,
+          f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = { value: f.rule, target: diagnostics.docTarget(f.rule) };
+        return d;
+      }));
+    }
+    const filesWith = new Set(result.findings.map((f) => f.file)).size;
+    const summary = result.findings.length
+      ? `Engramia: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${filesWith} file${filesWith === 1 ? '' : 's'} (${result.analyzed} of ${result.files} Python files analysed).`
+      : `Engramia: no findings (${result.analyzed} of ${result.files} Python files analysed).`;
+    log.info(summary);
+    if (result.findings.length) {
+      void vscode.window.showWarningMessage(summary, 'Show Problems', 'Fix All…').then((choice) => {
+        if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+        if (choice === 'Fix All…') void vscode.commands.executeCommand(FIX_WORKSPACE_COMMAND);
+      });
+    } else void vscode.window.showInformationMessage(summary);
+    return result;
+  });
+
+  const fixWorkspace = vscode.commands.registerCommand(FIX_WORKSPACE_COMMAND, async () => {
+    const result = await scanAllFolders(service, 'Engramia: preparing fixes');
+    if (!result) return false;
+    const py = await service.getParser();
+    const options = await service.options();
+    const edit = new vscode.WorkspaceEdit();
+    const skipped: string[] = [];
+    let files = 0;
+    let fixes = 0;
+    const seen = new Set<string>();
+    for (const f of result.findings) {
+      if (!f.fixable || seen.has(f.absolutePath)) continue;
+      seen.add(f.absolutePath);
+      if (f.cell !== undefined) {
+        skipped.push(`${f.file} (notebook: open it and use "Fix all in notebook")`);
+        continue;
+      }
+      const uri = vscode.Uri.file(f.absolutePath);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === f.absolutePath);
+      const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const r = analyzeText(py, text, options);
+      if (r.hasSyntaxErrors) {
+        skipped.push(`${f.file} (syntax errors)`);
+        continue;
+      }
+      const edits = r.fixAll();
+      if (!edits.length) continue;
+      files++;
+      fixes += r.findings.filter((x) => x.fix).length;
+      const rules = [...new Set(r.findings.filter((x) => x.fix).map((x) => x.rule))];
+      const metadata: vscode.WorkspaceEditEntryMetadata = {
+        needsConfirmation: true,
+        label: `Engramia fixes (${rules.join(', ')})`,
+        description: rules.map((x) => ruleInfo(x).name).join(', '),
+      };
+      const entry: Entry = { key: uri.toString(), version: 'scan', result: r, uris: [uri], notebook: false };
+      AnalysisService.toWorkspaceEdit(entry, edits, edit, metadata);
+    }
+    if (skipped.length) log.warn(`fix all in workspace skipped: ${skipped.join('; ')}`);
+    if (!files) {
+      void vscode.window.showInformationMessage(`Engramia: nothing to fix automatically${skipped.length ? ` (${skipped.length} file(s) skipped, see the log)` : ''}.`);
+      return false;
+    }
+    const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+    if (applied) void vscode.window.showInformationMessage(`Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} applied (files are not saved).`);
+    return applied;
+  });
+
+  const applyFix = vscode.commands.registerCommand(APPLY_FIX_COMMAND, async (uri: vscode.Uri, _version: string, rule: string, startOffset: number) => {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
+    const entry = await service.analyze(document);
+    if (!entry) return false;
+    const f = AnalysisService.findingsFor(entry, document).find((x) => x.rule === rule && x.range.startOffset === startOffset)
+      ?? AnalysisService.findingsFor(entry, document).find((x) => x.rule === rule);
+    if (!f?.fix) return false;
+    return vscode.workspace.applyEdit(AnalysisService.toWorkspaceEdit(entry, f.fix.edits));
+  });
+
+  return [scan, fixWorkspace, applyFix];
+}
+
+/** The `analyzeWorkspace` service for the `analyze` check kind (live editor text is not used: files on disk). */
+export function analyzeWorkspaceService(service: AnalysisService): (rules: readonly string[], signal: AbortSignal) => Promise<readonly { file: string; line: number; column: number; rule: string; message: string }[]> {
+  return async (rules, signal) => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const py = await service.getParser();
+    const options = await service.options();
+    const out: { file: string; line: number; column: number; rule: string; message: string }[] = [];
+    for (const folder of folders) {
+      if (folder.uri.scheme !== 'file') continue;
+      const r = await scanWorkspace(folder.uri.fsPath, { ...options, rules: rules as never, parser: py, signal });
+      out.push(...r.findings.map((f) => ({ file: join(folder.uri.fsPath, f.file), line: f.line, column: f.column, rule: f.rule, message: f.message })));
+    }
+    return out;
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The one analysis cache shared by diagnostics, CodeLens and code actions: results per document
+ * (or per notebook, its Python cells analysed together) keyed by version. Python files keep an
+ * incrementally re-parsed tree (`tree.edit`) fed from change events. The parser is loaded lazily,
+ * from the wasm bytes shipped in `dist/`, on the first Python document.
+ */
+import * as vscode from 'vscode';
+import { loadPythonParser, RUNTIME_WASM, PYTHON_WASM, type PythonParser } from '../../core/analyzer/parser';
+import { IncrementalDocument, analyzeCells, mayContainAgentCode } from '../../core/analyzer/document';
+import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyzer/analyze';
+import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules';
+import type { TextEdit } from '../../core/analyzer/text';
+import { detectEngramiaVersion } from '../../core/analyzer/engramiaVersion';
+
+export const SECTION = 'runbook.analysis';
+export const DIAGNOSTIC_SOURCE = 'engramia';
+export const JUPYTER = 'jupyter-notebook';
+
+/** A cached analysis: a file (one unit) or a notebook (one unit per Python code cell). */
+export interface Entry {
+  readonly key: string;
+  readonly version: string;
+  readonly result: AnalysisResult;
+  /** Unit index → document URI (the file, or each cell's document). */
+  readonly uris: readonly vscode.Uri[];
+  readonly notebook: boolean;
+}
+
+export interface AnalysisDeps {
+  readonly log: vscode.LogOutputChannel;
+  readonly extensionUri: vscode.Uri;
+  /** Python interpreter for the engramia version (ENG006); optional. */
+  readonly pythonPath?: () => Promise<string | undefined>;
+}
+
+export class AnalysisService implements vscode.Disposable {
+  private parser?: Promise<PythonParser>;
+  private readonly cache = new Map<string, Entry>();
+  private readonly docs = new Map<string, { doc: IncrementalDocument; version: number }>();
+  private engramiaVersion?: Promise<string | undefined>;
+
+  constructor(private readonly deps: AnalysisDeps) {}
+
+  settings(): { enabled: boolean; options: AnalyzeOptions; codeLens: boolean; docsBaseUrl: string } {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    const rules: RuleId[] = RULE_IDS.filter((id) => c.get<boolean>(`rules.${id}`, DEFAULT_RULES.includes(id)));
+    return {
+      enabled: c.get<boolean>('enabled', true),
+      codeLens: c.get<boolean>('codeLens', true),
+      docsBaseUrl: c.get<string>('docsBaseUrl', '').trim(),
+      options: { rules, memoryVariable: c.get<string>('memoryVariable', 'memory'), noqa: c.get<boolean>('noqa', false) },
+    };
+  }
+
+  /** Loads the parser once (wasm bytes from `dist/`, else from `node_modules` in development). */
+  getParser(): Promise<PythonParser> {
+    this.parser ??= (async () => {
+      const started = Date.now();
+      const read = async (file: string, pkg: string): Promise<Uint8Array> => {
+        for (const uri of [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', file), vscode.Uri.joinPath(this.deps.extensionUri, 'node_modules', pkg, file)]) {
+          try {
+            return await vscode.workspace.fs.readFile(uri);
+          } catch {
+            /* try the next place */
+          }
+        }
+        throw new Error(`${file} is missing from the extension (dist/ or node_modules/${pkg}/)`);
+      };
+      const [runtimeWasm, pythonWasm] = await Promise.all([read(RUNTIME_WASM, 'web-tree-sitter'), read(PYTHON_WASM, 'tree-sitter-python')]);
+      const py = await loadPythonParser({ runtimeWasm, pythonWasm });
+      this.deps.log.info(`analysis: Python parser loaded in ${Date.now() - started} ms (grammar ABI ${py.language.abiVersion})`);
+      return py;
+    })();
+    this.parser.catch((err) => {
+      this.deps.log.error(`analysis: cannot load the Python parser: ${err instanceof Error ? err.message : String(err)}`);
+      this.parser = undefined;
+    });
+    return this.parser;
+  }
+
+  /** The installed engramia version (for ENG006), asked once from the workspace interpreter. */
+  installedEngramiaVersion(): Promise<string | undefined> {
+    if (!vscode.workspace.isTrusted) return Promise.resolve(undefined);
+    this.engramiaVersion ??= (async () => {
+      const python = (await this.deps.pythonPath?.().catch(() => undefined)) ?? 'python3';
+      const v = await detectEngramiaVersion(python, 5000, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      this.deps.log.info(`analysis: installed engramia version ${v ?? 'unknown'} (${python})`);
+      return v;
+    })();
+    return this.engramiaVersion;
+  }
+
+  async options(): Promise<AnalyzeOptions> {
+    const { options } = this.settings();
+    const engramiaVersion = (options.rules ?? []).includes('ENG006') ? await this.installedEngramiaVersion() : undefined;
+    return engramiaVersion ? { ...options, engramiaVersion } : options;
+  }
+
+  /** True for documents the analyzer looks at: Python files and Python cells of Jupyter notebooks. */
+  static isPython(document: vscode.TextDocument): boolean {
+    return document.languageId === 'python' && (document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-notebook-cell' || document.uri.scheme === 'vscode-remote');
+  }
+
+  /** The notebook a cell document belongs to. */
+  static notebookOf(document: vscode.TextDocument): vscode.NotebookDocument | undefined {
+    if (document.uri.scheme !== 'vscode-notebook-cell') return undefined;
+    return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document || c.document.uri.toString() === document.uri.toString()));
+  }
+
+  /** Feeds an edit to the incremental tree of an open file (kept in step with VS Code's versions). */
+  onChange(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.toString();
+    const held = this.docs.get(key);
+    if (!held || !e.contentChanges.length) return;
+    try {
+      const changes = [...e.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset);
+      held.doc.update(changes.map((c) => ({ rangeOffset: c.rangeOffset, rangeLength: c.rangeLength, text: c.text })));
+      held.version = e.document.version;
+    } catch (err) {
+      this.deps.log.warn(`analysis: incremental update failed, re-parsing: ${String(err)}`);
+      this.forget(e.document.uri);
+    }
+  }
+
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.cache.delete(key);
+    this.docs.get(key)?.doc.dispose();
+    this.docs.delete(key);
+  }
+
+  /** The analysis of a document (a notebook cell → its notebook's), computed if the cache is stale. */
+  async analyze(document: vscode.TextDocument): Promise<Entry | undefined> {
+    if (!this.settings().enabled || !AnalysisService.isPython(document)) return undefined;
+    const notebook = AnalysisService.notebookOf(document);
+    if (notebook) return this.analyzeNotebook(notebook);
+    const key = document.uri.toString();
+    const version = String(document.version);
+    const cached = this.cache.get(key);
+    if (cached?.version === version) return cached;
+    const text = document.getText();
+    if (!mayContainAgentCode(text)) {
+      this.forget(document.uri);
+      return undefined;
+    }
+    const py = await this.getParser();
+    const options = await this.options();
+    let held = this.docs.get(key);
+    if (!held) {
+      held = { doc: new IncrementalDocument(py, text), version: document.version };
+      this.docs.set(key, held);
+    } else if (held.version !== document.version || held.doc.source !== text) {
+      held.doc.reset(text);
+      held.version = document.version;
+    }
+    if (String(document.version) !== version) return this.analyze(document);
+    const entry: Entry = { key, version, result: held.doc.analyze(options), uris: [document.uri], notebook: false };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  /** All Python code cells of a Jupyter notebook, analysed together. */
+  async analyzeNotebook(notebook: vscode.NotebookDocument): Promise<Entry | undefined> {
+    if (!this.settings().enabled || notebook.notebookType !== JUPYTER) return undefined;
+    const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
+    const key = notebook.uri.toString();
+    const version = `${notebook.version}:${cells.map((c) => `${c.document.uri.fragment}@${c.document.version}`).join(',')}`;
+    const cached = this.cache.get(key);
+    if (cached?.version === version) return cached;
+    const texts = cells.map((c) => c.document.getText());
+    if (!texts.some(mayContainAgentCode)) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    const py = await this.getParser();
+    const entry: Entry = { key, version, result: analyzeCells(py, texts, await this.options()), uris: cells.map((c) => c.document.uri), notebook: true };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  /** The findings of one document (for a cell: the findings in that cell). */
+  static findingsFor(entry: Entry, document: vscode.TextDocument): Finding[] {
+    if (!entry.notebook) return [...entry.result.findings];
+    const unit = entry.uris.findIndex((u) => u.toString() === document.uri.toString());
+    return entry.result.findings.filter((f) => f.cell === unit);
+  }
+
+  /** Core edits (cell-tagged for notebooks) → a WorkspaceEdit. */
+  static toWorkspaceEdit(entry: Entry, edits: readonly TextEdit[], edit = new vscode.WorkspaceEdit(), metadata?: vscode.WorkspaceEditEntryMetadata): vscode.WorkspaceEdit {
+    for (const e of edits) {
+      const uri = entry.uris[e.cell ?? 0]!;
+      const range = new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character);
+      if (metadata) edit.replace(uri, range, e.newText, metadata);
+      else edit.replace(uri, range, e.newText);
+    }
+    return edit;
+  }
+
+  dispose(): void {
+    for (const { doc } of this.docs.values()) doc.dispose();
+    this.docs.clear();
+    this.cache.clear();
+  }
+}
