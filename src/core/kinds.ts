@@ -1,19 +1,43 @@
 /**
- * The default check registry: every check kind the product ships. The VS Code composition root
- * and the CLI both start from `defaultRegistry()`, so a runbook means the same thing in both.
- * Call `disposeKinds()` when done (deactivate / CLI exit): it closes the HTTP keep-alive pools.
+ * The default check registry: every check kind the product ships (manual, http, engramia, shell,
+ * python, analyze). The VS Code composition root and the CLI both start from `defaultRegistry()`,
+ * so a runbook means the same thing in both. Call `disposeKinds()` when done (deactivate / CLI
+ * exit): it closes the HTTP keep-alive pools.
  */
+import { analyzeKind } from './analyzer';
 import { CheckRegistry } from './checks/registry';
 import { manualKind } from './checks/kinds/manual';
+import { engramiaKind, isDestructiveEngramiaCheck } from './engramia';
 import { disposeHttpPools, httpKind } from './http';
+import { httpMethodOf } from './ops/execute';
 import { pythonKind, shellKind } from './process';
 
 export function defaultRegistry(): CheckRegistry {
   return new CheckRegistry()
     .register(manualKind)
     .register(httpKind)
+    .register(engramiaKind)
     .register(shellKind)
-    .register(pythonKind);
+    .register(pythonKind)
+    .register(analyzeKind);
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'on', '']);
+
+/**
+ * True when running the check changes something irreversibly: a destructive kind, a destructive
+ * Engramia probe (delete-project), an http DELETE, or a `destructive=true` attribute. Run-all
+ * plans leave such checks out unless they are named explicitly.
+ */
+export function isDestructiveCheck(registry: CheckRegistry, check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }): boolean {
+  const kind = registry.resolve(check.kind);
+  const flag = check.attributes['destructive'];
+  if (flag !== undefined && TRUE_WORDS.has(String(flag).trim().toLowerCase())) return true;
+  if (!kind) return false;
+  if (kind.destructive) return true;
+  if (kind.name === 'engramia') return isDestructiveEngramiaCheck(check.attributes);
+  if (kind.name === 'http') return httpMethodOf(check.body) === 'DELETE';
+  return false;
 }
 
 /** Releases what the shared kinds hold (HTTP connection pools). */

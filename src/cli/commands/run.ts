@@ -10,7 +10,7 @@ import type { CheckRun, OperatorUi } from '../../core/checks/types';
 import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
 import { renderReport } from '../../core/evidence/report';
 import { renderJUnit } from '../../core/evidence/junit';
-import { defaultRegistry, disposeKinds } from '../../core/kinds';
+import { defaultRegistry, disposeKinds, isDestructiveCheck } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
 import { resolveInputs } from '../../core/ops/inputs';
 import { PlanError, planRun } from '../../core/ops/plan';
@@ -176,9 +176,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return 2;
   }
 
+  const registry = defaultRegistry();
   let plan;
   try {
-    plan = planRun(doc, { section: opts.section, only: opts.only.length ? opts.only : undefined });
+    plan = planRun(doc, { section: opts.section, only: opts.only.length ? opts.only : undefined, isDestructive: (c) => isDestructiveCheck(registry, c) });
   } catch (e) {
     if (e instanceof PlanError) {
       err(`runbook run: ${e.message}\n`);
@@ -187,7 +188,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     throw e;
   }
 
-  const registry = defaultRegistry();
   const cwd = opts.cwd ? resolve(io.cwd, opts.cwd) : io.cwd;
   const env: EngineEnvironment = {
     registry,

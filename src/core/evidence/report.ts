@@ -92,7 +92,7 @@ export function renderReport(doc: RunbookDocument, evidence: readonly EvidenceRe
 
   const hosts = unique(evidence.map((r) => r.targetHost));
   const versions = unique(evidence.map((r) => r.serverVersion));
-  const users = unique(evidence.filter((r) => r.tickedBy === 'hand').map((r) => r.user));
+  const users = unique(evidence.filter((r) => r.event === 'tick' || r.event === 'untick').map((r) => r.user));
   const lastInputs = [...evidence].reverse().find((r) => r.inputs && Object.keys(r.inputs).length)?.inputs;
   const counts = { pass: 0, fail: 0, warn: 0, error: 0, skipped: 0, notRun: 0 };
   for (const it of items) {
@@ -162,9 +162,13 @@ export function renderReport(doc: RunbookDocument, evidence: readonly EvidenceRe
       const nextAt = rollouts[i + 1] ? Date.parse(rollouts[i + 1]!.timestamp) : Infinity;
       const endsAt = Math.min(startedAt + windowMs, nextAt);
       const st = rolloutWindowStatus({ step, startedAt, endsAt }, options.now, smokeResults, smokeIds, { smokePrefix: prefix });
-      const state = st.state === 'open' ? `open (${formatDuration(st.remainingMs)} left)` : st.state === 'closed-green' ? '✔ all smokes green' : '✘ smokes missing or failing → roll back';
+      const failing = Object.entries(st.smokes).filter(([, v]) => v === 'fail' || v === 'error').map(([id]) => id);
+      const state = st.state === 'open'
+        ? `open (${formatDuration(st.remainingMs)} left${failing.length ? `; failing: ${failing.join(', ')}` : ''})`
+        : st.state === 'closed-green' ? '✔ all smokes green' : '✘ smokes missing or failing → roll back';
       const cols = smokeIds.map((id) => (st.smokes[id] === 'not run' ? 'not run' : ICON[st.smokes[id]!] ?? st.smokes[id]));
-      out.push(`| ${step}% | ${time(r.timestamp)} | ${time(new Date(startedAt + windowMs).toISOString())} | ${cols.join(' | ')}${cols.length ? ' | ' : ''}${state} |`);
+      const closes = endsAt < startedAt + windowMs ? `${time(new Date(endsAt).toISOString())} (next step)` : time(new Date(endsAt).toISOString());
+      out.push(`| ${step}% | ${time(r.timestamp)} | ${closes} | ${cols.join(' | ')}${cols.length ? ' | ' : ''}${state} |`);
     });
     out.push('');
   }

@@ -37,9 +37,12 @@ export interface PlanOptions {
   readonly section?: string;
   /** Only these check ids, in document order; `excludeFromRunAll` is ignored for them. */
   readonly only?: readonly string[];
+  /** Destructive checks are left out of a run-all (skipped) unless named in `only`. */
+  readonly isDestructive?: (check: PlannedCheck) => boolean;
 }
 
 export const EXCLUDED_REASON = 'excluded from run all';
+export const DESTRUCTIVE_REASON = 'destructive: not part of a run-all (run it on its own)';
 
 export class PlanError extends Error {}
 
@@ -116,7 +119,10 @@ export function planRun(doc: RunbookDocument, options: PlanOptions = {}): RunPla
   }
   return {
     section,
-    entries: checks.map((check) => (isExcludedFromRunAll(check) ? { check, skip: EXCLUDED_REASON } : { check })),
+    entries: checks.map((check) =>
+      isExcludedFromRunAll(check) ? { check, skip: EXCLUDED_REASON }
+      : options.isDestructive?.(check) ? { check, skip: DESTRUCTIVE_REASON }
+      : { check }),
   };
 }
 
