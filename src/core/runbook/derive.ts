@@ -6,7 +6,7 @@
  */
 import { parseFrontMatter } from './frontMatter';
 import { parseInfoString, type AttributeStyle } from './infoString';
-import { columnWidth, leadingWhitespace, valueOf } from './lines';
+import { columnWidth, leadingWhitespace, sourceShows } from './lines';
 import type { CellLike, CellRole, CheckRef, DerivedCell, DerivedRunbook, FrontMatter, Section, TaskInfo } from './model';
 import { headingOf, slug, taskOf } from './text';
 
@@ -26,7 +26,7 @@ export function normaliseEol(value: string): string {
 
 /** True when the cell's value is what its source gives (i.e. the user has not edited it). */
 export function isUnchanged(cell: CellLike): boolean {
-  return !!cell.source && valueOf(cell.source) === normaliseEol(cell.value);
+  return !!cell.source && sourceShows(cell.source, normaliseEol(cell.value));
 }
 
 function inferMarkupRole(value: string): CellRole {
@@ -60,7 +60,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
       roles[i] = 'error';
       continue;
     }
-    const unchanged = !!cell.source && (fresh || valueOf(cell.source) === value);
+    const unchanged = !!cell.source && (fresh || sourceShows(cell.source, value));
     let role: CellRole = unchanged && parsedRole && parsedRole !== 'fence' && parsedRole !== 'frontMatter' ? parsedRole : inferMarkupRole(value);
     if (role === 'task') {
       tasks[i] = taskOf(value);

@@ -20,10 +20,27 @@ export interface InfoString {
 
 const KEY = /^[A-Za-z_][\w.-]*/;
 
+/** The info string's first word, lowercased (cheap: no attribute parsing). */
+export function infoKind(info: string): string {
+  let i = 0;
+  while (i < info.length && (info.charCodeAt(i) === 32 || info.charCodeAt(i) === 9)) i++;
+  let j = i;
+  while (j < info.length) {
+    const c = info.charCodeAt(j);
+    if (c === 32 || c === 9 || c === 123 /* { */ || c === 10 || c === 13) break;
+    j++;
+  }
+  return info.slice(i, j).toLowerCase();
+}
+
 export function parseInfoString(info: string): InfoString {
   const text = info.trim();
   let i = 0;
-  while (i < text.length && !/[\s{]/.test(text[i])) i++;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 123 /* { */ || c === 10 || c === 13) break;
+    i++;
+  }
   const word = text.slice(0, i);
   const kind = word.toLowerCase();
   const rest = text.slice(i).trim();

@@ -100,6 +100,38 @@ export function commonIndent(texts: readonly string[]): string {
   return indent ?? '';
 }
 
+/** Common leading whitespace of the non-blank lines in text[from, to), without slicing lines. */
+export function commonIndentIn(text: string, from: number, to: number): string {
+  let best = -1; // length of the common prefix so far
+  let ref = -1; // offset of the first non-blank line's start
+  let i = from;
+  if (text.charCodeAt(i) === 0xfeff) i++;
+  while (i < to) {
+    let j = i;
+    while (j < to && isWs(text.charCodeAt(j))) j++;
+    const c = text.charCodeAt(j);
+    const blankLine = j >= to || c === 10 || c === 13;
+    if (!blankLine) {
+      const ws = j - i;
+      if (ref < 0) {
+        ref = i;
+        best = ws;
+      } else {
+        let k = 0;
+        const m = Math.min(best, ws);
+        while (k < m && text.charCodeAt(ref + k) === text.charCodeAt(i + k)) k++;
+        best = k;
+      }
+      if (best === 0) return '';
+    }
+    // next line
+    while (j < to && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+    if (text.charCodeAt(j) === 13 && text.charCodeAt(j + 1) === 10) j++;
+    i = j + 1;
+  }
+  return ref < 0 ? '' : text.slice(ref, ref + best);
+}
+
 /** Where a cell's content sits within its lines: [start, end), plus the fence's closing line index. */
 export interface CellLayout {
   readonly lines: Line[];
@@ -117,7 +149,7 @@ export function layoutOf(raw: string, fence?: FenceFrame): CellLayout {
   const lines = splitLines(raw);
   const bom = raw.charCodeAt(0) === 0xfeff;
   let end = lines.length;
-  while (end > 0 && isBlank(lines[end - 1].text)) end--;
+  while (end > 0 && isBlank(end === 1 && bom ? lines[0].text.slice(1) : lines[end - 1].text)) end--;
   if (fence) {
     let close = -1;
     if (fence.closeLine !== null && end > 1) {
@@ -138,44 +170,100 @@ export function contentText(layout: CellLayout, index: number, indent: string): 
   return indent ? stripUpTo(t, indent.length) : t;
 }
 
+function isWs(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/**
+ * Offsets of the value's lines within `raw`, flat: [start0, end0, start1, end1, …], indentation,
+ * a BOM, line ends, the gap and (for fences) the fence lines excluded. No strings are built.
+ */
+export function contentRanges(raw: string, indentLength: number, fence?: FenceFrame): number[] {
+  const lines: number[] = [];
+  const n = raw.length;
+  let start = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let lineStart = 0;
+  for (let i = 0; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      lines.push(lineStart === 0 ? start : lineStart, i);
+      if (c === 13 && raw.charCodeAt(i + 1) === 10) i++;
+      lineStart = i + 1;
+    }
+  }
+  if (lineStart < n) lines.push(lineStart === 0 ? start : lineStart, n);
+  const blank = (k: number) => {
+    for (let i = lines[2 * k]; i < lines[2 * k + 1]; i++) if (!isWs(raw.charCodeAt(i))) return false;
+    return true;
+  };
+  const count = lines.length / 2;
+  let end = count;
+  while (end > 0 && blank(end - 1)) end--;
+  start = 0;
+  if (fence) {
+    start = 1;
+    if (fence.closeLine !== null && end > 1) end--;
+    if (end < 1) end = 1;
+  } else {
+    while (start < end && blank(start)) start++;
+  }
+  const out: number[] = [];
+  for (let k = start; k < end; k++) {
+    let a = lines[2 * k];
+    const b = lines[2 * k + 1];
+    for (let m = 0; m < indentLength && a < b && isWs(raw.charCodeAt(a)); m++) a++;
+    out.push(a, b);
+  }
+  return out;
+}
+
 /**
  * The value a cell shows, derived from its raw bytes: LF line ends, the common indentation removed,
  * leading/trailing blank lines (the gap) dropped, and for fences the opening/closing lines dropped.
  */
 export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): string {
-  // Fast path: plain markup, no indentation, no CR, no BOM.
-  if (!fence && indent === '' && raw.indexOf('\r') < 0 && raw.charCodeAt(0) !== 0xfeff) {
-    let s = 0;
-    const n = raw.length;
-    // skip leading blank lines
-    for (;;) {
-      let i = s;
-      while (i < n && (raw.charCodeAt(i) === 32 || raw.charCodeAt(i) === 9)) i++;
-      if (i < n && raw.charCodeAt(i) === 10) s = i + 1;
-      else if (i >= n) return '';
-      else break;
+  const r = contentRanges(raw, indent.length, fence);
+  if (r.length === 0) return '';
+  // One contiguous slice when nothing was stripped inside and every line ends with a bare LF.
+  let contiguous = true;
+  for (let k = 2; k < r.length; k += 2) {
+    if (r[k] !== r[k - 1] + 1 || raw.charCodeAt(r[k - 1]) !== 10) {
+      contiguous = false;
+      break;
     }
-    let e = n;
-    // drop trailing blank lines (and the final EOL)
-    for (;;) {
-      let i = e;
-      while (i > s && (raw.charCodeAt(i - 1) === 32 || raw.charCodeAt(i - 1) === 9)) i--;
-      if (i > s && raw.charCodeAt(i - 1) === 10) e = i - 1;
-      else break;
-    }
-    // e now points at the end of the last non-blank line, but a blank tail without EOL may remain
-    return raw.slice(s, e);
   }
-  const layout = layoutOf(raw, fence);
-  let out = '';
-  for (let i = layout.start; i < layout.end; i++) {
-    if (i > layout.start) out += '\n';
-    out += contentText(layout, i, indent);
-  }
+  if (contiguous) return raw.slice(r[0], r[r.length - 1]);
+  let out = raw.slice(r[0], r[1]);
+  for (let k = 2; k < r.length; k += 2) out += '\n' + raw.slice(r[k], r[k + 1]);
   return out;
 }
 
+/** True when `value` (LF line ends) is what `raw` shows, without building the value. */
+export function rawShows(raw: string, indent: string, fence: FenceFrame | undefined, value: string): boolean {
+  const r = contentRanges(raw, indent.length, fence);
+  if (r.length === 0) return value === '';
+  let pos = 0;
+  for (let k = 0; k < r.length; k += 2) {
+    if (k > 0) {
+      if (value.charCodeAt(pos) !== 10) return false;
+      pos++;
+    }
+    const len = r[k + 1] - r[k];
+    if (pos + len > value.length) return false;
+    for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(r[k] + i)) return false;
+    pos += len;
+  }
+  return pos === value.length;
+}
+
 const cache = new WeakMap<object, string>();
+
+/** True when the cell value equals its source's value (memoised value when known, else compared in place). */
+export function sourceShows(source: CellSource, value: string): boolean {
+  const v = cache.get(source);
+  if (v !== undefined) return v === value;
+  return rawShows(source.raw, source.indent, source.fence, value);
+}
 
 /** `valueOfRaw` for a cell source (memoised per source object). */
 export function valueOf(source: CellSource): string {

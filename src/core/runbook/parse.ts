@@ -5,7 +5,7 @@
  */
 import { deriveCells, type DeriveOptions } from './derive';
 import { parseInfoString } from './infoString';
-import { commonIndent, dominantEol, isBlank, leadingWhitespace, rememberValue, valueOfRaw } from './lines';
+import { commonIndentIn, dominantEol, isBlank, leadingWhitespace, rememberValue, valueOfRaw } from './lines';
 import type { CellSource, FenceFrame, ParseFailure, RunbookCell, RunbookDocument } from './model';
 import { closesFence, fenceParts, splitSpans } from './split';
 
@@ -61,10 +61,7 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
       source = { role: span.role, raw, indent: parts.indent.replace(/^\uFEFF/, ''), fence };
       language = span.role === 'frontMatter' ? 'yaml' : parseInfoString(fence.info).kind || 'text';
     } else {
-      const texts: string[] = [];
-      for (let l = span.start; l < span.end; l++) texts.push(textOf(text, starts, l));
-      if (span.start === 0 && texts.length && texts[0].charCodeAt(0) === 0xfeff) texts[0] = texts[0].slice(1);
-      source = { role: span.role, raw, indent: commonIndent(texts) };
+      source = { role: span.role, raw, indent: commonIndentIn(text, starts[span.start], starts[span.end]) };
     }
     const value = valueOfRaw(source.raw, source.indent, source.fence);
     rememberValue(source, value);

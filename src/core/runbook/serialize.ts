@@ -5,8 +5,8 @@
  * written back byte for byte unless its error cell was edited.
  */
 import { deriveRunbook, normaliseEol } from './derive';
-import { formatAttributes, parseInfoString, sameAttributes } from './infoString';
-import { BOM, columnWidth, contentText, layoutOf, leadingWhitespace, valueOf, type Eol, type Line } from './lines';
+import { formatAttributes, infoKind, parseInfoString, sameAttributes } from './infoString';
+import { BOM, columnWidth, contentText, layoutOf, leadingWhitespace, sourceShows, type Eol, type Line } from './lines';
 import type { CellLike, CellSource, DerivedRunbook, ParseFailure } from './model';
 import { failureCellValue } from './parse';
 import { closesFence } from './split';
@@ -88,7 +88,7 @@ function sourceKind(source: CellSource): 'markup' | 'code' {
 
 function sourceLanguage(source: CellSource): string {
   if (source.role === 'frontMatter') return 'yaml';
-  if (source.fence) return parseInfoString(source.fence.info).kind || 'text';
+  if (source.fence) return infoKind(source.fence.info) || 'text';
   return 'markdown';
 }
 
@@ -103,7 +103,7 @@ function languageChanged(cell: CellLike, source: CellSource): boolean {
 }
 
 function unchanged(cell: CellLike, source: CellSource): boolean {
-  return valueOf(source) === normaliseEol(cell.value) && !languageChanged(cell, source) && !attributesChanged(cell, source);
+  return sourceShows(source, normaliseEol(cell.value)) && !languageChanged(cell, source) && !attributesChanged(cell, source);
 }
 
 /** Rewrites only what changed: the lines between the common prefix and suffix, and the fence line. */
