@@ -63,8 +63,8 @@ export interface WindowStatus {
 export interface RolloutOptions {
   readonly clock?: Clock;
   readonly windowMs?: number;
-  /** The smoke ids that must pass; defaults to none known (then only results seen are listed). */
-  readonly smokeIds?: readonly string[];
+  /** The smoke ids that must pass (or a function giving the current ones); default none known (then only results seen are listed). */
+  readonly smokeIds?: readonly string[] | (() => readonly string[]);
   readonly smokePrefix?: string;
   /** Title of the rollback section named in the close message. Default "Rollback". */
   readonly rollbackSection?: string;
@@ -123,7 +123,8 @@ export class RolloutWindow {
   }
 
   get smokeIds(): readonly string[] {
-    return this.options.smokeIds ?? [];
+    const ids = this.options.smokeIds;
+    return typeof ids === 'function' ? ids() : ids ?? [];
   }
 
   /** Starts the window of a rollout step (a new step replaces a window still open). Returns its evidence record. */
