@@ -242,7 +242,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     assert.equal(ok.verdict, 'pass');
     const miss = await runProbe(s, s.keys.editor, 'learn-writeback', 'smokeTask: Tell me a joke about penguins');
     assert.equal(miss.verdict, 'warn');
-    assert.match(miss.next ?? '', /hooks did not write back/);
+    assert.match(miss.next ?? '', /run smoke 1 first; if it ran, the hooks did not write back/);
   });
   test('POST /v1/learn 429 is not retried', async () => {
     const s = await start({ rateLimitPerMinute: 1, rateLimitPaths: ['/v1/learn'], retryAfterSeconds: 1 });

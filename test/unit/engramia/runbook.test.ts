@@ -79,7 +79,17 @@ describe('bundled Engramia runbook: structure', () => {
 
 type Expect = Record<string, 'pass' | 'warn' | 'fail' | 'skipped' | 'error'>;
 
-async function runAll(server: EngramiaServer, key: string, inputs: Record<string, string>): Promise<Map<string, CheckRun>> {
+/** What smoke 1 leaves behind when the agent's hooks write to this server: a live learn of the prompt. */
+async function emulateSmoke1(server: EngramiaServer, prompt: string): Promise<void> {
+  await fetch(server.url + '/v1/learn', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.keys.editor}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ task: prompt, code: 'agent answer', eval_score: 7, source: 'api' }),
+  });
+}
+
+async function runAll(server: EngramiaServer, key: string, inputs: Record<string, string>, smoke1 = true): Promise<Map<string, CheckRun>> {
+  if (smoke1) await emulateSmoke1(server, inputs.sampleTask ?? 'Build a CSV parser');
   const { env } = makeEnv(server, key, { inputs, extraKinds: [httpKind], secrets: [key] });
   const out = new Map<string, CheckRun>();
   const live = checks.filter((c: CheckListing) => (c.kind === 'http' || c.kind === 'engramia') && c.attributes.excludeFromRunAll !== 'true');
@@ -115,6 +125,15 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
     assert.match(runs.get('code.server-version')!.reason, /^version unknown \(server runs from source/);
     assert.match(runs.get('smoke.3-learn-writeback')!.reason, /pattern_count \d+ → \d+: the learn with a unique task was stored/);
     assert.equal(s.hitCount('DELETE'), 0);
+  });
+
+  test('smoke 3 warns when nothing was written back from the smoke 1 prompt', async () => {
+    for (const version of ['0.6.6', 'main'] as const) {
+      const s = await start({ version });
+      const runs = await runAll(s, s.keys.admin, healthyInputs(s), false);
+      assertVerdicts(runs, { 'code.server-version': version === 'main' ? 'warn' : 'pass', 'smoke.3-learn-writeback': 'warn' }, s.keys.admin);
+      assert.equal(runs.get('smoke.3-learn-writeback')!.reason, 'the server stores learns, but nothing was learned from the smoke prompt');
+    }
   });
 
   test('0.7.0 release, owner key: all pass', async () => {

@@ -116,7 +116,7 @@ export const learnWritebackProbe: Probe = async ({ client, params, ctx }) => {
     if (!hit) {
       verdict = 'warn';
       reason = `the server stores learns, but nothing was learned from the smoke prompt`;
-      next = 'the agent hooks did not write back: check Runner.run(..., hooks=…) and that the hooks use this server\'s storage';
+      next = 'run smoke 1 first; if it ran, the hooks did not write back here: check Runner.run(..., hooks=…) and that the agent Memory uses the storage behind this server';
     }
   }
   return { verdict, reason, next, details, data };
