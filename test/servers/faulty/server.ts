@@ -61,6 +61,8 @@ export async function startFaultyServer(): Promise<FaultyServer> {
   const closeWaiters = new Map<string, (() => void)[]>();
   const closedPaths = new Set<string>();
   const sockets = new Set<Socket>();
+  /** Paths requested on each socket: when the client closes it, their waiters resolve. */
+  const socketPaths = new Map<Socket, Set<string>>();
   let connections = 0;
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
@@ -76,11 +78,7 @@ export async function startFaultyServer(): Promise<FaultyServer> {
     const path = url.pathname;
     hitCount.set(path, (hitCount.get(path) ?? 0) + 1);
     log.push(`${req.method} ${url.pathname}${url.search}`);
-    req.socket.once('close', () => {
-      closedPaths.add(path);
-      for (const w of closeWaiters.get(path) ?? []) w();
-      closeWaiters.delete(path);
-    });
+    socketPaths.get(req.socket)?.add(path);
     const delay = Number(url.searchParams.get('ms') ?? (path === '/slow' ? 100 : 0));
     // Drain the request body before answering.
     const chunks: Buffer[] = [];
@@ -168,7 +166,16 @@ export async function startFaultyServer(): Promise<FaultyServer> {
   server.on('connection', (s: Socket) => {
     connections++;
     sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    socketPaths.set(s, new Set());
+    s.once('close', () => {
+      sockets.delete(s);
+      for (const path of socketPaths.get(s) ?? []) {
+        closedPaths.add(path);
+        for (const w of closeWaiters.get(path) ?? []) w();
+        closeWaiters.delete(path);
+      }
+      socketPaths.delete(s);
+    });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
