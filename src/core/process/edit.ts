@@ -7,6 +7,7 @@
 import { readFile, rename, stat, writeFile, chmod } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CheckContext, CheckResult } from '../checks/types';
+import { untilAborted } from './abort';
 
 /** A small line diff (LCS) in unified style, with `context` unchanged lines around each change. */
 export function lineDiff(before: string, after: string, context = 2): string {
@@ -63,8 +64,12 @@ export async function applyProposedEdit(proposalFile: string, inputName: string,
   const diff = lineDiff(before, after);
   ctx.emit({ stream: 'info', text: `Proposed edit of ${target}:\n${diff}\n` });
   let confirmed: boolean;
-  if (ctx.ui.confirmEdit) confirmed = await ctx.ui.confirmEdit(target, before, after);
-  else confirmed = await ctx.ui.typedConfirmation(ctx.mask(`Edit ${target}:\n\n${diff}`), 'apply');
+  const asked = ctx.ui.confirmEdit ? ctx.ui.confirmEdit(target, before, after) : ctx.ui.typedConfirmation(ctx.mask(`Edit ${target}:\n\n${diff}`), 'apply');
+  confirmed = await untilAborted(asked, ctx.signal);
+  // The file may have changed while the operator looked at the diff: never overwrite that change.
+  if (confirmed && (await readFile(target, 'utf8')) !== before) {
+    return { verdict: 'fail', reason: `${rel} changed while the edit was being reviewed, so it was not applied`, next: 'run the check again to see a fresh diff' };
+  }
   if (!confirmed) {
     return { verdict: 'fail', reason: `the edit of ${rel} was not confirmed, so the file is unchanged`, next: 'review the diff and run the check again to apply it', details: '```diff\n' + diff + '\n```', data: { file: target, changed: false } };
   }

@@ -17,6 +17,7 @@ import type { Condition } from '../checks/conditions/types';
 import { placeholders, envForInputs, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
 import type { CheckContext, CheckInvocation, CheckKind, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
+import { untilAborted } from './abort';
 import { applyProposedEdit } from './edit';
 import { resolvePython, whichSync } from './python';
 import { runProcessTree, type ProcessOutcome } from './tree';
@@ -165,7 +166,7 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
         .filter(([, name]) => script.includes(name))
         .map(([input, name]) => `${name}=${ctx.inputs[input]}`);
       const preview = ctx.mask(`${inv.label ? inv.label + '\n\n' : ''}${script.trim()}\n${vars.length ? '\nwith ' + vars.join('\n     ') : ''}`);
-      const ok = await ctx.ui.typedConfirmation(preview, inv.attributes.confirm);
+      const ok = await untilAborted(ctx.ui.typedConfirmation(preview, inv.attributes.confirm), ctx.signal);
       if (!ok) return { verdict: 'fail', reason: `not confirmed (type "${inv.attributes.confirm}" to go ahead), so nothing ran`, next: 'run the check again and confirm when ready' };
     }
 

@@ -264,3 +264,36 @@ test('proposesEdit: the edit is shown, confirmed and applied by the kind, never 
     cleanup();
   }
 });
+
+test('an unanswered confirmation ends with the timeout, and nothing runs', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const marker = path.join(dir, 'marker');
+    const ui = { ...scriptedUi(), typedConfirmation: () => new Promise<boolean>(() => undefined) };
+    const r = await run('shell', `touch "${marker}"`, { ui, attributes: { confirm: 'stop', timeout: '300ms' } });
+    assert.equal(r.run.verdict, 'error');
+    assert.match(r.run.reason, /timed out/);
+    assert.equal(existsSync(marker), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('proposesEdit: a file changed during the review is not overwritten', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = path.join(dir, 'compose.yml');
+    writeFileSync(file, 'image: engine:2.4.0\n');
+    const ui = scriptedUi();
+    (ui as { confirmEdit?: unknown }).confirmEdit = async () => {
+      writeFileSync(file, 'image: engine:2.4.0\n# edited by someone else\n');
+      return true;
+    };
+    const r = await run('shell', 'sed "s/2.4.0/2.3.1/" "$COMPOSE_FILE" > "$RUNBOOK_PROPOSED_EDIT"', { cwd: dir, ui, inputs: { composeFile: 'compose.yml' }, attributes: { proposesEdit: 'composeFile' } });
+    assert.equal(r.run.verdict, 'fail');
+    assert.match(r.run.reason, /changed while the edit was being reviewed/);
+    assert.match(readFileSync(file, 'utf8'), /edited by someone else/);
+  } finally {
+    cleanup();
+  }
+});
