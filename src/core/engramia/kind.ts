@@ -68,8 +68,14 @@ export function parseEngramiaBody(body: string): { params: Record<string, string
   return { params, errors };
 }
 
-export const engramiaKind: CheckKind<EngramiaAttributes> = {
+export const engramiaKind: CheckKind<EngramiaAttributes> & {
+  /** Read-only probes may run in a parallel group (ops/execute.ts); writing ones run alone. */
+  isReadOnly(body: string, attributes: Readonly<Record<string, string>>): boolean;
+} = {
   name: 'engramia',
+  isReadOnly(_body, attrs) {
+    return PROBE_NAMES.includes(attrs.probe as ProbeName) && !WRITING_PROBES.has(attrs.probe as ProbeName);
+  },
   description: 'Engramia API probes: version, role, scope, quota, store size, learn write-back, live traffic, retention dry run, project deletion (typed confirmation).',
   attributes,
   // Each request has its own 10 s timeout; delete-project waits for the operator to type.

@@ -374,6 +374,14 @@ describe('engramia probe: delete-project (destructive)', () => {
 });
 
 describe('engramia kind: body, attributes, conditions, masking', () => {
+  test('read-only and destructive probes are told apart for the orchestrator', async () => {
+    const { engramiaKind, isDestructiveEngramiaCheck } = await import('../../../src/core/engramia');
+    assert.equal(engramiaKind.isReadOnly('', { probe: 'quota' }), true);
+    assert.equal(engramiaKind.isReadOnly('', { probe: 'learn-writeback' }), false);
+    assert.equal(engramiaKind.isReadOnly('', { probe: 'delete-project' }), false);
+    assert.equal(isDestructiveEngramiaCheck({ probe: 'delete-project' }), true);
+    assert.equal(isDestructiveEngramiaCheck({ probe: 'retention-dry-run' }), false);
+  });
   test('unknown probe and bad body lines are reported before running', async () => {
     const s = await start();
     const a = await runProbe(s, s.keys.reader, 'nope');
