@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deploy, ENGINE_KEY, type Deployment } from './fixture';
 import { startEngineServer } from '../../servers/engine/server';
@@ -79,6 +79,12 @@ test('prepare.snapshot-integrity: a sound snapshot → ok; a corrupt one → fai
   // The sound one can still be chosen explicitly.
   const chosen = await d.run('prepare.snapshot-integrity', { inputs: { ...d.inputs, restoreSnapshot: good } });
   assert.equal(chosen.run.verdict, 'pass');
+  const emptyName = `brain-${Math.floor(Date.now() / 1000) - 60}.db`;
+  writeFileSync(path.join(d.data, emptyName), '');
+  const empty = await d.run('prepare.snapshot-integrity');
+  assert.equal(empty.run.verdict, 'fail');
+  assert.match(empty.run.reason, /is empty \(0 bytes\)/);
+  unlinkSync(path.join(d.data, emptyName));
   const absent = await d.run('prepare.snapshot-integrity', { inputs: { ...d.inputs, restoreSnapshot: 'brain-1.db' } });
   assert.equal(absent.run.verdict, 'fail');
   assert.equal(existsSync(path.join(d.data, 'brain-1.db')), false, 'sqlite3 must not create a missing snapshot');
