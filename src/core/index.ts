@@ -8,3 +8,6 @@ export * from './checks/types';
 export { CheckRegistry, parseDuration, describeZodError, commonAttributes, booleanAttribute, durationAttribute, type CommonAttributes, type ValidatedAttributes } from './checks/registry';
 export { runCheck, formatMs, oneLine, silentLogger, CheckTimeoutError, type CheckSpec, type EngineEnvironment, type RunOptions } from './checks/engine';
 export { Masker, MASK } from './secrets/mask';
+export * from './ops';
+export * from './evidence';
+export { defaultRegistry, disposeKinds, isDestructiveCheck } from './kinds';
