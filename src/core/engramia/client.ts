@@ -76,6 +76,8 @@ interface CallOptions<S extends z.ZodType> {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly auth?: boolean;
   readonly signal?: AbortSignal;
+  /** Overrides the client's per-request timeout for this call. */
+  readonly timeoutMs?: number;
 }
 
 /** `engramia_sk_` + first 8 characters + `...`: how the server lists a key (never the key itself). */
@@ -154,8 +156,8 @@ export class EngramiaClient {
     return this.call('POST', '/v1/governance/retention/apply', { schema: retentionApplySchema, body: { dry_run: opts.dryRun }, signal });
   }
   /** DESTRUCTIVE: deletes the project's patterns and jobs and revokes every key of the project (the caller's too). Sent once, never retried. */
-  deleteProject(projectId: string, signal?: AbortSignal) {
-    return this.call('DELETE', `/v1/governance/projects/${encodeURIComponent(projectId)}`, { schema: scopedDeleteSchema, signal });
+  deleteProject(projectId: string, signal?: AbortSignal, timeoutMs?: number) {
+    return this.call('DELETE', `/v1/governance/projects/${encodeURIComponent(projectId)}`, { schema: scopedDeleteSchema, signal, timeoutMs });
   }
 
   /** Sends one request (plus GET retries after 429) and validates the answer. */
@@ -193,7 +195,7 @@ export class EngramiaClient {
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 10_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const outer = this.signals(opts.signal);
     const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;

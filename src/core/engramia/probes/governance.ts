@@ -92,7 +92,8 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
   data.sent = true;
   const details = '```\n' + preview + '\n```';
   try {
-    const r = await client.deleteProject(project, ctx.signal);
+    // Deleting a large project can take a while: allow up to a minute (within the check's timeout).
+    const r = await client.deleteProject(project, ctx.signal, Math.min(60_000, ctx.timeoutMs));
     Object.assign(data, { result: r });
     let keyState = '';
     try {
