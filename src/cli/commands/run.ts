@@ -217,7 +217,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   if (!opts.json) out(`${title}${plan.section ? ` › ${plan.section.title}` : ''}: ${plan.entries.length} check${plan.entries.length === 1 ? '' : 's'}\n`);
   const started = Date.now();
+  // Ctrl+C: stop the running check (its process tree is killed), report the rest as cancelled, exit 1.
+  // A second Ctrl+C exits at once.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    err('\nrunbook run: cancelling (Ctrl+C again to quit at once)…\n');
+    controller.abort(new Error('cancelled'));
+  };
+  process.on('SIGINT', onSigint);
   const result = await executePlan(plan, env, {
+    signal: controller.signal,
     stopOnFirstFailure: !opts.continueOnFailure,
     concurrency: opts.concurrency,
     skip: (c) => {
@@ -237,10 +247,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       }
     },
   });
+  process.off('SIGINT', onSigint);
   await disposeKinds().catch(() => undefined);
   const elapsed = Date.now() - started;
   const summary = summarize(result.runs, elapsed);
-  const exitCode = summary.ok ? 0 : 1;
+  const exitCode = summary.ok && !result.cancelled ? 0 : 1;
 
   if (opts.junit) {
     const junitFile = resolve(io.cwd, opts.junit);
@@ -293,6 +304,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
     out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${summary.total} checks, ${formatMs(elapsed)})\n`);
     if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
+    if (result.cancelled) out('Cancelled.\n');
     if (evidenceFile && !evidenceError) out(`Evidence: ${displayPath(io.cwd, evidenceFile)}\n`);
   }
   return exitCode;
