@@ -320,7 +320,7 @@ describe('engramia probe: delete-project (destructive)', () => {
       assert.match(preview, new RegExp(`${s.keys.admin.slice(0, 20).replace(/[-]/g, '\\-')}\\.\\.\\..*← the key this runbook uses`));
       assert.ok(!preview.includes(s.keys.admin), 'the preview shows prefixes only');
       assert.equal(r.verdict, 'pass', r.reason);
-      assert.equal(r.reason, 'deleted project t_acme/p_main: 5 pattern(s), 1 job(s), 4 key(s) revoked');
+      assert.equal(r.reason, 'deleted project t_acme/p_main: 5 pattern(s), 1 job(s), 4 key(s) revoked — this API key no longer works');
       assert.match(r.next ?? '', /no longer works: issue new keys/);
       assert.equal(r.data?.destructive, true);
       assert.equal(s.hitCount('DELETE', '/v1/governance/projects/p_main'), 1);

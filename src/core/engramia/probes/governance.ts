@@ -106,7 +106,7 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
     data.keyState = keyState;
     return {
       verdict: 'pass',
-      reason: `deleted project ${r.tenant_id}/${r.project_id}: ${r.patterns_deleted} pattern(s), ${r.jobs_deleted} job(s), ${r.keys_revoked} key(s) revoked`,
+      reason: `deleted project ${r.tenant_id}/${r.project_id}: ${r.patterns_deleted} pattern(s), ${r.jobs_deleted} job(s), ${r.keys_revoked} key(s) revoked — this API key no longer works`,
       next: 'the API key in use no longer works: issue new keys before re-importing',
       details: `${details}\n\nResult: \`${JSON.stringify(r)}\`\n\n${keyState}.`,
       data,
