@@ -16,6 +16,7 @@ import { evaluateConditions, parseConditions, summarizeConditions } from '../che
 import type { Condition } from '../checks/conditions/types';
 import { placeholders, envForInputs, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
+import { booleanAttribute } from '../checks/registry';
 import type { CheckContext, CheckInvocation, CheckKind, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
 import { untilAborted } from './abort';
 import { applyProposedEdit } from './edit';
@@ -28,16 +29,20 @@ export const PROCESS_SUBJECTS = ['exit', 'stdout', 'stderr', 'json', 'duration',
 const processAttributes = {
   /** Ask the operator to type this word before the process starts (destructive steps). */
   confirm: z.string().min(1).optional(),
+  /** Run-all leaves the check out (src/core/kinds.ts isDestructiveCheck); read by the run planner. */
+  destructive: booleanAttribute.optional(),
+  /** Never run in a parallel group (process checks never are anyway). */
+  serial: booleanAttribute.optional(),
   /** Name of the input holding a file path: the script proposes that file's new content (see edit.ts). */
   proposesEdit: z.string().min(1).optional(),
 };
 
-const shellAttributes = z.object({
+const shellAttributes = z.strictObject({
   ...processAttributes,
   /** `bash` (default) or `sh`. */
   shell: z.enum(['bash', 'sh']).optional(),
 });
-const pythonAttributes = z.object(processAttributes);
+const pythonAttributes = z.strictObject(processAttributes);
 
 export type ShellAttributes = z.infer<typeof shellAttributes>;
 export type PythonAttributes = z.infer<typeof pythonAttributes>;

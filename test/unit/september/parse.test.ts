@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { listChecks, parseRunbook } from '../../../src/core/runbook';
 import { fencedChecks, REPO } from '../process/runbook-fences';
+import { defaultRegistry, isDestructiveCheck } from '../../../src/core/kinds';
 import { RUNBOOK } from './fixture';
 
 test('the product parser reads the September runbook: valid front matter, explicit ids, every check under a task, same bodies', () => {
@@ -30,4 +31,12 @@ test('the product parser reads the four filled Engramia bodies as the tests run 
     assert.ok(listed.get(id), id);
     assert.equal(listed.get(id)!.body.trimEnd(), mine.get(id)!.body.trimEnd(), id);
   }
+});
+
+test('the steps that change the running system are destructive (left out of run-all) and the rest are not', () => {
+  const registry = defaultRegistry();
+  const destructive = listChecks(parseRunbook(readFileSync(RUNBOOK, 'utf8')))
+    .filter((c) => isDestructiveCheck(registry, c))
+    .map((c) => c.id);
+  assert.deepEqual(destructive, ['rollback.compose-edit', 'rollback.stop', 'rollback.start', 'restore.stop', 'restore.start']);
 });
