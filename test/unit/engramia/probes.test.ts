@@ -373,6 +373,28 @@ describe('engramia probe: delete-project (destructive)', () => {
   });
 });
 
+describe('engramia probes on an env-key deployment (both versions)', () => {
+  for (const version of ['0.6.6', 'main'] as const) {
+    test(`${version}/env: quota, store-size, learn-writeback, retention dry run and version work with the shared owner role`, async () => {
+      const s = await start({ version, authMode: 'env' });
+      const expected: [string, string, 'pass' | 'warn'][] = [
+        ['version', '', version === 'main' ? 'warn' : 'pass'],
+        ['quota', '', 'pass'],
+        ['store-size', 'importedPairs: 5', 'pass'],
+        ['learn-writeback', '', 'pass'],
+        ['retention-dry-run', '', 'pass'],
+        ['live-traffic', '', 'pass'],
+      ];
+      for (const [probe, body, verdict] of expected) {
+        const r = await runProbe(s, s.keys.owner, probe, body);
+        assert.equal(r.verdict, verdict, `${probe}: ${r.reason}`);
+        assertNoLeak(r, s.keys.owner);
+      }
+      assert.equal(s.hitCount('POST', '/v1/learn'), 1);
+    });
+  }
+});
+
 describe('engramia kind: body, attributes, conditions, masking', () => {
   test('read-only and destructive probes are told apart for the orchestrator', async () => {
     const { engramiaKind, isDestructiveEngramiaCheck } = await import('../../../src/core/engramia');
