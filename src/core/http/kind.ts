@@ -176,10 +176,9 @@ function withPort(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
-/** Validates a body without running it (conditions and request line; inputs replaced by 0). */
+/** Validates a body without running it (conditions and request line; inputs not needed). */
 function validateBody(body: string): string | undefined {
-  const dummy = body.replace(/\{\{\s*[A-Za-z_][\w.-]*\s*\}\}/g, '0');
-  const parsed = parseConditions(dummy, { subjects: HTTP_SUBJECTS });
+  const parsed = parseConditions(body, { subjects: HTTP_SUBJECTS });
   if (parsed.errors.length) return `invalid condition: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (+${parsed.errors.length - 1} more)` : ''}`;
   try {
     parseRequestTemplate(parsed.rest);

@@ -271,3 +271,17 @@ test('an absent non-JSON subject fails with a readable message', () => {
   assert.equal(r.verdict, 'fail');
   assert.equal(r.message, 'header retry-after is absent, expected == 60');
 });
+
+test('without inputs, placeholders still parse (validation) but fail if evaluated', () => {
+  const p = parseConditions('?? json pattern_count >= {{expectedPatterns}} -- backfill first\n?? json matches[0].pattern.task == "{{sampleTask}}"\n?? json x in [{{a}}, b]');
+  assert.deepEqual(p.errors, []);
+  assert.equal(p.conditions.length, 3);
+  assert.equal(p.conditions[0]!.text, 'json pattern_count >= {{expectedPatterns}}');
+  assert.deepEqual(p.conditions[0]!.unresolved, ['expectedPatterns']);
+  assert.equal(p.conditions[0]!.next, 'backfill first');
+  const out = evaluateConditions(p.conditions, http());
+  assert.equal(out[0]!.verdict, 'fail');
+  assert.equal(out[0]!.message, 'input expectedPatterns not substituted in the condition');
+  // a real syntax error is still reported
+  assert.match(parseConditions('?? json x >= {{n}} {{m}}').errors[0]!, /unexpected "0"/);
+});

@@ -42,6 +42,10 @@ function evaluateOne(c: Condition, get: (name: string, arg?: string) => Resolved
     ...extra,
   });
 
+  if (c.unresolved?.length) {
+    const msg = `input${c.unresolved.length > 1 ? 's' : ''} ${c.unresolved.join(', ')} not substituted in the condition`;
+    return failed(msg, { subjectError: msg });
+  }
   const label = subjectLabel(c);
   let value: unknown;
   if (c.subject === 'json' || c.subject === 'count') {

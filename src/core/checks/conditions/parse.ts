@@ -2,7 +2,7 @@
  * Parser for `??` condition lines. See docs/checks/http.md §1 for the grammar:
  *   ??[warn] <subject> <operator> [<value>]   [-- next step | # next step]
  */
-import { MissingInputError, substitute } from '../template';
+import { MissingInputError, placeholders, substitute } from '../template';
 import { formatPath, parsePath } from './path';
 import { SUBJECTS, type Condition, type Literal, type ParseOptions, type ParsedConditions, type PathSegment, type Predicate, type SubjectName } from './types';
 
@@ -30,6 +30,7 @@ export function parseConditions(body: string, options: ParseOptions = {}): Parse
     }
     const lineNo = index + 1;
     let text = raw;
+    let unresolved: string[] | undefined;
     if (options.inputs) {
       try {
         text = substitute(raw, options.inputs);
@@ -37,9 +38,18 @@ export function parseConditions(body: string, options: ParseOptions = {}): Parse
         errors.push(`line ${lineNo}: ${err instanceof MissingInputError ? err.message : String(err)}`);
         return;
       }
+    } else {
+      // Validation without inputs: a placeholder stands for a value (0 parses as a number, a word,
+      // a regex …); the condition remembers it and fails if it is ever evaluated unsubstituted.
+      const names = placeholders(raw);
+      if (names.length) {
+        unresolved = names;
+        text = raw.replace(/\{\{\s*[A-Za-z_][\w.-]*\s*\}\}/g, '0');
+      }
     }
     try {
-      const c = parseConditionLine(text, lineNo);
+      const parsedLine = parseConditionLine(text, lineNo);
+      const c: Condition = unresolved ? { ...parsedLine, text: conditionTextOf(raw), unresolved } : parsedLine;
       if (allowed && !allowed.has(c.subject) && !(c.subject === 'count' && allowed.has('json'))) {
         errors.push(`line ${lineNo}: this check kind has no "${c.subject}" (use ${[...allowed].join(', ')})`);
         return;
@@ -113,6 +123,13 @@ export function parseConditionLine(line: string, lineNo = 1): Condition {
     predicate,
     ...(next ? { next } : {}),
   };
+}
+
+/** The condition part of a line as written: without `??`/`??warn` and without the trailing comment. */
+function conditionTextOf(line: string): string {
+  const body = line.replace(/^\s*\?\?(warn\b)?/, '');
+  const cut = findCommentStart(body);
+  return body.slice(0, cut ?? undefined).trim();
 }
 
 function pathOrThrow(text: string): PathSegment[] {

@@ -44,6 +44,11 @@ export interface Condition {
   readonly predicate: Predicate;
   /** The one-line next step written after ` -- ` or ` # `. */
   readonly next?: string;
+  /**
+   * Inputs (`{{name}}`) left in the line because parseConditions ran without `inputs` (validation).
+   * Such a condition fails if evaluated; parse with `inputs` to run it.
+   */
+  readonly unresolved?: readonly string[];
 }
 
 /** What a kind provides for a subject: `{ name: 'header', arg: 'content-type' }`, `{ name: 'json' }`. */
