@@ -176,6 +176,16 @@ export function describeHttpError(status: number, headers: HeaderBag | undefined
   const path = request ? pathOf(request) : undefined;
   const where = request ? `${method} ${path}` : undefined;
 
+  // Redirects are not followed: say where the server points.
+  if (status >= 300 && status < 400) {
+    const location = header(headers, 'location');
+    return {
+      category: 'other',
+      cause: `${statusLine(status)}${location ? `: redirects to ${oneLine(location, 160)}` : ''}`,
+      next: 'redirects are not followed: use the final URL (scheme, host, path, trailing slash)',
+    };
+  }
+
   // 1. Not JSON: status + page title / first text line.
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     const contentType = header(headers, 'content-type');

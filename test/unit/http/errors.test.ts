@@ -119,3 +119,9 @@ test('credential headers: values and tokens are secrets; display keeps the schem
   assert.equal(maskHeaderValue('X-Api-Key', 'abc', '•'), '•');
   assert.equal(maskHeaderValue('Accept', 'json', '•'), 'json');
 });
+
+test('redirects name their target', () => {
+  const d = describeHttpError(301, { Location: 'https://api.example.com/v1/health' }, '');
+  assert.equal(d.cause, '301 Moved Permanently: redirects to https://api.example.com/v1/health');
+  assert.match(d.next, /redirects are not followed/);
+});
