@@ -2,7 +2,7 @@
  * Process check kinds (`shell`, `python`), interpreter lookup and process-tree kill.
  * Register with: `registry.register(shellKind).register(pythonKind)`.
  */
-export { shellKind, pythonKind, processEnv, reasonFromOutput, verdictForExit, PROCESS_SUBJECTS } from './kinds';
+export { shellKind, pythonKind, processEnv, reasonFromOutput, verdictForExit, inputEnvNamesOf, PROCESS_SUBJECTS } from './kinds';
 export type { ShellAttributes, PythonAttributes } from './kinds';
 export { findPython, resolvePython, pythonVersion, whichSync } from './python';
 export type { PythonInterpreter } from './python';

@@ -306,3 +306,14 @@ export const pythonKind: CheckKind<PythonAttributes> = {
     });
   },
 };
+
+/**
+ * The `services.inputEnvNames` map for process checks, from the front matter's inputs: only the
+ * inputs that set an explicit `env:` name (the others get `envName(name)`). The composition roots
+ * (CLI, VS Code) pass it as `services: { inputEnvNames: inputEnvNamesOf(doc.frontMatter.inputs) }`.
+ */
+export function inputEnvNamesOf(inputs: readonly { readonly name: string; readonly env?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of inputs ?? []) if (i.env) out[i.name] = i.env;
+  return out;
+}

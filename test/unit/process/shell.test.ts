@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { shellKind, pythonKind, reasonFromOutput, verdictForExit } from '../../../src/core/process';
+import { inputEnvNamesOf, shellKind, pythonKind, reasonFromOutput, verdictForExit } from '../../../src/core/process';
 import { pidAlive, run, scriptedUi, tempDir, waitFor } from './harness';
 
 test('exit 0 passes, 1 fails, 2 warns, other codes fail and are named', async () => {
@@ -296,4 +296,11 @@ test('proposesEdit: a file changed during the review is not overwritten', async 
   } finally {
     cleanup();
   }
+});
+
+test('inputEnvNamesOf: explicit env: names from the front matter reach the process under that name', async () => {
+  const names = inputEnvNamesOf([{ name: 'apiKey', env: 'ENGRAMIA_API_KEY' }, { name: 'baseUrl' }]);
+  assert.deepEqual(names, { apiKey: 'ENGRAMIA_API_KEY' });
+  const r = await run('shell', 'echo "$ENGRAMIA_API_KEY|${API_KEY:-unset}|$BASE_URL"', { inputs: { apiKey: 'k-1234567', baseUrl: 'http://x' }, services: { inputEnvNames: names } });
+  assert.equal(r.run.reason, 'k-1234567|unset|http://x');
 });
