@@ -98,8 +98,8 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
     }
     const { params: bodyParams } = parseEngramiaBody(text);
     const params: Record<string, string> = { ...extra, ...bodyParams };
-    if (expect) params.expect = expect;
-    if (exact !== undefined) params.exact = String(exact);
+    if (expect && bodyParams.expect === undefined) params.expect = expect;
+    if (exact !== undefined && bodyParams.exact === undefined) params.exact = String(exact);
     const baseUrl = params.baseUrl ?? ctx.inputs.baseUrl;
     const apiKey = params.apiKey ?? ctx.inputs.apiKey ?? '';
     delete params.apiKey;
