@@ -237,7 +237,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     },
     onResult: (r) => {
       if (!opts.json) out(formatRunLine(r) + '\n');
-      if (r.notRun) return;
+      // Checks not run (and runs cut short by Ctrl+C) leave no evidence: they would hide earlier results.
+      if (r.notRun || (r.verdict === 'skipped' && r.reason === 'cancelled')) return;
       writeEvidence(evidenceFromRun(r, { inputs: recorded, user }));
       const step = rolloutStepOf(r.checkId);
       if (step && r.verdict === 'pass') {
