@@ -75,7 +75,7 @@ if ((all || argv.has('--vsix')) && built) {
     const ws = join(out, 'vsix-workspace');
     rmSync(ws, { recursive: true, force: true });
     cpSync(join(root, 'test', 'fixtures', 'vsix-workspace'), ws, { recursive: true });
-    const r = sh('bash', ['test/harness/vscode.sh', '--workspace', ws, '--drive', join(root, 'test', 'ui', 'vsix-activates.cjs'), vsix, join(out, 'vsix')], { env: { RUNBOOK_REPO_ROOT: root } });
+    const r = sh('bash', ['test/harness/vscode.sh', '--workspace', ws, '--open', 'README.md', '--drive', join(root, 'test', 'ui', 'vsix-activates.cjs'), vsix, join(out, 'vsix')], { env: { RUNBOOK_REPO_ROOT: root } });
     step('vsix: installs and activates in a real VS Code', r.status === 0);
   }
   // the package step rebuilt dist/ in production mode; rebuild the dev bundles for later runs

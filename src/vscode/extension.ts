@@ -12,6 +12,7 @@ import { RunbookSerializer } from './notebook/serializer';
 import { RunbookController } from './notebook/controller';
 import { RunbookStatusBar } from './notebook/statusBar';
 import { RunState } from './notebook/runState';
+import { TaskContextKeys } from './notebook/taskContext';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
     services: { pythonInterpreter: pythonInterpreterService(log) },
   });
   context.subscriptions.push(
-    channel, state, statusBar, controller,
+    channel, state, statusBar, controller, new TaskContextKeys(statusBar),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel }),
   );
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version} activated (check kinds: ${registry.words().join(', ')})`);

@@ -23,11 +23,37 @@ module.exports = async ({ page, shot, palette, log, sleep }) => {
   log('created', created);
   await shot('runbook-opened');
 
-  const notDone = page.locator('.notebook-editor .cell-statusbar-container', { hasText: 'Not done' }).first();
-  await notDone.waitFor({ timeout: 20000 });
-  const progress = await page.locator('.notebook-editor .cell-statusbar-container', { hasText: /\d+\/\d+/ }).count();
-  if (!progress) throw new Error('no section progress (n/m) is shown');
-  await notDone.locator('.cell-status-item', { hasText: 'Not done' }).first().click();
+  // The notebook list is virtualised: scroll until a section's progress (a code-cell status bar
+  // item) is drawn, then hover markdown rows until one shows the cell toolbar's "Tick" button.
+  const progress = page.locator('.notebook-editor .cell-statusbar-container', { hasText: /\d+\/\d+/ });
+  const tick = page.locator('.notebook-editor .cell-title-toolbar .action-label[aria-label^="Tick Checklist Item"]');
+  const rows = page.locator('.notebook-editor .monaco-list-row.markdown-cell-row');
+  const list = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
+  let sawProgress = false, ticked = false;
+  for (let i = 0; i < 40 && !ticked; i++) {
+    sawProgress ||= (await progress.count()) > 0;
+    const n = await rows.count();
+    for (let r = 0; r < n && !ticked; r++) {
+      const row = rows.nth(r);
+      const b = await row.boundingBox().catch(() => null);
+      if (!b || b.y < list.y || b.y + 10 > list.y + list.height) continue;
+      await row.hover({ position: { x: Math.min(200, b.width / 2), y: Math.min(12, b.height / 2) } }).catch(() => {});
+      await sleep(250);
+      const visible = tick.filter({ visible: true });
+      if ((await visible.count()) > 0) {
+        await shot('tick-button');
+        await visible.first().click();
+        ticked = true;
+      }
+    }
+    if (!ticked) {
+      await page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
+      await page.mouse.wheel(0, 400);
+      await sleep(400);
+    }
+  }
+  if (!ticked) throw new Error('no "Tick Checklist Item" button appeared on any checklist cell');
+  if (!sawProgress) throw new Error('no section progress (n/m) is shown');
   await sleep(1500);
   await shot('box-ticked');
   await page.keyboard.press('Control+S');

@@ -27,7 +27,10 @@ export function registerRunbookCommands(deps: CommandDeps): vscode.Disposable[] 
     vscode.commands.registerCommand('runbook.openAsRunbook', (uri?: vscode.Uri) => openAsRunbook(uri)),
     vscode.commands.registerCommand('runbook.openAsText', (uri?: vscode.Uri) => openAsText(uri)),
     vscode.commands.registerCommand('runbook.newFromTemplate', (templateName?: string, targetFolder?: vscode.Uri) => newFromTemplate(deps, templateName, targetFolder)),
-    vscode.commands.registerCommand('runbook.toggleTask', (uri?: vscode.Uri, cellIndex?: number) => toggleTask(deps, uri, cellIndex)),
+    vscode.commands.registerCommand('runbook.toggleTask', (uri?: vscode.Uri | vscode.NotebookCell, cellIndex?: number) => toggleTask(deps, uri, cellIndex)),
+    // The cell toolbar passes the cell itself.
+    vscode.commands.registerCommand('runbook.tickTask', (cell?: vscode.NotebookCell) => toggleTask(deps, cell, undefined, true)),
+    vscode.commands.registerCommand('runbook.untickTask', (cell?: vscode.NotebookCell) => toggleTask(deps, cell, undefined, false)),
     vscode.commands.registerCommand('runbook.editInputs', (uri?: vscode.Uri) => editInputs(deps, uri)),
     vscode.commands.registerCommand('runbook.setSecret', (uri?: vscode.Uri, name?: string, value?: string) => setSecret(deps, uri, name, value)),
     vscode.commands.registerCommand('runbook.clearSecrets', () => clearSecrets(deps)),
@@ -106,7 +109,12 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 }
 
 /** Ticks or unticks a checklist box by hand: exactly one character of the cell changes. */
-async function toggleTask(deps: CommandDeps, uri?: vscode.Uri, cellIndex?: number): Promise<boolean> {
+async function toggleTask(deps: CommandDeps, target?: vscode.Uri | vscode.NotebookCell, cellIndex?: number, want?: boolean): Promise<boolean> {
+  let uri: vscode.Uri | undefined;
+  if (target && 'notebook' in target) {
+    uri = target.notebook.uri;
+    cellIndex = target.index;
+  } else uri = target;
   const notebook = activeNotebook(uri);
   if (!notebook) return false;
   const index = cellIndex ?? vscode.window.activeNotebookEditor?.selection.start;
@@ -118,6 +126,7 @@ async function toggleTask(deps: CommandDeps, uri?: vscode.Uri, cellIndex?: numbe
     void vscode.window.showInformationMessage('This cell is not a checklist item.');
     return false;
   }
+  if (want !== undefined && want === task.checked) return true;
   const text = cell.document.getText();
   const next = setTaskChecked(text, !task.checked);
   if (next === undefined) return false;

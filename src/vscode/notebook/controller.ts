@@ -15,6 +15,7 @@ import type { MaskingLogger } from '../log';
 import { renderRunMarkdown } from './outputs';
 import type { RunState } from './runState';
 import { notebookCells } from './serializer';
+import { toVsCodeLanguage } from './languages';
 import { EXTENSION_ID, NOTEBOOK_TYPES } from './types';
 
 export interface ControllerDeps {
@@ -56,7 +57,7 @@ export class RunbookController implements vscode.Disposable {
   constructor(private readonly deps: ControllerDeps) {
     this.controllers = NOTEBOOK_TYPES.map((type) => {
       const c = vscode.notebooks.createNotebookController(`runbook-notebooks.checks.${type}`, type, 'Runbook Checks');
-      c.supportedLanguages = [...deps.registry.words(), 'yaml'];
+      c.supportedLanguages = [...new Set([...deps.registry.words().map(toVsCodeLanguage), 'yaml'])];
       c.supportsExecutionOrder = true;
       c.description = 'Runs checks and ticks their checklist boxes';
       c.executeHandler = async (cells, notebook, ctrl) => { await this.executeCells(cells, notebook, ctrl, { honourExclusions: cells.length > 1 }); };

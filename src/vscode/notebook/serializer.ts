@@ -4,8 +4,9 @@
  * cells are written back to the byte; the notebook keeps the EOL style and any parse failure.
  */
 import * as vscode from 'vscode';
-import { parseRunbook, serializeRunbookBytes, type CellLike } from '../../core/runbook';
+import { parseInfoString, parseRunbook, serializeRunbookBytes, type CellLike } from '../../core/runbook';
 import type { CellRole, CellSource, ParseFailure } from '../../core/runbook/model';
+import { toFenceWord, toVsCodeLanguage } from './languages';
 
 export interface CellMeta {
   readonly source?: CellSource;
@@ -22,10 +23,12 @@ export function cellMeta(metadata: { readonly [key: string]: any } | undefined):
 
 export function toCellLike(cell: { kind: vscode.NotebookCellKind; value: string; languageId: string; metadata?: { readonly [key: string]: any } }): CellLike {
   const meta = cellMeta(cell.metadata);
+  const code = cell.kind === vscode.NotebookCellKind.Code;
+  const originalWord = meta.source?.fence ? fenceWord(meta.source.fence.info) : meta.role === 'frontMatter' ? 'yaml' : undefined;
   return {
-    kind: cell.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup',
+    kind: code ? 'code' : 'markup',
     value: cell.value,
-    language: cell.languageId,
+    language: code ? toFenceWord(cell.languageId, originalWord) : cell.languageId,
     source: meta.source,
     role: meta.role,
   };
@@ -42,7 +45,7 @@ export class RunbookSerializer implements vscode.NotebookSerializer {
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
     const doc = parseRunbook(content, { isCheckKind: this.isCheckKind });
     const cells = doc.cells.map((c) => {
-      const data = new vscode.NotebookCellData(c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup, c.value, c.language);
+      const data = new vscode.NotebookCellData(c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup, c.value, c.kind === 'code' ? toVsCodeLanguage(c.language) : c.language);
       data.metadata = { runbook: { source: c.source, role: c.role } satisfies CellMeta };
       return data;
     });
@@ -56,4 +59,9 @@ export class RunbookSerializer implements vscode.NotebookSerializer {
     const cells = data.cells.map((c) => toCellLike({ kind: c.kind, value: c.value, languageId: c.languageId, metadata: c.metadata }));
     return serializeRunbookBytes(cells, { eol: meta.eol ?? '\n', failure: meta.failure });
   }
+}
+
+/** The language word of a fence info string (`http {id=x}` → `http`), as the parser reads it. */
+function fenceWord(info: string): string {
+  return parseInfoString(info).kind || 'text';
 }

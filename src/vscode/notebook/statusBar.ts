@@ -78,6 +78,13 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
       } else {
         items.push(new vscode.NotebookCellStatusBarItem('$(circle-outline) Not run yet', L));
       }
+      const owner = info.check.taskCell !== null && info.check.taskCell !== undefined ? derived.cells[info.check.taskCell]?.task : undefined;
+      if (owner) {
+        const box = new vscode.NotebookCellStatusBarItem(owner.checked ? '$(pass-filled) Item ticked' : '$(circle-large-outline) Item not ticked', L);
+        box.command = { title: 'Toggle checkbox', command: 'runbook.toggleTask', arguments: [notebook.uri, info.check.taskCell] };
+        box.tooltip = `${owner.label}\nA pass ticks this item; click to ${owner.checked ? 'untick' : 'tick'} it by hand.`;
+        items.push(box);
+      }
       const id = new vscode.NotebookCellStatusBarItem(`$(tag) ${info.check.id}`, R);
       id.tooltip = `Check id${info.check.explicitId ? '' : ' (derived from the heading and item; set id=… to pin it)'}`;
       items.push(id);
