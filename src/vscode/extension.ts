@@ -3,7 +3,7 @@
  * created and wired together. Everything else in src/vscode only adapts.
  */
 import * as vscode from 'vscode';
-import { createRegistry } from './registry';
+import { createRegistry, disposeKinds } from './registry';
 import { MaskingLogger } from './log';
 import { InputStore } from './inputs/inputStore';
 import { SwitchableOperatorUi, VsCodeOperatorUi } from './operatorUi';
@@ -55,4 +55,6 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u) };
 }
 
-export function deactivate(): void {}
+export async function deactivate(): Promise<void> {
+  await disposeKinds();
+}

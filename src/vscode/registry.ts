@@ -1,7 +1,2 @@
-/** The check kinds the extension offers. (The CLI builds the same registry: src/core/kinds.ts.) */
-import { CheckRegistry } from '../core/checks/registry';
-import { manualKind } from '../core/checks/kinds/manual';
-
-export function createRegistry(): CheckRegistry {
-  return new CheckRegistry().register(manualKind);
-}
+/** The check kinds the extension offers: the same registry the CLI uses. */
+export { defaultRegistry as createRegistry, disposeKinds } from '../core/kinds';
