@@ -40,11 +40,16 @@ export function statusText(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }
 
-export function renderRequest(req: HttpRequestSpec): string {
+/** The request as text: request line, headers (credentials masked), body (trimmed). */
+export function renderRequestText(req: HttpRequestSpec): string {
   const lines = [`${req.method} ${req.url.toString()}`];
   for (const [n, v] of req.headers) lines.push(`${n}: ${maskHeaderValue(n, v, MASK)}`);
   if (req.body !== undefined) lines.push('', trimLines(prettyIfJson(req.body), MAX_REQUEST_BODY_LINES));
-  return fence(lines.join('\n'), 'http');
+  return lines.join('\n');
+}
+
+export function renderRequest(req: HttpRequestSpec): string {
+  return fence(renderRequestText(req), 'http');
 }
 
 function prettyIfJson(text: string): string {

@@ -11,7 +11,7 @@ import { MissingInputError } from '../checks/template';
 import type { CheckContext, CheckKind, CheckResult } from '../checks/types';
 import { evaluateConditions, jsonPathsOf, needsJson, parseConditions, summarizeConditions, type ConditionOutcome } from '../checks/conditions';
 import { Masker } from '../secrets/mask';
-import { renderDetails, statusText, formatDuration, type ResponseView } from './details';
+import { renderDetails, renderRequestText, statusText, formatDuration, type ResponseView } from './details';
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
 import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
@@ -24,13 +24,22 @@ export const RETRY_AFTER_CAP_MS = 60_000;
 /** Bodies larger than this are cut (the check only needs the start). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-const attributes = z.object({
+const attributes = z.strictObject({
   retries: z.coerce.number().int().min(0).max(5).optional(),
   connectTimeout: durationAttribute.optional(),
   /** Accepted for readability (`expect=200`): the status that passes when there are no conditions. */
   expect: z.coerce.number().int().min(100).max(599).optional(),
   /** Reserved: `insecure=true` is refused with a clear message rather than silently ignored. */
   insecure: booleanAttribute.optional(),
+  /**
+   * Ask the operator to type this word before the request is sent. DELETE requests and
+   * `destructive=true` checks always ask (default word: the last path segment, e.g. the project id).
+   */
+  confirm: z.string().min(1).optional(),
+  /** Destructive: asks a typed confirmation; run-all and parallel groups leave it out (src/core/kinds.ts). */
+  destructive: booleanAttribute.optional(),
+  /** Never run in a parallel group (read by the run planner, src/core/ops/execute.ts). */
+  serial: booleanAttribute.optional(),
 });
 export type HttpAttributes = z.infer<typeof attributes>;
 
@@ -191,7 +200,7 @@ function validateBody(body: string): string | undefined {
 export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
   const pools = options.pools ?? new HttpPools(options.dispatcherFactory);
 
-  async function run(inv: { attributes: HttpAttributes; body: string }, ctx: CheckContext): Promise<CheckResult> {
+  async function run(inv: { attributes: HttpAttributes; body: string; label?: string }, ctx: CheckContext): Promise<CheckResult> {
     const attrs = inv.attributes;
     if (attrs.insecure) return { verdict: 'error', reason: 'insecure=true is not supported: certificates are always verified', next: 'remove the insecure attribute, or fix the server certificate' };
 
@@ -223,7 +232,23 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     const data: Record<string, unknown> = { targetHost: hostPort(req.url), method: req.method };
     const finish = (r: CheckResult): CheckResult => masker.maskDeep({ ...r, data: { ...data, ...(r.data ?? {}) } });
 
-    // 2. Send, retrying idempotent requests after a 429 when Retry-After fits the time left.
+    // 2. Destructive requests: preview + typed confirmation before anything is sent (never retried).
+    if (attrs.confirm !== undefined || attrs.destructive || req.method === 'DELETE') {
+      const expected = attrs.confirm ?? (req.url.pathname.split('/').filter(Boolean).pop() ? decodeURIComponent(req.url.pathname.split('/').filter(Boolean).pop()!) : req.method);
+      const preview = masker.mask(`${inv.label ? `${inv.label}\n\n` : ''}${renderRequestText(req)}`);
+      let ok: boolean;
+      try {
+        ok = await raceAbort(ctx.ui.typedConfirmation(preview, expected), ctx.signal);
+      } catch (err) {
+        if (ctx.signal.aborted && ctx.signal.reason instanceof CheckTimeoutError) {
+          return finish({ verdict: 'fail', reason: `not confirmed within the check's timeout (${formatDuration(ctx.timeoutMs)}), so nothing was sent`, next: 'raise timeout=… on this check: the confirmation time counts against it' });
+        }
+        throw err;
+      }
+      if (!ok) return finish({ verdict: 'fail', reason: `not confirmed (type "${expected}" to go ahead), so nothing was sent`, next: 'run the check again and confirm when ready' });
+    }
+
+    // 3. Send, retrying idempotent requests after a 429 when Retry-After fits the time left.
     const retriable = req.method === 'GET' || req.method === 'HEAD';
     const maxRetries = retriable ? (attrs.retries ?? 1) : 0;
     const started = ctx.now();
@@ -289,7 +314,7 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     if (version) data.serverVersion = version;
     if (response.headers['x-request-id']) data.requestId = response.headers['x-request-id'];
 
-    // 3. Judge. Conditions see the raw response; everything shown is masked before it is shortened.
+    // 4. Judge. Conditions see the raw response; everything shown is masked before it is shortened.
     const mask = (t: string) => masker.mask(t);
     const shown: ResponseView = {
       ...response,

@@ -16,6 +16,7 @@
  *   GET  /401 /401-missing /403 /403-plain /422-fastapi /422-main /429-quota /503-maintenance /503-db
  *   ANY  /429-then-ok?after=N&times=K   first K requests (per path+query) → 429 RATE_LIMITED + Retry-After: N, then 200
  *   GET  /slow                    200 after `ms` (default 100)
+ *   DELETE /v1/governance/projects/<id>  200 ScopedDeleteResponse
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -158,8 +159,11 @@ export async function startFaultyServer(): Promise<FaultyServer> {
         return json(res, 503, { error_code: 'SERVICE_UNAVAILABLE', detail: 'Service is under scheduled maintenance. Please try again later.', error_context: { retry_after: 3600 } }, { 'retry-after': '3600' });
       case '/503-db':
         return json(res, 503, { error_code: 'STORAGE_ERROR', detail: 'Key management requires DB auth mode (ENGRAMIA_DATABASE_URL must be configured).' });
-      default:
+      default: {
+        const project = /^\/v1\/governance\/projects\/([^/]+)$/.exec(url.pathname);
+        if (project && m === 'DELETE') return json(res, 200, { tenant_id: 'default', project_id: decodeURIComponent(project[1]!), patterns_deleted: 2, jobs_deleted: 0, keys_revoked: 2, projects_deleted: 0 });
         return json(res, 404, { detail: 'Not Found' });
+      }
     }
   }
 

@@ -5,7 +5,14 @@ import { createHttpKind, type HttpKind, type HttpKindOptions } from '../../../sr
 
 export const API_KEY = 'engramia_sk_' + 'Q8kw8Q-8Eabcdefghijklmnopqrstuvwxyz0123456_'.slice(0, 43);
 
-export function makeEnv(kind: HttpKind, inputs: Record<string, string> = {}, secrets: string[] = []): EngineEnvironment {
+export interface Confirmations {
+  /** Answer to typed confirmations (default: false). */
+  answer?: boolean | ((preview: string, expected: string) => Promise<boolean>);
+  /** Every preview/expected pair asked. */
+  asked?: { preview: string; expected: string }[];
+}
+
+export function makeEnv(kind: HttpKind, inputs: Record<string, string> = {}, secrets: string[] = [], confirmations: Confirmations = {}): EngineEnvironment {
   return {
     registry: new CheckRegistry().register(kind),
     inputs,
@@ -16,8 +23,10 @@ export function makeEnv(kind: HttpKind, inputs: Record<string, string> = {}, sec
       async confirm() {
         return 'yes';
       },
-      async typedConfirmation() {
-        return false;
+      async typedConfirmation(preview: string, expected: string) {
+        confirmations.asked?.push({ preview, expected });
+        const a = confirmations.answer;
+        return typeof a === 'function' ? a(preview, expected) : (a ?? false);
       },
     },
     log: silentLogger,

@@ -202,8 +202,8 @@ describe('HTTP error responses', () => {
     assert.match(me.reason, /there is no whoami; use the role probe/);
     const unknown = await httpCheck(env(), 'GET {{baseUrl}}/v1/nothing-here');
     assert.equal(unknown.reason, 'route GET /v1/nothing-here does not exist (404 Not Found)');
-    const wrongMethod = await httpCheck(env(), 'DELETE {{baseUrl}}/v1/recall');
-    assert.equal(wrongMethod.reason, 'method DELETE is not allowed on /v1/recall (405 Method Not Allowed)');
+    const wrongMethod = await httpCheck(env(), 'PUT {{baseUrl}}/v1/recall');
+    assert.equal(wrongMethod.reason, 'method PUT is not allowed on /v1/recall (405 Method Not Allowed)');
   });
 
   test('422 in both body shapes', async () => {
@@ -362,5 +362,40 @@ describe('validation and bad bodies', () => {
     const c0 = server.connections();
     for (let i = 0; i < 5; i++) await httpCheck(env(), 'GET {{baseUrl}}/health');
     assert.equal(server.connections(), c0);
+  });
+});
+
+describe('destructive requests', () => {
+  test('DELETE asks a typed confirmation (the last path segment); declined → nothing sent', async () => {
+    const asked: { preview: string; expected: string }[] = [];
+    const e = makeEnv(kind, { baseUrl: server.url, apiKey: API_KEY }, [], { answer: false, asked });
+    const before = server.hits('/v1/governance/projects/p_main');
+    const run = await httpCheck(e, 'DELETE {{baseUrl}}/v1/governance/projects/p_main\nAuthorization: Bearer {{apiKey}}');
+    assert.equal(run.verdict, 'fail');
+    assert.equal(run.reason, 'not confirmed (type "p_main" to go ahead), so nothing was sent');
+    assert.equal(server.hits('/v1/governance/projects/p_main'), before);
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.expected, 'p_main');
+    assert.match(asked[0]!.preview, /^DELETE http:\/\/127\.0\.0\.1:\d+\/v1\/governance\/projects\/p_main\nAuthorization: Bearer ••••••$/);
+    assert.ok(!asked[0]!.preview.includes(API_KEY));
+  });
+
+  test('confirmed DELETE is sent once; confirm=<word> and destructive=true ask too', async () => {
+    const e = makeEnv(kind, { baseUrl: server.url }, [], { answer: true });
+    const before = server.hits('/v1/governance/projects/p_two');
+    const run = await httpCheck(e, 'DELETE {{baseUrl}}/v1/governance/projects/p_two\n\n?? json keys_revoked == 2');
+    assert.equal(run.verdict, 'pass', run.reason);
+    assert.equal(server.hits('/v1/governance/projects/p_two') - before, 1);
+    const asked: { preview: string; expected: string }[] = [];
+    const e2 = makeEnv(kind, { baseUrl: server.url }, [], { answer: true, asked });
+    await httpCheck(e2, 'POST {{baseUrl}}/v1/recall\n\n{}', { confirm: 'go' });
+    await httpCheck(e2, 'POST {{baseUrl}}/v1/recall\n\n{}', { destructive: 'true' });
+    assert.deepEqual(asked.map((a) => a.expected), ['go', 'recall']);
+  });
+
+  test('unknown attributes are errors (a misspelt attribute never silently drops a setting)', async () => {
+    const run = await httpCheck(env(), 'GET {{baseUrl}}/health', { retires: '2' });
+    assert.equal(run.verdict, 'error');
+    assert.match(run.reason, /invalid attribute/);
   });
 });
