@@ -69,11 +69,22 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     roles[i] = role;
   }
 
+  const slugs = new Map<string, string>();
+  const slugOf = (t: string): string => {
+    let v = slugs.get(t);
+    if (v === undefined) {
+      v = slug(t);
+      slugs.set(t, v);
+    }
+    return v;
+  };
   // Sections and heading paths.
   const sections: { id: string; title: string; level: number; cell: number; endCell: number; path: string[] }[] = [];
   const headingPaths: (readonly string[])[] = new Array(n);
+  const prefixes: string[] = new Array(n);
   const stack: { level: number; title: string }[] = [];
   let path: readonly string[] = [];
+  let prefix = '';
   const sectionIds = new Set<string>();
   for (let i = 0; i < n; i++) {
     if (roles[i] === 'section') {
@@ -81,9 +92,11 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
       while (stack.length && stack[stack.length - 1].level >= h.level) stack.pop();
       stack.push({ level: h.level, title: h.title });
       path = stack.map((s) => s.title);
-      sections.push({ id: unique(path.map((p) => slug(p) || 'section').join('/'), sectionIds), title: h.title, level: h.level, cell: i, endCell: n, path: [...path] });
+      prefix = path.map((p) => slugOf(p) || 'section').join('/');
+      sections.push({ id: unique(prefix, sectionIds), title: h.title, level: h.level, cell: i, endCell: n, path: [...path] });
     }
     headingPaths[i] = path;
+    prefixes[i] = prefix;
   }
   for (let k = 0; k < sections.length; k++) {
     for (let m = k + 1; m < sections.length; m++) {
@@ -119,7 +132,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     const taskCell = findTaskCell(cells, roles, values, taskCells, i);
     taskCells[i] = taskCell;
     const headingPath = headingPaths[i];
-    const sectionKey = headingPath.join('\u0000');
+    const sectionKey = prefixes[i];
     const ordinal = (perSection.get(sectionKey) ?? 0) + 1;
     perSection.set(sectionKey, ordinal);
     const label = taskCell !== null ? tasks[taskCell]?.label : info.attributes.title;
@@ -131,21 +144,14 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
       if (seenExplicit.has(id)) error ??= `duplicate id "${id}": another check above uses it; give each check its own id`;
       seenExplicit.add(id);
     } else {
-      const prefix = headingPath.map((p) => slug(p) || 'section').join('/');
-      const leaf = (taskCell !== null ? slug(label ?? '') : '') || `check-${ordinal}`;
+      const prefix = prefixes[i];
+      const leaf = (taskCell !== null ? slugOf(label ?? '') : '') || `check-${ordinal}`;
       id = unique(prefix ? `${prefix}/${leaf}` : leaf, used);
     }
-    checks[i] = {
-      id,
-      explicitId,
-      kind: info.kind,
-      attributes: info.attributes,
-      attributeStyle: info.style,
-      taskCell,
-      headingPath,
-      ...(label !== undefined ? { label } : {}),
-      ...(error !== undefined ? { error } : {}),
-    };
+    const ref: { -readonly [K in keyof CheckRef]: CheckRef[K] } = { id, explicitId, kind: info.kind, attributes: info.attributes, attributeStyle: info.style, taskCell, headingPath };
+    if (label !== undefined) ref.label = label;
+    if (error !== undefined) ref.error = error;
+    checks[i] = ref;
   }
 
   let frontMatter: FrontMatter | undefined;
@@ -153,12 +159,10 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
 
   const derived: DerivedCell[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    derived[i] = {
-      role: roles[i],
-      headingPath: headingPaths[i],
-      ...(tasks[i] ? { task: tasks[i] } : {}),
-      ...(checks[i] ? { check: checks[i] } : {}),
-    };
+    const d: { -readonly [K in keyof DerivedCell]: DerivedCell[K] } = { role: roles[i], headingPath: headingPaths[i] };
+    if (tasks[i]) d.task = tasks[i];
+    if (checks[i]) d.check = checks[i];
+    derived[i] = d;
   }
   return { cells: derived, sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
 }

@@ -222,6 +222,7 @@ export function contentRanges(raw: string, indentLength: number, fence?: FenceFr
  * leading/trailing blank lines (the gap) dropped, and for fences the opening/closing lines dropped.
  */
 export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): string {
+  if (!fence && indent === '' && raw.indexOf('\r') < 0 && raw.charCodeAt(0) !== 0xfeff) return plainValue(raw);
   const r = contentRanges(raw, indent.length, fence);
   if (r.length === 0) return '';
   // One contiguous slice when nothing was stripped inside and every line ends with a bare LF.
@@ -238,25 +239,118 @@ export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): str
   return out;
 }
 
-/** True when `value` (LF line ends) is what `raw` shows, without building the value. */
+/** valueOfRaw for markup without indentation, CR or BOM: one slice between the leading and trailing blank lines. */
+function plainValue(raw: string): string {
+  const n = raw.length;
+  let s = 0;
+  for (;;) {
+    let i = s;
+    while (i < n && isWs(raw.charCodeAt(i))) i++;
+    if (i >= n) return '';
+    if (raw.charCodeAt(i) !== 10) break;
+    s = i + 1;
+  }
+  let e = n;
+  for (;;) {
+    let i = e;
+    while (i > s && isWs(raw.charCodeAt(i - 1))) i--;
+    if (i > s && raw.charCodeAt(i - 1) === 10) e = i - 1;
+    else break;
+  }
+  return raw.slice(s, e);
+}
+
+/** Start of the line that ends just before boundary `p`, and that line's text end. */
+function lineBefore(raw: string, p: number): { ls: number; le: number } {
+  let le = p;
+  if (le > 0 && raw.charCodeAt(le - 1) === 10) {
+    le--;
+    if (le > 0 && raw.charCodeAt(le - 1) === 13) le--;
+  } else if (le > 0 && raw.charCodeAt(le - 1) === 13) le--;
+  let ls = le;
+  while (ls > 0) {
+    const c = raw.charCodeAt(ls - 1);
+    if (c === 10 || c === 13) break;
+    ls--;
+  }
+  return { ls, le };
+}
+
+function blankRange(raw: string, a: number, b: number): boolean {
+  if (a === 0 && raw.charCodeAt(0) === 0xfeff) a = 1;
+  for (let i = a; i < b; i++) if (!isWs(raw.charCodeAt(i))) return false;
+  return true;
+}
+
+/** End of the text of the line starting at `ls` (before its EOL). */
+function lineEnd(raw: string, ls: number): number {
+  let i = ls;
+  const n = raw.length;
+  while (i < n) {
+    const c = raw.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    i++;
+  }
+  return i;
+}
+
+/** Start of the line after the one whose text ends at `le`. */
+function nextLineStart(raw: string, le: number): number {
+  const c = raw.charCodeAt(le);
+  if (c === 13 && raw.charCodeAt(le + 1) === 10) return le + 2;
+  return le + 1;
+}
+
+/** True when `value` (LF line ends) is what `raw` shows, compared in place: no strings or arrays are built. */
 export function rawShows(raw: string, indent: string, fence: FenceFrame | undefined, value: string): boolean {
-  const r = contentRanges(raw, indent.length, fence);
-  if (r.length === 0) return value === '';
-  let pos = 0;
-  for (let k = 0; k < r.length; k += 2) {
-    if (k > 0) {
-      if (value.charCodeAt(pos) !== 10) return false;
-      pos++;
+  const n = raw.length;
+  if (n === 0) return value === '';
+  // The last content line: skip the trailing blank lines, then a fence's closing line.
+  let { ls: lastStart, le: lastEnd } = lineBefore(raw, n);
+  while (blankRange(raw, lastStart, lastEnd)) {
+    if (lastStart === 0) return fence ? value === '' : value === '';
+    ({ ls: lastStart, le: lastEnd } = lineBefore(raw, lastStart));
+  }
+  let first = 0;
+  if (fence) {
+    first = nextLineStart(raw, lineEnd(raw, 0));
+    if (fence.closeLine !== null && lastStart > 0) {
+      if (lastStart <= first - 1) return value === '';
+      ({ ls: lastStart, le: lastEnd } = lineBefore(raw, lastStart));
     }
-    const len = r[k + 1] - r[k];
+    if (first > lastStart || first >= n) return value === '';
+  } else {
+    while (first < lastStart && blankRange(raw, first, lineEnd(raw, first))) first = nextLineStart(raw, lineEnd(raw, first));
+  }
+  const indentLength = indent.length;
+  let pos = 0;
+  let ls = first;
+  for (;;) {
+    const le = ls === lastStart ? lastEnd : lineEnd(raw, ls);
+    let a = ls === 0 && raw.charCodeAt(0) === 0xfeff ? 1 : ls;
+    for (let m = 0; m < indentLength && a < le && isWs(raw.charCodeAt(a)); m++) a++;
+    const len = le - a;
     if (pos + len > value.length) return false;
-    for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(r[k] + i)) return false;
+    for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(a + i)) return false;
     pos += len;
+    if (ls >= lastStart) break;
+    if (value.charCodeAt(pos) !== 10) return false;
+    pos++;
+    ls = nextLineStart(raw, le);
   }
   return pos === value.length;
 }
 
-const cache = new WeakMap<object, string>();
+/** The value computed at parse time, kept on the source object (not enumerable, so copies drop it). */
+const VALUE = Symbol('runbook.value');
+const cache = {
+  get(source: CellSource): string | undefined {
+    return (source as { [VALUE]?: string })[VALUE];
+  },
+  set(source: CellSource, value: string): void {
+    if (Object.isExtensible(source)) Object.defineProperty(source, VALUE, { value, enumerable: false });
+  },
+};
 
 /** True when the cell value equals its source's value (memoised value when known, else compared in place). */
 export function sourceShows(source: CellSource, value: string): boolean {

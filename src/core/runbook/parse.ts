@@ -68,15 +68,13 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
     cells.push({ kind, role: span.role, value, language, lines: { start: span.start, end: span.end }, source });
   }
   const derived = deriveCells(cells, options, true);
-  const out: RunbookCell[] = cells.map((c, i) => {
+  const out = cells as { -readonly [K in keyof RunbookCell]: RunbookCell[K] }[];
+  for (let i = 0; i < out.length; i++) {
     const d = derived.cells[i];
-    return {
-      ...c,
-      role: d.role,
-      ...(d.task ? { task: d.task } : {}),
-      ...(d.check ? { check: d.check } : {}),
-    };
-  });
+    out[i].role = d.role;
+    if (d.task) out[i].task = d.task;
+    if (d.check) out[i].check = d.check;
+  }
   return {
     cells: out,
     sections: derived.sections,

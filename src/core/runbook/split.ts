@@ -6,7 +6,7 @@
  * A span that would start on blank lines gives those lines to the span before it (its gap).
  */
 import MarkdownIt from 'markdown-it';
-import { BOM, isBlank, leadingWhitespace, lineStarts } from './lines';
+import { BOM, leadingWhitespace, lineStarts } from './lines';
 import type { CellRole } from './model';
 
 export interface Span {
@@ -46,6 +46,16 @@ function lineText(text: string, starts: number[], i: number): string {
   else if (c === 13) end -= 1;
   const s = text.slice(starts[i], Math.max(starts[i], end));
   return i === 0 && s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+function blankAt(text: string, starts: number[], i: number): boolean {
+  const end = starts[i + 1];
+  for (let k = starts[i]; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || c === 13) return true;
+    if (c !== 32 && c !== 9 && !(k === 0 && c === 0xfeff)) return false;
+  }
+  return true;
 }
 
 export function frontMatterEnd(text: string, starts: number[]): number {
@@ -117,13 +127,15 @@ export function splitSpans(text: string): SplitResult {
   }
 
   // Order, move soft points off blank lines, keep the strongest role per line.
-  points.sort((a, b) => a.line - b.line || ROLE_RANK[b.role] - ROLE_RANK[a.role]);
+  let sorted = true;
+  for (let k = 1; k < points.length && sorted; k++) if (points[k].line < points[k - 1].line) sorted = false;
+  if (!sorted) points.sort((a, b) => a.line - b.line || ROLE_RANK[b.role] - ROLE_RANK[a.role]);
   const byLine: { line: number; role: Span['role']; inTask?: boolean }[] = [];
   for (let k = 0; k < points.length; k++) {
     let { line } = points[k];
     const { role, soft, inTask } = points[k];
     if (soft || role === 'prose') {
-      while (line < lineCount && isBlank(lineText(text, starts, line))) line++;
+      while (line < lineCount && blankAt(text, starts, line)) line++;
     }
     if (line >= lineCount) continue;
     const last = byLine[byLine.length - 1];

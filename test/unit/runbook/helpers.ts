@@ -6,6 +6,9 @@ export function roundTrip(text: string): RunbookDocument {
   const doc = parseRunbook(text);
   assert.equal(doc.cells.map((c) => c.source?.raw ?? '').join(''), doc.failure ? '' : text, 'cells tile the source');
   assert.equal(serializeRunbook(doc.cells, { eol: doc.eol, failure: doc.failure }), text, 'unchanged cells serialize to the input');
+  // As the editor hands cells back: plain copies (no values memoised on the source objects).
+  const copies = JSON.parse(JSON.stringify(doc.cells));
+  assert.equal(serializeRunbook(copies, { eol: doc.eol, failure: doc.failure }), text, 'copied cells serialize to the input');
   return doc;
 }
 
@@ -16,7 +19,7 @@ export function assertSingleBoxToggles(text: string, doc: RunbookDocument = pars
     if (!cell.task) return;
     const next = setTaskChecked(cell.value, !cell.task.checked);
     assert.ok(next !== undefined, `cell ${i} is a task`);
-    const cells = doc.cells.map((c, k) => (k === i ? { ...c, value: next } : c));
+    const cells = JSON.parse(JSON.stringify(doc.cells)).map((c: RunbookDocument['cells'][number], k: number) => (k === i ? { ...c, value: next } : c));
     const out = serializeRunbook(cells, { eol: doc.eol });
     assert.equal(out.length, text.length, `toggling cell ${i} keeps the length`);
     const diffs: number[] = [];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseRunbook, serializeRunbook, serializeRunbookBytes } from '../../../src/core/runbook';
+import { rawShows, valueOfRaw } from '../../../src/core/runbook/lines';
 import { assertSingleBoxToggles, roundTrip } from './helpers';
 
 const SEED = Number(process.env.SEED ?? 20261122);
@@ -100,4 +101,17 @@ test('property: random bytes (invalid UTF-8, NUL) come back byte for byte', () =
     const d = parseRunbook(bytes);
     assert.deepEqual(Buffer.from(serializeRunbookBytes(d.cells, { eol: d.eol, failure: d.failure })), Buffer.from(bytes));
   }), { seed: SEED + 5, numRuns: 500 });
+});
+
+test('property: the in-place comparison agrees with the derived value', () => {
+  const chars = fc.constantFrom('\n', '\r\n', '\r', ' ', '\t', 'a', '```', '\ufeff', 'é', '  b');
+  const raw = fc.array(chars, { maxLength: 30 }).map((a) => a.join(''));
+  const fence = fc.option(fc.record({ openLine: fc.constant('```'), closeLine: fc.constantFrom(null, '```'), marker: fc.constant('```'), info: fc.constant('') }), { nil: undefined });
+  fc.assert(fc.property(raw, fc.constantFrom('', ' ', '  ', '\t'), fence, (r, indent, f) => {
+    const v = valueOfRaw(r, indent, f);
+    assert.ok(rawShows(r, indent, f, v), 'matches its own value');
+    assert.ok(!rawShows(r, indent, f, v + 'x'));
+    assert.ok(!rawShows(r, indent, f, v + '\n'));
+    if (v.length) assert.ok(!rawShows(r, indent, f, v.slice(0, -1)));
+  }), { seed: SEED + 6, numRuns: 3000 });
 });

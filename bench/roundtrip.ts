@@ -1,0 +1,94 @@
+/**
+ * Round-trip speed on a ~1 MB runbook: our parseRunbook against markdown-it's own parse of the same
+ * text (the baseline, measured in the same run), and serializing the unchanged notebook.
+ * Goals: deserialize ≤ 1.3× markdown-it; serialize ≤ 5 ms.
+ */
+import MarkdownIt from 'markdown-it';
+import { parseRunbook, serializeRunbook, type CellLike } from '../src/core/runbook';
+import { compareMs, medianMs, type BenchReport } from './index';
+
+/** A realistic runbook: sections, prose, task items with http/shell checks, tables, ~`targetBytes` long. */
+export function generateRunbook(targetBytes = 1_000_000): string {
+  const parts: string[] = [
+    '---',
+    'title: Generated cutover',
+    'inputs:',
+    '  - name: baseUrl',
+    '    default: http://127.0.0.1:8080',
+    '  - name: apiKey',
+    '    secret: true',
+    '---',
+    '',
+    '# Generated cutover',
+    '',
+  ];
+  let size = parts.join('\n').length;
+  let n = 0;
+  while (size < targetBytes) {
+    n++;
+    const block = [
+      `## Phase ${n}: migrate shard ${n % 17}`,
+      '',
+      `Before phase ${n}, confirm that the **writers** are drained and that the replica lag is below`,
+      `the threshold agreed in the [change request](https://example.com/cr/${n}). Keep the incident`,
+      'channel open; if any check fails, stop and follow the rollback section.',
+      '',
+      `- [ ] Health endpoint answers for shard ${n}`,
+      `  \`\`\`http { id=health-${n} timeout=5s }`,
+      `  GET {{baseUrl}}/shards/${n}/health`,
+      '  Authorization: Bearer {{apiKey}}',
+      '  ?? status == 200',
+      '  ?? json.state == "ready"',
+      '  ```',
+      `- [x] Replica lag under 5 s`,
+      `  \`\`\`shell {"id":"lag-${n}","timeout":"10s"}`,
+      `  ./scripts/lag.sh --shard ${n}`,
+      '  ?? exit == 0',
+      '  ```',
+      '- [ ] Announce the switch in the channel',
+      '  - [ ] Post the message',
+      '  - [ ] Wait for the acknowledgement',
+      '',
+      '| step | owner | eta |',
+      '|------|-------|-----|',
+      `| ${n}.1 | ops | 5 min |`,
+      '',
+      '> Note: rollback takes about ten minutes.',
+      '',
+    ];
+    parts.push(...block);
+    size += block.join('\n').length + 1;
+  }
+  return parts.join('\n') + '\n';
+}
+
+export async function run(): Promise<BenchReport> {
+  const text = generateRunbook();
+  const md = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
+  const { baseline, subject: parse, ratio } = compareMs(() => md.parse(text, {}), () => parseRunbook(text));
+  const doc = parseRunbook(text);
+  const meta = { eol: doc.eol };
+  const check = serializeRunbook(doc.cells, meta);
+  if (check !== text) throw new Error('round-trip mismatch on the generated runbook');
+  const serialize = medianMs(() => serializeRunbook(doc.cells, meta));
+  // As VS Code hands cells back: new objects, metadata copied (values compared in place, nothing memoised).
+  const copied: CellLike[] = JSON.parse(JSON.stringify(doc.cells.map((c) => ({ kind: c.kind, value: c.value, language: c.language, source: c.source }))));
+  if (serializeRunbook(copied, meta) !== text) throw new Error('round-trip mismatch on copied cells');
+  const serializeCopied = medianMs(() => serializeRunbook(copied, meta));
+  return {
+    name: 'roundtrip',
+    rows: [
+      { metric: 'input size', value: text.length / 1e6, unit: 'MB' },
+      { metric: 'cells', value: doc.cells.length, unit: '' },
+      { metric: 'markdown-it parse (baseline)', value: baseline, unit: 'ms' },
+      { metric: 'parseRunbook (deserialize)', value: parse, unit: 'ms' },
+      { metric: 'deserialize / markdown-it', value: ratio, unit: '×', goal: '≤ 1.3×', ok: ratio <= 1.3 },
+      { metric: 'serialize unchanged', value: serialize, unit: 'ms', goal: '≤ 5 ms', ok: serialize <= 5 },
+      { metric: 'serialize unchanged, copied metadata', value: serializeCopied, unit: 'ms', goal: '≤ 5 ms', ok: serializeCopied <= 5 },
+    ],
+    notes: [
+      'parseRunbook runs markdown-it block rules only (no inline pass), then slices the text by line ranges',
+      'the ratio is the median of per-round ratios, baseline and subject timed back to back',
+    ],
+  };
+}
