@@ -136,3 +136,19 @@ test('text after a check inside a loose item is its own cell', () => {
   assert.equal(doc.cells[3].value, 'After the check, more text in item one.');
   assert.equal(doc.cells[2].check!.taskCell, 1);
 });
+
+const bundled = join(import.meta.dirname, '../../../runbooks');
+for (const file of (() => {
+  try {
+    return readdirSync(bundled).filter((f) => f.endsWith('.runbook.md'));
+  } catch {
+    return [];
+  }
+})()) {
+  test(`bundled runbook round-trips and ticks one character: ${file}`, () => {
+    const text = readFileSync(join(bundled, file), 'utf8');
+    const doc = roundTrip(text);
+    assert.equal(doc.frontMatter?.error, undefined);
+    assert.ok(assertSingleBoxToggles(text, doc) > 0);
+  });
+}
