@@ -185,6 +185,8 @@ interface UnitData {
   readonly lines: LineTable;
   readonly imports: Node[];
   readonly comments: Node[];
+  /** Comments by start row (filled after collection). */
+  readonly commentsByRow: Map<number, Node[]>;
   readonly calls: Node[];
   readonly assigns: Node[];
 }
@@ -247,27 +249,31 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     return f.type === 'attribute' && f.childForFieldName('attribute')?.text === 'engramia_instructions';
   };
 
+  // Cheap prefilter (a necessary condition only; every decision is made on nodes): a call or
+  // assignment can matter only when the first characters of its source mention a bound name.
+  const tokens = [...new Set([...b.runner.keys(), ...b.agent.keys(), ...b.agentsModule.keys(), ...b.memoryCtor, ...b.engramiaModule])];
+  const mentions = (d: UnitData, n: Node, extra: readonly string[] = []): boolean => {
+    const t = d.text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 400));
+    return tokens.some((k) => t.includes(k)) || extra.some((k) => t.includes(k));
+  };
+
   // ---- assignments: known agents, engramia agents, memory variables, static constants -------
   const knownAgents = new Set<string>();
   const engramiaAgents = new Set<string>();
   const memoryNames = new Set<string>();
   let memoryVariable: string | undefined;
-  const constants = new Set<string>();
-  const moduleAssigns: Node[] = [];
   const callAssigns: { lhs: string; call: Node }[] = [];
   for (const d of data) {
     for (const a of d.assigns) {
+      if (!mentions(d, a, ['.clone'])) continue;
       const lhs = a.childForFieldName('left');
       const rhs = a.childForFieldName('right');
-      if (!lhs || !rhs) continue;
-      const atModule = a.parent?.type === 'expression_statement' && a.parent.parent?.type === 'module';
-      if (atModule && lhs.type === 'identifier') moduleAssigns.push(a);
-      if (rhs.type === 'call') {
-        callAssigns.push({ lhs: lhs.text, call: rhs });
-        if (isMemoryCtor(rhs.childForFieldName('function'))) {
-          memoryNames.add(lhs.text);
-          if (atModule && lhs.type === 'identifier' && memoryVariable === undefined) memoryVariable = lhs.text;
-        }
+      if (!lhs || !rhs || rhs.type !== 'call') continue;
+      callAssigns.push({ lhs: lhs.text, call: rhs });
+      if (isMemoryCtor(rhs.childForFieldName('function'))) {
+        memoryNames.add(lhs.text);
+        const atModule = a.parent?.type === 'expression_statement' && a.parent.parent?.type === 'module';
+        if (atModule && lhs.type === 'identifier' && memoryVariable === undefined) memoryVariable = lhs.text;
       }
     }
   }
@@ -304,7 +310,7 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
       case 'parenthesized_expression':
         return isStatic(v.firstNamedChild, depth + 1);
       case 'identifier':
-        return constants.has(v.text);
+        return constantSet().has(v.text);
       case 'binary_operator': {
         const op = v.childForFieldName('operator')?.type;
         const left = v.childForFieldName('left');
@@ -328,15 +334,31 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
         return false;
     }
   };
-  for (let changed = true, i = 0; changed && i < 8; i++) {
-    changed = false;
-    for (const a of moduleAssigns) {
-      const name = a.childForFieldName('left')!.text;
-      if (!constants.has(name) && isStatic(a.childForFieldName('right'))) {
-        constants.add(name);
-        changed = true;
+  /** Module-level `NAME = <static string expression>` (computed on first use). */
+  let constants: Set<string> | undefined;
+  function constantSet(): Set<string> {
+    if (constants) return constants;
+    const found = new Set<string>();
+    constants = found;
+    const moduleAssigns: Node[] = [];
+    for (const d of data) {
+      for (const st of d.tree.rootNode.namedChildren) {
+        if (st?.type !== 'expression_statement') continue;
+        const a = st.firstNamedChild;
+        if (a?.type === 'assignment' && a.childForFieldName('left')?.type === 'identifier') moduleAssigns.push(a);
       }
     }
+    for (let changed = true, i = 0; changed && i < 8; i++) {
+      changed = false;
+      for (const a of moduleAssigns) {
+        const name = a.childForFieldName('left')!.text;
+        if (!found.has(name) && isStatic(a.childForFieldName('right'))) {
+          found.add(name);
+          changed = true;
+        }
+      }
+    }
+    return found;
   }
 
   resolveAgents();
@@ -378,8 +400,16 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     };
     const finding: Finding = { ...base, ...(cell !== undefined ? { cell } : {}) };
     if (plan && fixTitle) {
-      const edits = renderPlans([plan], data, notebook);
-      const withFix: Finding = { ...finding, fix: { title: fixTitle, edits } };
+      let edits: TextEdit[] | undefined;
+      const fix: Fix = {
+        title: fixTitle,
+        // rendered on first use (diagnostics never need them)
+        get edits(): readonly TextEdit[] {
+          edits ??= renderPlans([plan], data, notebook);
+          return edits;
+        },
+      };
+      const withFix: Finding = { ...finding, fix };
       plans.set(withFix, plan);
       findings.push(withFix);
     } else {
@@ -389,8 +419,9 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
 
   if (hasAny) {
     for (const d of data) {
+      const methodTokens = [...(knownAgents.size ? ['.clone', '.as_tool'] : []), ...(memoryNames.size ? ['.learn'] : [])];
       for (const call of d.calls) {
-        if (call.hasError) continue;
+        if (!mentions(d, call, methodTokens) || call.hasError) continue;
         const f = call.childForFieldName('function');
         const argsNode = call.childForFieldName('arguments');
         if (!f || !argsNode || argsNode.type !== 'argument_list') continue;
@@ -520,14 +551,22 @@ function shorten(text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 function collect(py: PythonParser, index: number, u: Unit): UnitData {
-  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], comments: [], calls: [], assigns: [] };
+  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], comments: [], commentsByRow: new Map(), calls: [], assigns: [] };
   for (const c of py.query.captures(u.tree.rootNode)) {
-    switch (c.name) {
-      case 'import': d.imports.push(c.node); break;
-      case 'comment': d.comments.push(c.node); break;
-      case 'call': d.calls.push(c.node); break;
-      case 'assign': d.assigns.push(c.node); break;
+    const n = c.node;
+    switch (n.type) {
+      case 'import_statement':
+      case 'import_from_statement': d.imports.push(n); break;
+      case 'comment': d.comments.push(n); break;
+      case 'call': d.calls.push(n); break;
+      case 'assignment': d.assigns.push(n); break;
     }
+  }
+  for (const c of d.comments) {
+    const row = c.startPosition.row;
+    const list = d.commentsByRow.get(row);
+    if (list) list.push(c);
+    else d.commentsByRow.set(row, [c]);
   }
   return d;
 }
@@ -839,7 +878,7 @@ function suppressions(data: readonly UnitData[], noqa: boolean): Suppressions {
 function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow: number, _sup: Suppressions): OffsetEdit {
   const root = d.tree.rootNode;
   const lineEnd = d.lines.lineEnd(row);
-  const existingOn = (r: number) => d.comments.find((c) => c.startPosition.row === r && parseDirectives(c.text).some((x) => x.kind === 'ignore' && x.rules !== 'all'));
+  const existingOn = (r: number) => d.commentsByRow.get(r)?.find((c) => parseDirectives(c.text).some((x) => x.kind === 'ignore' && x.rules !== 'all'));
   const extend = (c: Node): OffsetEdit | undefined => {
     const text = c.text;
     const at = text.toLowerCase().indexOf('engramia:');

@@ -27,11 +27,7 @@ export interface PythonParser {
 
 /** The single query the analyzer runs; capture names are read by analyze.ts. */
 export const ANALYZER_QUERY = `
-(import_statement) @import
-(import_from_statement) @import
-(comment) @comment
-(call function: (_) @callee arguments: (argument_list) @args) @call
-(assignment left: (_) @lhs right: (_) @rhs) @assign
+[(import_statement) (import_from_statement) (future_import_statement) (call) (assignment) (comment)] @node
 `;
 
 let loading: Promise<PythonParser> | undefined;
