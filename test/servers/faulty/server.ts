@@ -12,6 +12,8 @@
  *   GET  /hang-headers            accepts, never answers
  *   GET  /hang-body               headers + half a JSON body, then nothing
  *   GET  /reset-body              headers + half a body, then the socket is destroyed
+ *   GET  /reset-headers           the socket is destroyed before any response
+ *   GET  /big                     ~3 MB JSON body
  *   GET  /html-500                500 with an HTML error page;  /text-500 plain "Internal Server Error"
  *   GET  /401 /401-missing /403 /403-plain /422-fastapi /422-main /429-quota /503-maintenance /503-db
  *   ANY  /429-then-ok?after=N&times=K   first K requests (per path+query) → 429 RATE_LIMITED + Retry-After: N, then 200
@@ -126,6 +128,16 @@ export async function startFaultyServer(): Promise<FaultyServer> {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write('{"status": "ok", "items": [1, 2, ');
         return later(30, () => req.socket.destroy());
+      case '/reset-headers':
+        return void req.socket.destroy();
+      case '/big': {
+        // ~3 MB of JSON, more than the kind reads.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"items": [');
+        const row = JSON.stringify({ id: 1, text: 'x'.repeat(1000) });
+        for (let i = 0; i < 3000; i++) res.write((i ? ',' : '') + row);
+        return void res.end(']}');
+      }
       case '/html-500':
         res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end(HTML_500);

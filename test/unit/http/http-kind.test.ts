@@ -145,6 +145,27 @@ describe('network faults', () => {
   });
 });
 
+describe('more network edges', () => {
+  test('reset before the response headers', async () => {
+    const run = await httpCheck(env(), 'GET {{baseUrl}}/reset-headers');
+    assert.equal(run.verdict, 'fail');
+    assert.match(run.reason, /^connection to 127\.0\.0\.1:\d+ reset before the response headers arrived$/);
+  });
+
+  test('a body over 2 MiB is cut: raw conditions still work, JSON conditions say why they cannot', async () => {
+    const ok = await httpCheck(env(), 'GET {{baseUrl}}/big\n\n?? status == 200\n?? body includes items');
+    assert.equal(ok.verdict, 'pass', ok.reason);
+    const js = await httpCheck(env(), 'GET {{baseUrl}}/big\n\n?? json items.length > 0');
+    assert.equal(js.verdict, 'fail');
+    assert.match(js.reason, /larger than 2097152 bytes and was cut/);
+  });
+
+  test('HEAD has no body and passes on 2xx', async () => {
+    const run = await httpCheck(env(), 'HEAD {{baseUrl}}/health\n\n?? header content-type includes json');
+    assert.equal(run.verdict, 'pass', run.reason);
+  });
+});
+
 describe('HTTP error responses', () => {
   test('500 with an HTML page shows status and title, never the HTML', async () => {
     const run = await httpCheck(env(), 'GET {{baseUrl}}/html-500\n\n?? status == 200');
