@@ -68,8 +68,10 @@ function placeholderError(body: string, hint: (env: string) => string): string |
 }
 
 function conditionErrors(body: string): string | undefined {
-  if (!body.split('\n').some((l) => CONDITION_LINE.test(l))) return undefined;
-  const parsed = parseConditions(body, { subjects: PROCESS_SUBJECTS });
+  // Lines with {{input}} are checked when the check runs, after substitution.
+  const lines = body.split('\n').filter((l) => CONDITION_LINE.test(l) && !placeholders(l).length);
+  if (!lines.length) return undefined;
+  const parsed = parseConditions(lines.join('\n'), { subjects: PROCESS_SUBJECTS });
   return parsed.errors.length ? `invalid condition: ${parsed.errors.join('; ')}` : undefined;
 }
 
@@ -145,9 +147,9 @@ function describeEnd(o: ProcessOutcome): string {
 async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttributes>, ctx: CheckContext, launch: Launch): Promise<CheckResult> {
   const hasConditions = inv.body.split('\n').some((l) => CONDITION_LINE.test(l));
   let conditions: Condition[] = [];
-  let script = inv.body;
+  let script = inv.body.replace(/\r\n?/g, '\n');
   if (hasConditions) {
-    const parsed = parseConditions(inv.body, { subjects: PROCESS_SUBJECTS, inputs: ctx.inputs });
+    const parsed = parseConditions(script, { subjects: PROCESS_SUBJECTS, inputs: ctx.inputs });
     if (parsed.errors.length) return { verdict: 'error', reason: `invalid condition: ${parsed.errors[0]}`, next: 'fix the ?? line' };
     conditions = parsed.conditions;
     script = parsed.rest;

@@ -304,3 +304,17 @@ test('inputEnvNamesOf: explicit env: names from the front matter reach the proce
   const r = await run('shell', 'echo "$ENGRAMIA_API_KEY|${API_KEY:-unset}|$BASE_URL"', { inputs: { apiKey: 'k-1234567', baseUrl: 'http://x' }, services: { inputEnvNames: names } });
   assert.equal(r.run.reason, 'k-1234567|unset|http://x');
 });
+
+test('{{input}} in a ?? line is substituted at run time (and not refused by validation); CRLF bodies run', async () => {
+  assert.equal(shellKind.validate!('echo 5\n?? json >= {{expected}}', {}), undefined);
+  const ok = await run('shell', 'echo 5\n?? json >= {{expected}}', { inputs: { expected: '3' } });
+  assert.equal(ok.run.verdict, 'pass', ok.run.reason);
+  const bad = await run('shell', 'echo 5\n?? json >= {{expected}}', { inputs: { expected: '9' } });
+  assert.equal(bad.run.verdict, 'fail');
+  const missing = await run('shell', 'echo 5\n?? json >= {{expected}}');
+  assert.equal(missing.run.verdict, 'error');
+  assert.match(missing.run.reason, /missing input: expected/);
+  const crlf = await run('shell', 'x=1\r\nif [ "$x" = 1 ]; then echo "RESULT: crlf ok"; fi\r\n');
+  assert.equal(crlf.run.verdict, 'pass');
+  assert.equal(crlf.run.reason, 'crlf ok');
+});
