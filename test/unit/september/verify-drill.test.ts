@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scriptedUi } from '../process/harness';
 import { deploy, engineLogs, type Deployment } from './fixture';
@@ -70,4 +70,20 @@ test('untrusted workspace: no September check starts a process (no docker call, 
   }
   assert.equal(d.calls().length, before);
   assert.equal(existsSync(path.join(d.dir, 'rollback-forensics')), false);
+});
+
+test('drill mode: the steps that change the system refuse a production-looking target too (no docker call, file untouched)', async () => {
+  const drillProd = { ...d.inputs, mode: 'drill', environment: 'production' };
+  const before = d.calls().length;
+  const compose = readFileSync(path.join(d.dir, 'docker-compose.yml'), 'utf8');
+  for (const id of ['rollback.compose-edit', 'rollback.stop', 'rollback.start', 'restore.stop', 'restore.start']) {
+    const r = await d.run(id, { inputs: drillProd });
+    assert.equal(r.run.verdict, 'fail', id);
+    assert.match(r.run.reason, /^refused: a drill must not change what looks like production/, id);
+  }
+  assert.equal(d.calls().length, before);
+  assert.equal(readFileSync(path.join(d.dir, 'docker-compose.yml'), 'utf8'), compose);
+  // A staging drill goes ahead.
+  const staging = await d.run('rollback.stop', { inputs: { ...d.inputs, mode: 'drill', environment: 'staging' } });
+  assert.equal(staging.run.verdict, 'pass', staging.run.reason);
 });
