@@ -44,3 +44,9 @@ test('the steps that change the running system are destructive (left out of run-
 test('task labels carry no {{input}} (the manual question shows the label as written)', () => {
   for (const c of listChecks(parseRunbook(readFileSync(RUNBOOK, 'utf8')))) assert.doesNotMatch(c.label ?? '', /\{\{/, c.id);
 });
+
+test('the brain-restore section is left out of run-all (it runs only when the image rollback was not enough)', () => {
+  for (const c of listChecks(parseRunbook(readFileSync(RUNBOOK, 'utf8')))) {
+    assert.equal(c.attributes['excludeFromRunAll'] === 'true', c.id.startsWith('restore.') || /regression-eval$/.test(c.id), c.id);
+  }
+});
