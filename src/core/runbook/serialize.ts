@@ -21,22 +21,44 @@ export interface SerializeMeta {
 }
 
 export function serializeRunbook(cells: readonly CellLike[], meta: SerializeMeta): string {
-  const original = untouchedFailure(cells, meta);
-  if (original) return new TextDecoder('utf-8').decode(original);
-  return render(cells, meta);
+  const original = originalBytes(meta);
+  const at = untouchedErrorCell(cells, meta);
+  if (at < 0 || !original) return render(cells, meta);
+  const text = new TextDecoder('utf-8').decode(original);
+  if (cells.length === 1) return text;
+  return render(cells.slice(0, at), meta) + text + render(cells.slice(at + 1), meta, text);
 }
 
-/** Like serializeRunbook, as UTF-8 bytes; a file that failed to parse comes back byte for byte. */
+/**
+ * Like serializeRunbook, as UTF-8 bytes. A file that failed to parse comes back byte for byte
+ * while its error cell is unedited (also when cells were added around it).
+ */
 export function serializeRunbookBytes(cells: readonly CellLike[], meta: SerializeMeta): Uint8Array {
-  const original = untouchedFailure(cells, meta);
-  if (original) return original;
-  return new TextEncoder().encode(render(cells, meta));
+  const original = originalBytes(meta);
+  const at = untouchedErrorCell(cells, meta);
+  if (at < 0 || !original) return new TextEncoder().encode(render(cells, meta));
+  if (cells.length === 1) return original;
+  const enc = new TextEncoder();
+  const before = enc.encode(render(cells.slice(0, at), meta));
+  const tail = new TextDecoder('utf-8').decode(original.subarray(Math.max(0, original.length - 64)));
+  const after = enc.encode(render(cells.slice(at + 1), meta, tail));
+  const out = new Uint8Array(before.length + original.length + after.length);
+  out.set(before, 0);
+  out.set(original, before.length);
+  out.set(after, before.length + original.length);
+  return out;
 }
 
-function untouchedFailure(cells: readonly CellLike[], meta: SerializeMeta): Uint8Array | undefined {
-  if (!meta.failure || cells.length !== 1) return undefined;
-  if (normaliseEol(cells[0].value) !== failureCellValue(meta.failure.message)) return undefined;
+function originalBytes(meta: SerializeMeta): Uint8Array | undefined {
+  if (!meta.failure) return undefined;
   return new Uint8Array(Buffer.from(meta.failure.originalBase64, 'base64'));
+}
+
+/** Index of the failure's error cell when its text is still what the parser wrote, else -1. */
+function untouchedErrorCell(cells: readonly CellLike[], meta: SerializeMeta): number {
+  if (!meta.failure) return -1;
+  const expected = failureCellValue(meta.failure.message);
+  return cells.findIndex((c) => !c.source && c.kind === 'markup' && normaliseEol(c.value) === expected);
 }
 
 function endsWithEol(s: string): boolean {
@@ -48,10 +70,11 @@ function endsWithBlankLine(s: string): boolean {
   return /(?:^|\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)$/.test(s);
 }
 
-function render(cells: readonly CellLike[], meta: SerializeMeta): string {
+/** `before`: text already written ahead of these cells (for the separator rules). */
+function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): string {
   const eol = meta.eol;
   const parts: string[] = [];
-  let tail = '';
+  let tail = before;
   let derived: DerivedRunbook | undefined;
   let tailFresh = false;
   for (let i = 0; i < cells.length; i++) {

@@ -137,6 +137,8 @@ test('a file that failed to parse serializes back to its original bytes unless t
   assert.deepEqual(Buffer.from(serializeRunbookBytes(doc.cells, { eol: doc.eol, failure: doc.failure })), Buffer.from(bytes));
   const edited = serializeRunbookBytes([{ ...doc.cells[0], value: '# Fixed' }], { eol: doc.eol, failure: doc.failure });
   assert.equal(Buffer.from(edited).toString('utf8'), '# Fixed\n');
+  const added = serializeRunbookBytes([doc.cells[0], { kind: 'markup', language: 'markdown', value: 'note' }], { eol: doc.eol, failure: doc.failure });
+  assert.deepEqual(Buffer.from(added), Buffer.concat([Buffer.from(bytes), Buffer.from('\n\nnote\n')]), 'original bytes kept when a cell is added');
   const nul = parseRunbook('text\u0000more');
   assert.match(nul.failure!.message, /NUL/);
 });
