@@ -21,6 +21,11 @@ export interface AnalyzeOptions {
   readonly engramiaVersion?: string;
   /** Also honour `# noqa: ENG001` (off by default). */
   readonly noqa?: boolean;
+  /**
+   * Names a local top-level `agents` package of the workspace defines (e.g. its own `Runner`):
+   * imports of these names from `agents` are not trusted (§4 guard). See `localAgentsPackageNames`.
+   */
+  readonly shadowedAgentsNames?: readonly string[];
 }
 
 export interface Fix {
@@ -205,6 +210,16 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   const b = new Bindings();
   for (const d of data) for (const imp of d.imports) b.addImport(d.index, imp);
   b.finish();
+  for (const name of options.shadowedAgentsNames ?? []) {
+    for (const [local, binding] of [...b.runner, ...b.agent]) {
+      const imported = importedNameOf(binding.node, local);
+      if (imported === name) {
+        b.runner.delete(local);
+        b.agent.delete(local);
+      }
+    }
+    if (name === '*') b.agentsModule.clear();
+  }
 
   const hasAny = b.runner.size || b.agent.size || b.agentsModule.size || b.memoryCtor.size || b.engramiaModule.size;
   const errorUnits = data.filter((d) => d.tree.rootNode.hasError).map((d) => d.index);
@@ -537,6 +552,14 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
       return renderPlans([...plans.values(), ...followUps], data, notebook);
     },
   };
+}
+
+/** The name an import statement imports under the local name `local` (`Runner as R` → `Runner`). */
+function importedNameOf(imp: Node, local: string): string {
+  for (const n of imp.childrenForFieldName('name')) {
+    if (n.type === 'aliased_import' && n.childForFieldName('alias')?.text === local) return n.childForFieldName('name')?.text ?? local;
+  }
+  return local;
 }
 
 function toCell(e: TextEdit, cell: number | undefined): TextEdit {

@@ -4,6 +4,6 @@ export { analyzeUnits, parseDirectives, ENGRAMIA_SDK_MODULE, DEFAULT_MEMORY_VARI
 export { analyzeText, analyzeCells, analyzePython, mayContainAgentCode, IncrementalDocument, type ContentChange } from './document';
 export { RULES, RULE_IDS, DEFAULT_RULES, ruleInfo, parseRuleId, parseRuleList, ruleDocPath, versionLessThan, type RuleId, type RuleInfo, type Severity } from './rules';
 export { LineTable, applyEdits, applyTextEdits, mergeEdits, type Position, type TextRange, type TextEdit, type OffsetEdit } from './text';
-export { scanWorkspace, listPythonFiles, analyzeFile, notebookCodeCells, globToMatcher, ScanCancelled, SKIP_DIRS, type ScanOptions, type ScanResult, type WorkspaceFinding } from './workspace';
+export { scanWorkspace, listPythonFiles, analyzeFile, notebookCodeCells, globToMatcher, localAgentsPackageNames, ScanCancelled, SKIP_DIRS, type ScanOptions, type ScanResult, type WorkspaceFinding } from './workspace';
 export { detectEngramiaVersion } from './engramiaVersion';
 export { analyzeKind, type AnalyzeAttributes } from './checkKind';

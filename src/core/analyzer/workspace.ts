@@ -84,8 +84,11 @@ export async function listPythonFiles(root: string, options: Pick<ScanOptions, '
 
 /** Scans `root`; throws ScanCancelled when the signal aborts. */
 export async function scanWorkspace(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  // eslint-disable-next-line no-param-reassign
   const py = options.parser ?? (await loadPythonParser(options));
   const files = await listPythonFiles(root, options);
+  const shadowed = options.shadowedAgentsNames ?? (await localAgentsPackageNames(root, py));
+  if (shadowed.length) options = { ...options, shadowedAgentsNames: shadowed };
   const findings: WorkspaceFinding[] = [];
   const errors: { file: string; error: string }[] = [];
   let analyzed = 0;
@@ -163,7 +166,33 @@ export function globToMatcher(glob: string): (rel: string) => boolean {
   return (rel) => rx.test(rel);
 }
 
-/** True when the folder has its own top-level `agents` package (rule guard §4.6 is left to callers). */
-export function hasLocalAgentsPackage(root: string): boolean {
-  return existsSync(join(root, 'agents', '__init__.py'));
+/**
+ * Guard for a workspace with its own top-level `agents` package: the names `Runner` / `Agent` /
+ * `SandboxAgent` that its `agents/__init__.py` defines (class, def, assignment or import at top
+ * level). Imports of those names from `agents` then refer to local code and are not flagged.
+ */
+export async function localAgentsPackageNames(root: string, py: PythonParser): Promise<string[]> {
+  const init = join(root, 'agents', '__init__.py');
+  if (!existsSync(init)) return [];
+  const text = await readFile(init, 'utf8').catch(() => '');
+  const tree = py.parser.parse(text);
+  if (!tree) return [];
+  try {
+    const wanted = new Set(['Runner', 'Agent', 'SandboxAgent']);
+    const found = new Set<string>();
+    for (const st of tree.rootNode.namedChildren) {
+      if (!st) continue;
+      let names: string[] = [];
+      if (st.type === 'class_definition' || st.type === 'function_definition') names = [st.childForFieldName('name')?.text ?? ''];
+      else if (st.type === 'decorated_definition') names = [st.childForFieldName('definition')?.childForFieldName('name')?.text ?? ''];
+      else if (st.type === 'expression_statement' && st.firstNamedChild?.type === 'assignment') names = [st.firstNamedChild.childForFieldName('left')?.text ?? ''];
+      else if (st.type === 'import_from_statement') {
+        names = st.childrenForFieldName('name').map((n) => (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text) ?? '');
+      }
+      for (const n of names) if (wanted.has(n)) found.add(n);
+    }
+    return [...found];
+  } finally {
+    tree.delete();
+  }
 }

@@ -11,6 +11,7 @@ import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyze
 import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules';
 import type { TextEdit } from '../../core/analyzer/text';
 import { detectEngramiaVersion } from '../../core/analyzer/engramiaVersion';
+import { localAgentsPackageNames } from '../../core/analyzer/workspace';
 
 export const SECTION = 'runbook.analysis';
 export const DIAGNOSTIC_SOURCE = 'engramia';
@@ -90,10 +91,16 @@ export class AnalysisService implements vscode.Disposable {
     return this.engramiaVersion;
   }
 
+  private shadowed?: Promise<string[]>;
+
   async options(): Promise<AnalyzeOptions> {
     const { options } = this.settings();
     const engramiaVersion = (options.rules ?? []).includes('ENG006') ? await this.installedEngramiaVersion() : undefined;
-    return engramiaVersion ? { ...options, engramiaVersion } : options;
+    // a workspace with its own top-level `agents` package (§4 guard)
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    this.shadowed ??= folder?.uri.scheme === 'file' ? this.getParser().then((py) => localAgentsPackageNames(folder.uri.fsPath, py)).catch(() => []) : Promise.resolve([]);
+    const shadowedAgentsNames = await this.shadowed;
+    return { ...options, ...(engramiaVersion ? { engramiaVersion } : {}), ...(shadowedAgentsNames.length ? { shadowedAgentsNames } : {}) };
   }
 
   /** True for documents the analyzer looks at: Python files and Python cells of Jupyter notebooks. */
@@ -197,6 +204,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.shadowed = undefined;
     for (const { doc } of this.docs.values()) doc.dispose();
     this.docs.clear();
     this.cache.clear();

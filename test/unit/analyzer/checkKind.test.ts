@@ -105,3 +105,16 @@ test('globs', () => {
   assert.equal(globToMatcher('*.py')('a/b.py'), false);
   assert.equal(globToMatcher('agents_app')('agents_app/agent.py'), true);
 });
+
+test('a workspace with its own agents package defining Runner: its Runner is not flagged', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  try {
+    mkdirSync(join(dir, 'agents'));
+    writeFileSync(join(dir, 'agents', '__init__.py'), 'class Runner:\n    @staticmethod\n    def run_sync(job, x):\n        return job\n');
+    writeFileSync(join(dir, 'jobs.py'), 'from agents import Runner, Agent\nRunner.run_sync(a, x)\nb = Agent(name="b", instructions="static")\n');
+    const r = await scanWorkspace(dir);
+    assert.deepEqual(r.findings.map((f) => f.rule), ['ENG002'], 'Agent is not defined locally: still flagged');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
