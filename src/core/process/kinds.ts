@@ -8,7 +8,7 @@
  * addresses `exit`. The reason is the last `RESULT: …` line on stdout, else the last non-empty
  * stdout line; `NEXT: …` sets the next step. See docs/checks/process.md.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -113,6 +113,14 @@ interface Launch {
   readonly extraEnv?: Record<string, string>;
 }
 
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** RESULT:/NEXT: lines, else the last non-empty stdout line. */
 export function reasonFromOutput(stdout: string): { result?: string; next?: string; last?: string } {
   let result: string | undefined;
@@ -155,6 +163,9 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
     script = parsed.rest;
   }
 
+  if (!(await isDirectory(ctx.cwd))) {
+    return { verdict: 'error', reason: `the working folder ${ctx.cwd} does not exist`, next: 'open the workspace folder the runbook belongs to (or pass --cwd)' };
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'runbook-check-'));
   try {
     const file = path.join(dir, launch.fileName);

@@ -318,3 +318,9 @@ test('{{input}} in a ?? line is substituted at run time (and not refused by vali
   assert.equal(crlf.run.verdict, 'pass');
   assert.equal(crlf.run.reason, 'crlf ok');
 });
+
+test('a missing working folder is a clear error, not "spawn bash ENOENT"', async () => {
+  const r = await run('shell', 'echo hi', { cwd: '/nonexistent/workspace' });
+  assert.equal(r.run.verdict, 'error');
+  assert.match(r.run.reason, /working folder \/nonexistent\/workspace does not exist/);
+});
