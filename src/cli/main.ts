@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `runbook`: the headless CLI on the same core as the extension (no `vscode`).
  * Subcommands live in ./commands, one file each.
