@@ -16,6 +16,7 @@ import { TaskContextKeys } from './notebook/taskContext';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
+import { registerOperations, type OperationsApi } from './ops';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RunbookExtensionApi {
@@ -25,6 +26,8 @@ export interface RunbookExtensionApi {
   readonly statusBar: RunbookStatusBar;
   /** Replaces the operator prompts (quick picks, typed confirmations); undefined restores them. */
   setOperatorUi(ui: OperatorUi | undefined): void;
+  /** Cutover operations: injectable clock, evidence recorder, status bar items, notices shown. */
+  readonly ops: OperationsApi;
 }
 
 export function activate(context: vscode.ExtensionContext): RunbookExtensionApi {
@@ -43,16 +46,22 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
     }));
   }
   const statusBar = new RunbookStatusBar(registry, state);
+  // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
+  let controllerRef: RunbookController | undefined;
+  const ops = registerOperations({ statusBar, state, inputs, log, controller: () => controllerRef! });
   const controller = new RunbookController({
     registry, inputs, state, log, ui,
     services: { pythonInterpreter: pythonInterpreterService(log) },
+    onRun: ops.onRun, onTick: ops.onTick,
   });
+  controllerRef = controller;
   context.subscriptions.push(
     channel, state, statusBar, controller, new TaskContextKeys(statusBar),
-    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel }),
+    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
+    ...ops.disposables,
   );
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version} activated (check kinds: ${registry.words().join(', ')})`);
-  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u) };
+  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), ops: ops.api };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,143 @@
+/**
+ * The evidence recorder: one core `CutoverSession` per open runbook. Every finished check, every
+ * hand tick or untick, every rollout step and drill event goes to the sidecar log beside the
+ * runbook (`<name>.runbook.evidence.jsonl`), masked with the secret values in play.
+ */
+import * as vscode from 'vscode';
+import { CutoverSession, isExcludedFromRunAll, sectionKey, type Clock, type RolloutStep, type WindowStatus } from '../../core/ops';
+import type { EvidenceRecord } from '../../core/evidence';
+import type { CheckRun } from '../../core/checks/types';
+import type { RunMeta } from '../notebook/controller';
+import type { RunbookStatusBar } from '../notebook/statusBar';
+import type { InputStore } from '../inputs/inputStore';
+import { documentOf, itemIdOf } from './notebookDoc';
+
+export interface RecorderDeps {
+  readonly statusBar: RunbookStatusBar;
+  readonly inputs: InputStore;
+  readonly clock: Clock;
+  readonly log: { warn(msg: string): void; info(msg: string): void };
+  /** A rollout window closed (green or not). */
+  readonly onWindowClose?: (notebook: vscode.Uri, status: WindowStatus) => void;
+}
+
+export class EvidenceRecorder implements vscode.Disposable {
+  private readonly sessions = new Map<string, CutoverSession>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after records were appended for a notebook (or its timers changed). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly deps: RecorderDeps) {}
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.changed.dispose();
+  }
+
+  /** Drops every session (timers included); the logs on disk stay. Used when the clock is swapped. */
+  reset(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+  }
+
+  /** The session of a notebook (created on first use), with its checks brought up to date. */
+  session(notebook: vscode.NotebookDocument): CutoverSession {
+    const key = notebook.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) {
+      const uri = notebook.uri;
+      s = new CutoverSession({
+        runbookPath: uri.fsPath,
+        clock: this.deps.clock,
+        onWindowClose: (status) => this.deps.onWindowClose?.(uri, status),
+        onError: (m) => this.deps.log.warn(m),
+        onRecord: () => this.changed.fire(uri),
+      });
+      this.sessions.set(key, s);
+    }
+    // Checks left out of run all do not end a drill split (a run all never reaches them).
+    const derived = this.deps.statusBar.derived(notebook);
+    s.setChecks(derived.cells.flatMap((c) => (c.check && !isExcludedFromRunAll(c.check) ? [{ id: c.check.id, sectionPath: c.check.headingPath }] : [])));
+    return s;
+  }
+
+  has(notebook: vscode.NotebookDocument): boolean {
+    return this.sessions.has(notebook.uri.toString());
+  }
+
+  evidenceFile(notebook: vscode.NotebookDocument): string {
+    return this.session(notebook).evidenceFile;
+  }
+
+  /** Secret values of the notebook's secret inputs that are stored (to mask text written outside a run). */
+  async addStoredSecrets(notebook: vscode.NotebookDocument): Promise<void> {
+    const s = this.session(notebook);
+    const secrets = (this.deps.statusBar.derived(notebook).frontMatter?.inputs ?? []).filter((i) => i.secret);
+    for (const input of secrets) s.addSecrets([await this.deps.inputs.getSecret(input)]);
+  }
+
+  /** Controller hook: a check finished. */
+  recordRun(notebook: vscode.NotebookDocument, run: CheckRun, meta: RunMeta): EvidenceRecord[] {
+    try {
+      return this.session(notebook).recordRun(run, {
+        label: meta.label,
+        sectionPath: meta.sectionPath,
+        inputs: meta.inputs,
+        secretInputs: meta.secretInputs,
+      });
+    } catch (e) {
+      this.deps.log.warn(`evidence: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
+  /** Commands hook: a box was ticked or unticked by hand. */
+  async recordHandTick(notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, checkId: string | undefined): Promise<EvidenceRecord | undefined> {
+    try {
+      await this.addStoredSecrets(notebook);
+      const doc = documentOf(notebook, this.deps.statusBar.derived(notebook));
+      return this.session(notebook).recordTick(itemIdOf(doc, cellIndex, checkId), checked);
+    } catch (e) {
+      this.deps.log.warn(`evidence: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  markRollout(notebook: vscode.NotebookDocument, step: RolloutStep): EvidenceRecord {
+    const r = this.session(notebook).markRollout(step);
+    this.changed.fire(notebook.uri);
+    return r;
+  }
+
+  windowStatus(notebook: vscode.NotebookDocument): WindowStatus | undefined {
+    return this.sessions.get(notebook.uri.toString())?.windowStatus();
+  }
+
+  startDrill(notebook: vscode.NotebookDocument): EvidenceRecord {
+    return this.session(notebook).startDrill();
+  }
+
+  splitDrill(notebook: vscode.NotebookDocument, sectionPath: readonly string[]): EvidenceRecord | undefined {
+    return this.session(notebook).splitDrill(sectionKey(sectionPath));
+  }
+
+  stopDrill(notebook: vscode.NotebookDocument): EvidenceRecord | undefined {
+    return this.session(notebook).stopDrill();
+  }
+
+  drillRunning(notebook: vscode.NotebookDocument): boolean {
+    return this.sessions.get(notebook.uri.toString())?.drillRunning ?? false;
+  }
+
+  drillTotal(notebook: vscode.NotebookDocument): number {
+    return this.sessions.get(notebook.uri.toString())?.drillTotal() ?? 0;
+  }
+
+  /** The cutover report (markdown) of the notebook from its whole evidence log. */
+  async report(notebook: vscode.NotebookDocument): Promise<string> {
+    await this.addStoredSecrets(notebook);
+    const derived = this.deps.statusBar.derived(notebook);
+    return this.session(notebook).report(documentOf(notebook, derived));
+  }
+}

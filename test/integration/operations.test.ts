@@ -1,0 +1,343 @@
+/**
+ * Cutover operations in a REAL VS Code: Run All Checks (stop on first failure, continue), Run
+ * Section, excluded cells, the progress status bar item, the evidence log, the report export
+ * (no secret), the rollout smoke window and the drill timer driven by an injected clock.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Clock } from '../../src/core/ops';
+import type { EvidenceRecord } from '../../src/core/evidence';
+import type { RunAllResult } from '../../src/vscode/ops';
+import { api, closeAll, openRunbook, scriptedUi, waitFor, workspaceDir } from './helpers';
+
+const SECRET = 'tok-5ecret-9f8e7d6c';
+
+/** A clock the test moves by hand; timers fire when their time is reached. */
+class FakeClock implements Clock {
+  private offset = 0;
+  private timers: { id: number; due: number; fn: () => void }[] = [];
+  private next = 1;
+  constructor(private readonly base = Date.now()) {}
+  now(): number { return this.base + this.offset; }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.timers.push({ id, due: this.now() + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void { this.timers = this.timers.filter((t) => t.id !== handle); }
+  advance(ms: number): void {
+    this.offset += ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.due <= this.now()).sort((a, b) => a.due - b.due)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      due.fn();
+    }
+  }
+}
+
+let copies = 0;
+/** A fresh copy of a fixture runbook (its own evidence log), opened as a notebook. */
+async function fresh(fixture: string): Promise<{ file: string; nb: vscode.NotebookDocument }> {
+  const dir = workspaceDir();
+  const file = path.join(dir, `${fixture.replace('.runbook.md', '')}-${process.pid}-${++copies}.runbook.md`);
+  fs.copyFileSync(path.join(dir, fixture), file);
+  const editor = await openRunbook(file);
+  return { file, nb: editor.notebook };
+}
+
+function evidenceOf(file: string): EvidenceRecord[] {
+  const log = file.replace(/\.md$/, '.evidence.jsonl');
+  if (!fs.existsSync(log)) return [];
+  return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EvidenceRecord);
+}
+
+function cellOfCheck(nb: vscode.NotebookDocument, id: string, derived: ReturnType<Awaited<ReturnType<typeof api>>['statusBar']['derived']>): number {
+  const i = derived.cells.findIndex((c) => c.check?.id === id);
+  assert.ok(i >= 0, `check ${id} in ${path.basename(nb.uri.fsPath)}`);
+  return i;
+}
+
+suite('Cutover operations', () => {
+  suiteSetup(async () => {
+    const a = await api();
+    // The secret input of ops-demo: stored before any run, so that no prompt opens.
+    const { nb } = await fresh('ops-demo.runbook.md');
+    await vscode.commands.executeCommand('runbook.setSecret', nb.uri, 'token', SECRET);
+    a.setOperatorUi(scriptedUi('yes'));
+    await closeAll();
+  });
+
+  setup(async () => {
+    (await api()).setOperatorUi(scriptedUi('yes'));
+  });
+
+  teardown(async () => {
+    const a = await api();
+    a.setOperatorUi(undefined);
+    a.ops.setClock(undefined);
+    for (const nb of vscode.workspace.notebookDocuments) if (nb.isDirty) await nb.save();
+    await closeAll();
+  });
+
+  test('Run All stops at the first failure: later cells do not run, excluded cells are skipped, a warning says why', async () => {
+    const a = await api();
+    const { file, nb } = await fresh('ops-demo.runbook.md');
+    const before = a.ops.notices.length;
+    const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri);
+    assert.ok(result, 'a result');
+    assert.deepEqual(result.ran.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret', 'cut.switch']);
+    assert.deepEqual(result.ran.map((r) => r.verdict), ['pass', 'pass', 'pass', 'fail']);
+    assert.equal(result.stoppedAfter, 'cut.switch');
+    assert.deepEqual([...result.notRun], ['cut.after', 'verify.health']);
+    assert.deepEqual([...result.excluded], ['prep.excluded']);
+    assert.equal(a.state.lastRun(nb.uri, 'cut.after'), undefined, 'the check after the failure did not run');
+    assert.equal(a.state.lastRun(nb.uri, 'prep.excluded'), undefined, 'the excluded check did not run');
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'excluded-ran.txt')), false, 'the excluded shell never ran');
+    const warning = a.ops.notices.slice(before).find((n) => n.level === 'warning');
+    assert.ok(warning, 'a warning was shown');
+    assert.match(warning.message, /stopped/);
+    assert.match(warning.message, /Switch the traffic/);
+    assert.match(warning.message, /switch refused by the router/);
+    assert.match(warning.message, /2 check\(s\) not run/);
+
+    // Boxes of passing checks are ticked; the failing one is not.
+    const derived = a.statusBar.derived(nb);
+    const taskOf = (id: string) => derived.cells[derived.cells[cellOfCheck(nb, id, derived)]!.check!.taskCell!]!.task!;
+    assert.equal(taskOf('prep.ok').checked, true);
+    assert.equal(taskOf('cut.switch').checked, false);
+    assert.equal(taskOf('cut.after').checked, false);
+
+    // The window status bar item: ticked/total and failing count; a click reveals the first failing item.
+    const texts = a.ops.statusItems.texts();
+    assert.equal(texts.progress, '$(checklist) 3/8 · $(error) 1 failing');
+    const shown = await vscode.commands.executeCommand<number>('runbook.revealFirstFailing', nb.uri);
+    const failingTask = derived.cells[cellOfCheck(nb, 'cut.switch', derived)]!.check!.taskCell!;
+    assert.equal(shown, failingTask);
+    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), 'the editor');
+    assert.equal(editor.selection.start, failingTask, 'the failing item is selected');
+
+    // Evidence: one record per check that ran, none for the ones that did not.
+    const ev = evidenceOf(file).filter((r) => (r.event ?? 'check') === 'check');
+    assert.deepEqual(ev.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret', 'cut.switch']);
+  });
+
+  test('Run All with continue runs every check after a failure (excluded still skipped)', async () => {
+    const a = await api();
+    const { nb } = await fresh('ops-demo.runbook.md');
+    const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri, { stopOnFirstFailure: false });
+    assert.deepEqual(result.ran.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret', 'cut.switch', 'cut.after', 'verify.health']);
+    assert.equal(result.stoppedAfter, undefined);
+    assert.deepEqual([...result.notRun], []);
+    assert.deepEqual([...result.excluded], ['prep.excluded']);
+    assert.equal(a.state.lastRun(nb.uri, 'verify.health')?.verdict, 'pass');
+    assert.equal(a.state.lastRun(nb.uri, 'cut.switch')?.verdict, 'fail');
+    assert.match(result.message, /5 passed, 1 failed \(cut\.switch\)/);
+    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 5/8 · $(error) 1 failing');
+  });
+
+  test('Run Section runs only that section’s checks (the heading’s status bar item calls it)', async () => {
+    const a = await api();
+    const { nb } = await fresh('ops-demo.runbook.md');
+    const derived = a.statusBar.derived(nb);
+    const verify = derived.sections.find((s) => s.title === 'Verify');
+    assert.ok(verify, 'the Verify section');
+    const heading = a.statusBar.provideCellStatusBarItems(nb.cellAt(verify.cell)).find((i) => i.command && typeof i.command !== 'string' && i.command.command === 'runbook.runSection');
+    assert.ok(heading, 'the heading offers runbook.runSection');
+    const args = (heading.command as vscode.Command).arguments!;
+    const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runSection', ...args);
+    assert.deepEqual(result.ran.map((r) => r.checkId), ['verify.health']);
+    assert.equal(a.state.lastRun(nb.uri, 'prep.ok'), undefined, 'other sections did not run');
+    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 1/8');
+
+    // A section with an excluded check: it is skipped there too.
+    const prep = derived.sections.find((s) => s.title === 'Prepare')!;
+    const r2 = await vscode.commands.executeCommand<RunAllResult>('runbook.runSection', nb.uri, prep.id);
+    assert.deepEqual(r2.ran.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret']);
+    assert.deepEqual([...r2.excluded], ['prep.excluded']);
+  });
+
+  test('evidence lines and the exported report: sections, verdicts, hand ticks, inputs, and never the secret', async () => {
+    const a = await api();
+    const { file, nb } = await fresh('ops-demo.runbook.md');
+    await vscode.commands.executeCommand('runbook.runAll', nb.uri, { stopOnFirstFailure: false });
+    const secretCell = cellOfCheck(nb, 'prep.secret', a.statusBar.derived(nb));
+    const secretOut = nb.cellAt(secretCell).outputs.flatMap((o) => o.items).map((i) => Buffer.from(i.data).toString()).join('\n');
+    assert.match(secretOut, /token is/, 'the check echoed the token');
+    assert.ok(!secretOut.includes(SECRET), 'the cell output is masked');
+
+    // Tick by hand the item without a check, and untick a ticked one.
+    const derived = a.statusBar.derived(nb);
+    const tellTeam = derived.cells.findIndex((c) => c.task?.label === 'Tell the team');
+    assert.ok(tellTeam > 0);
+    assert.equal(await vscode.commands.executeCommand('runbook.toggleTask', nb.uri, tellTeam), true);
+    const okTask = derived.cells[cellOfCheck(nb, 'prep.ok', derived)]!.check!.taskCell!;
+    assert.equal(await vscode.commands.executeCommand('runbook.toggleTask', nb.uri, okTask), true);
+    await waitFor(() => evidenceOf(file).filter((r) => r.tickedBy === 'hand').length >= 2, 'hand ticks in the evidence');
+
+    const raw = fs.readFileSync(file.replace(/\.md$/, '.evidence.jsonl'), 'utf8');
+    assert.ok(!raw.includes(SECRET), 'the evidence log never holds the secret');
+    const ev = evidenceOf(file);
+    const checks = ev.filter((r) => (r.event ?? 'check') === 'check');
+    assert.equal(checks.length, 6, 'one line per check that ran');
+    for (const r of checks) {
+      assert.ok(r.timestamp && !Number.isNaN(Date.parse(r.timestamp)), 'timestamp');
+      assert.equal(typeof r.durationMs, 'number');
+      assert.ok(r.reason && !r.reason.includes('\n'), 'a one-line cause');
+      assert.equal(r.tickedBy, 'check');
+    }
+    const secretRec = checks.find((r) => r.checkId === 'prep.secret')!;
+    assert.equal(secretRec.verdict, 'pass');
+    assert.match(secretRec.reason, /token is ••••••/);
+    assert.deepEqual(secretRec.inputs, { token: '(secret)', region: 'eu-test-1' });
+    assert.deepEqual(secretRec.section, ['Ops demo', 'Prepare']);
+    const failRec = checks.find((r) => r.checkId === 'cut.switch')!;
+    assert.equal(failRec.verdict, 'fail');
+    const tick = ev.find((r) => r.event === 'tick')!;
+    assert.equal(tick.tickedBy, 'hand');
+    assert.equal(tick.label, 'Tell the team');
+    assert.ok(tick.user, 'who ticked');
+    const untick = ev.find((r) => r.event === 'untick')!;
+    assert.equal(untick.checkId, 'prep.ok');
+
+    const reportUri = await vscode.commands.executeCommand<vscode.Uri>('runbook.exportReport', nb.uri);
+    assert.ok(reportUri, 'a report was written');
+    assert.equal(path.basename(reportUri.fsPath), path.basename(file).replace('.runbook.md', '.report.md'));
+    assert.equal(path.dirname(reportUri.fsPath), path.dirname(file), 'beside the runbook');
+    await waitFor(() => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === reportUri.fsPath), 'the report to open');
+    const report = fs.readFileSync(reportUri.fsPath, 'utf8');
+    assert.ok(!report.includes(SECRET), 'the report never holds the secret');
+    assert.match(report, /^# Cutover report: Ops demo/m);
+    assert.match(report, /^## Ops demo › Prepare$/m);
+    assert.match(report, /^## Ops demo › Cutover$/m);
+    assert.match(report, /^## Ops demo › Verify$/m);
+    assert.match(report, /Switch the traffic.*✘ fail.*switch refused by the router/);
+    assert.match(report, /Health is fine.*✔ pass/);
+    assert.match(report, /Tell the team.*✔ ticked/);
+    assert.match(report, /The shell works.*☐ unticked/);
+    assert.match(report, /A step left out of run all.*not run/);
+    assert.match(report, /token=\(secret\)/);
+  });
+
+  test('rollout window: the step opens a 30-minute window; past it with a smoke missing, a warning points to rollback', async () => {
+    const a = await api();
+    const clock = new FakeClock();
+    a.ops.setClock(clock);
+    const { file, nb } = await fresh('ops-rollout.runbook.md');
+    const step = await vscode.commands.executeCommand('runbook.rolloutStep', nb.uri, 5);
+    assert.equal(step, 5);
+    const derived = a.statusBar.derived(nb);
+    const flipTask = derived.cells[cellOfCheck(nb, 'rollout.5-percent', derived)]!.check!.taskCell!;
+    assert.equal(a.statusBar.derived(nb).cells[flipTask]!.task!.checked, true, 'the rollout item is ticked');
+    await waitFor(() => a.ops.recorder.windowStatus(nb)?.state === 'open', 'the window to open');
+    assert.match(a.ops.statusItems.texts().window, /^\$\(watch\) Rollout 5%: 30:00 left · smokes 0\/2$/);
+
+    const smokeOne = cellOfCheck(nb, 'smoke.one', derived);
+    const [run] = await a.controller.run(nb, [nb.cellAt(smokeOne)]);
+    assert.equal(run?.verdict, 'pass');
+    clock.advance(10 * 60 * 1000);
+    assert.match(a.ops.statusItems.texts().window, /Rollout 5%: 20:00 left · smokes 1\/2/);
+
+    const before = a.ops.notices.length;
+    clock.advance(21 * 60 * 1000);
+    const status = a.ops.recorder.windowStatus(nb)!;
+    assert.equal(status.state, 'closed-missing');
+    assert.deepEqual(status.smokes, { 'smoke.one': 'pass', 'smoke.two': 'not run' });
+    const warning = a.ops.notices.slice(before).find((n) => n.level === 'warning');
+    assert.ok(warning, 'a warning when the window closes');
+    assert.match(warning.message, /smoke\.two not run/);
+    assert.match(warning.message, /Rollback/);
+    assert.match(a.ops.statusItems.texts().window, /window closed · smokes 1\/2 — roll back/);
+    assert.equal(a.ops.statusItems.window.command && (a.ops.statusItems.window.command as vscode.Command).command, 'runbook.revealRollback');
+
+    const rollbackCell = await vscode.commands.executeCommand<number>('runbook.revealRollback', nb.uri);
+    const rollback = a.statusBar.derived(nb).sections.find((s) => s.title === 'Rollback')!;
+    assert.equal(rollbackCell, rollback.cell);
+    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), 'the editor');
+    assert.equal(editor.selection.start, rollback.cell, 'the rollback heading is selected');
+
+    const ev = evidenceOf(file);
+    const rollout = ev.find((r) => r.event === 'rollout');
+    assert.ok(rollout, 'the rollout step is in the evidence');
+    assert.equal(rollout.data?.['step'], 5);
+    assert.ok(ev.some((r) => r.event === 'tick' && r.checkId === 'rollout.5-percent'), 'the hand tick of the flip is in the evidence');
+  });
+
+  test('rollout window: all smokes green inside the window closes green', async () => {
+    const a = await api();
+    const clock = new FakeClock();
+    a.ops.setClock(clock);
+    const { file, nb } = await fresh('ops-rollout.runbook.md');
+    await vscode.commands.executeCommand('runbook.rolloutStep', nb.uri, '25');
+    await waitFor(() => a.ops.recorder.windowStatus(nb)?.step === 25, 'the 25% window');
+    const smokes = a.statusBar.derived(nb).sections.find((s) => s.title === 'Smoke tests')!;
+    const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runSection', nb.uri, smokes.id);
+    assert.deepEqual(result.ran.map((r) => `${r.checkId}:${r.verdict}`), ['smoke.one:pass', 'smoke.two:pass']);
+    assert.match(a.ops.statusItems.texts().window, /smokes 2\/2/);
+    const before = a.ops.notices.length;
+    clock.advance(31 * 60 * 1000);
+    assert.equal(a.ops.recorder.windowStatus(nb)?.state, 'closed-green');
+    assert.ok(!a.ops.notices.slice(before).some((n) => n.level === 'warning'), 'no rollback warning');
+    assert.ok(a.ops.notices.slice(before).some((n) => /all 2 smoke tests green/.test(n.message)));
+    assert.match(a.ops.statusItems.texts().window, /Rollout 25%: smokes green/);
+
+    const reportUri = await vscode.commands.executeCommand<vscode.Uri>('runbook.exportReport', nb.uri);
+    const report = fs.readFileSync(reportUri.fsPath, 'utf8');
+    assert.match(report, /## Rollout steps and smoke windows/);
+    assert.match(report, /\| 25% \|.*✔ all smokes green/);
+    assert.ok(evidenceOf(file).some((r) => r.event === 'rollout' && r.data?.['step'] === 25));
+  });
+
+  test('drill timer: start, per-section splits as sections finish, stop — in the evidence and the report', async () => {
+    const a = await api();
+    const clock = new FakeClock();
+    a.ops.setClock(clock);
+    const { file, nb } = await fresh('ops-demo.runbook.md');
+    await vscode.commands.executeCommand('runbook.drillTimer', nb.uri, 'start');
+    assert.equal(a.ops.recorder.drillRunning(nb), true);
+    clock.advance(2 * 60 * 1000);
+    assert.match(a.ops.statusItems.texts().drill, /^\$\(clock\) Drill 2 min 00 s$/);
+    await vscode.commands.executeCommand('runbook.runAll', nb.uri, { stopOnFirstFailure: false });
+    // A split by hand for a section, by id.
+    const verify = a.statusBar.derived(nb).sections.find((s) => s.title === 'Verify')!;
+    clock.advance(60 * 1000);
+    await vscode.commands.executeCommand('runbook.drillTimer', nb.uri, 'split', verify.id);
+    clock.advance(5 * 60 * 1000);
+    await vscode.commands.executeCommand('runbook.drillTimer', nb.uri, 'stop');
+    assert.equal(a.ops.recorder.drillRunning(nb), false);
+    assert.equal(a.ops.statusItems.texts().drill, '');
+
+    const ev = evidenceOf(file);
+    const start = ev.find((r) => r.event === 'drill-start');
+    const stop = ev.find((r) => r.event === 'drill-stop');
+    assert.ok(start && stop, 'start and stop recorded');
+    assert.equal(stop.durationMs, 8 * 60 * 1000, 'the total comes from the injected clock');
+    const splits = ev.filter((r) => r.event === 'drill-split').map((r) => String(r.data?.['section']));
+    assert.ok(splits.includes('Ops demo › Prepare'), `splits: ${splits.join(', ')}`);
+    assert.ok(splits.includes('Ops demo › Cutover'), `splits: ${splits.join(', ')}`);
+    assert.ok(splits.includes('Ops demo › Verify'), `splits: ${splits.join(', ')}`);
+
+    const reportUri = await vscode.commands.executeCommand<vscode.Uri>('runbook.exportReport', nb.uri);
+    const report = fs.readFileSync(reportUri.fsPath, 'utf8');
+    assert.match(report, /^## Drill$/m);
+    assert.match(report, /total \*\*8 min 00 s\*\*/);
+    assert.match(report, /\| Ops demo › Prepare \| /);
+    assert.match(report, /\| Ops demo › Cutover \| /);
+  });
+
+  test('the notebook toolbar and the walkthrough are contributed', async () => {
+    const pkg = vscode.extensions.getExtension('runbook-notebooks.runbook-notebooks')!.packageJSON as {
+      contributes: { menus: Record<string, { command: string }[]>; walkthroughs: { steps: { id: string; media: { markdown?: string } }[] }[] };
+    };
+    const toolbar = pkg.contributes.menus['notebook/toolbar']!.map((m) => m.command);
+    for (const c of ['runbook.runAll', 'runbook.runSection', 'runbook.exportReport', 'runbook.rolloutStep', 'runbook.drillTimer']) assert.ok(toolbar.includes(c), c);
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['runbook.runAll', 'runbook.runSection', 'runbook.exportReport', 'runbook.rolloutStep', 'runbook.drillTimer', 'runbook.revealFirstFailing', 'runbook.revealRollback']) assert.ok(commands.includes(c), `${c} registered`);
+    const steps = pkg.contributes.walkthroughs[0]!.steps;
+    assert.ok(steps.length >= 4);
+    const root = vscode.extensions.getExtension('runbook-notebooks.runbook-notebooks')!.extensionPath;
+    for (const s of steps) if (s.media.markdown) assert.ok(fs.existsSync(path.join(root, s.media.markdown)), s.media.markdown);
+  });
+});
