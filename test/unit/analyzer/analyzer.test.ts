@@ -208,3 +208,28 @@ test('rule lists and versions', () => {
   assert.equal(versionLessThan('0.7.0rc1', '0.7.0'), false);
   assert.equal(versionLessThan('unknown', '0.7.0'), undefined);
 });
+
+test('modern syntax parses without errors (3.12 f-strings, t-strings, type aliases, PEP 695, match)', async () => {
+  const src = [
+    'from agents import Agent, Runner',
+    'type Alias = list[int]',
+    'def first[T](xs: list[T]) -> T:',
+    '    return xs[0]',
+    'tpl = t"hello {first([1])}"',
+    'songs = {"a": 1}',
+    'msg = f"Use {songs["a"]}"',
+    'match msg:',
+    '    case "x":',
+    '        pass',
+    '    case _:',
+    '        agent = Agent(name="m", instructions=msg + "!")',
+    'async def go():',
+    '    async with ctx() as c:',
+    '        await Runner.run(agent, c)',
+    '',
+  ].join('\n');
+  const r = await analyze(src);
+  assert.equal(r.hasSyntaxErrors, false);
+  // `msg + "!"`: a binary + with one static operand is static (§5.2)
+  assert.deepEqual(r.findings.map((f) => f.rule), ['ENG002', 'ENG001']);
+});
