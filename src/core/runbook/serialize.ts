@@ -122,7 +122,19 @@ function attributesChanged(cell: CellLike, source: CellSource): boolean {
 
 function languageChanged(cell: CellLike, source: CellSource): boolean {
   if (cell.kind === 'markup' || source.role === 'frontMatter') return false;
-  return cell.language.toLowerCase() !== sourceLanguage(source);
+  const info = source.fence?.info ?? '';
+  const lang = cell.language;
+  // Fast path, no allocation: the info string starts with exactly this word.
+  const n = lang.length;
+  if (n > 0 && info.length >= n) {
+    let i = 0;
+    while (i < n && info.charCodeAt(i) === lang.charCodeAt(i)) i++;
+    if (i === n) {
+      const next = info.charCodeAt(n);
+      if (Number.isNaN(next) || next === 32 || next === 9 || next === 123) return false;
+    }
+  }
+  return lang.toLowerCase() !== sourceLanguage(source);
 }
 
 function unchanged(cell: CellLike, source: CellSource): boolean {
