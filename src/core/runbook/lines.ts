@@ -260,8 +260,12 @@ function plainValue(raw: string): string {
   return raw.slice(s, e);
 }
 
-/** Start of the line that ends just before boundary `p`, and that line's text end. */
-function lineBefore(raw: string, p: number): { ls: number; le: number } {
+// Results of lineBefore (module scratch, to avoid an allocation per call).
+let prevStart = 0;
+let prevEnd = 0;
+
+/** Sets prevStart/prevEnd to the line that ends just before boundary `p` (its start and text end). */
+function lineBefore(raw: string, p: number): void {
   let le = p;
   if (le > 0 && raw.charCodeAt(le - 1) === 10) {
     le--;
@@ -273,7 +277,8 @@ function lineBefore(raw: string, p: number): { ls: number; le: number } {
     if (c === 10 || c === 13) break;
     ls--;
   }
-  return { ls, le };
+  prevStart = ls;
+  prevEnd = le;
 }
 
 function blankRange(raw: string, a: number, b: number): boolean {
@@ -306,17 +311,23 @@ export function rawShows(raw: string, indent: string, fence: FenceFrame | undefi
   const n = raw.length;
   if (n === 0) return value === '';
   // The last content line: skip the trailing blank lines, then a fence's closing line.
-  let { ls: lastStart, le: lastEnd } = lineBefore(raw, n);
+  lineBefore(raw, n);
+  let lastStart = prevStart;
+  let lastEnd = prevEnd;
   while (blankRange(raw, lastStart, lastEnd)) {
-    if (lastStart === 0) return fence ? value === '' : value === '';
-    ({ ls: lastStart, le: lastEnd } = lineBefore(raw, lastStart));
+    if (lastStart === 0) return value === '';
+    lineBefore(raw, lastStart);
+    lastStart = prevStart;
+    lastEnd = prevEnd;
   }
   let first = 0;
   if (fence) {
     first = nextLineStart(raw, lineEnd(raw, 0));
     if (fence.closeLine !== null && lastStart > 0) {
       if (lastStart <= first - 1) return value === '';
-      ({ ls: lastStart, le: lastEnd } = lineBefore(raw, lastStart));
+      lineBefore(raw, lastStart);
+      lastStart = prevStart;
+      lastEnd = prevEnd;
     }
     if (first > lastStart || first >= n) return value === '';
   } else {
