@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   const statusBar = new RunbookStatusBar(registry, state);
   // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
   let controllerRef: RunbookController | undefined;
-  const ops = registerOperations({ statusBar, state, inputs, log, controller: () => controllerRef! });
+  const ops = registerOperations({ registry, statusBar, state, inputs, log, controller: () => controllerRef! });
   const controller = new RunbookController({
     registry, inputs, state, log, ui,
     services: { pythonInterpreter: pythonInterpreterService(log) },

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { Clock } from '../../src/core/ops';
 import type { EvidenceRecord } from '../../src/core/evidence';
 import type { RunAllResult } from '../../src/vscode/ops';
-import { api, closeAll, openRunbook, scriptedUi, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, openRunbook, repoRoot, scriptedUi, waitFor, workspaceDir } from './helpers';
 
 const SECRET = 'tok-5ecret-9f8e7d6c';
 
@@ -92,10 +92,11 @@ suite('Cutover operations', () => {
     assert.deepEqual(result.ran.map((r) => r.verdict), ['pass', 'pass', 'pass', 'fail']);
     assert.equal(result.stoppedAfter, 'cut.switch');
     assert.deepEqual([...result.notRun], ['cut.after', 'verify.health']);
-    assert.deepEqual([...result.excluded], ['prep.excluded']);
+    assert.deepEqual([...result.excluded], ['prep.excluded', 'cut.purge']);
     assert.equal(a.state.lastRun(nb.uri, 'cut.after'), undefined, 'the check after the failure did not run');
     assert.equal(a.state.lastRun(nb.uri, 'prep.excluded'), undefined, 'the excluded check did not run');
     assert.equal(fs.existsSync(path.join(workspaceDir(), 'excluded-ran.txt')), false, 'the excluded shell never ran');
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'purged.txt')), false, 'the destructive shell never ran');
     const warning = a.ops.notices.slice(before).find((n) => n.level === 'warning');
     assert.ok(warning, 'a warning was shown');
     assert.match(warning.message, /stopped/);
@@ -112,7 +113,7 @@ suite('Cutover operations', () => {
 
     // The window status bar item: ticked/total and failing count; a click reveals the first failing item.
     const texts = a.ops.statusItems.texts();
-    assert.equal(texts.progress, '$(checklist) 3/8 · $(error) 1 failing');
+    assert.equal(texts.progress, '$(checklist) 3/9 · $(error) 1 failing');
     const shown = await vscode.commands.executeCommand<number>('runbook.revealFirstFailing', nb.uri);
     const failingTask = derived.cells[cellOfCheck(nb, 'cut.switch', derived)]!.check!.taskCell!;
     assert.equal(shown, failingTask);
@@ -124,18 +125,21 @@ suite('Cutover operations', () => {
     assert.deepEqual(ev.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret', 'cut.switch']);
   });
 
-  test('Run All with continue runs every check after a failure (excluded still skipped)', async () => {
+  test('Run All with continue runs every check after a failure (excluded and destructive still skipped)', async () => {
     const a = await api();
     const { nb } = await fresh('ops-demo.runbook.md');
     const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri, { stopOnFirstFailure: false });
     assert.deepEqual(result.ran.map((r) => r.checkId), ['prep.window', 'prep.ok', 'prep.secret', 'cut.switch', 'cut.after', 'verify.health']);
     assert.equal(result.stoppedAfter, undefined);
     assert.deepEqual([...result.notRun], []);
-    assert.deepEqual([...result.excluded], ['prep.excluded']);
+    assert.deepEqual([...result.excluded], ['prep.excluded', 'cut.purge']);
+    assert.deepEqual(result.skipped.map((s) => s.reason), ['excluded from run all', 'destructive: not part of a run-all (run it on its own)']);
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'purged.txt')), false, 'the destructive shell never ran');
+    assert.match(result.message, /1 excluded from run all\. 1 destructive check\(s\) left out/);
     assert.equal(a.state.lastRun(nb.uri, 'verify.health')?.verdict, 'pass');
     assert.equal(a.state.lastRun(nb.uri, 'cut.switch')?.verdict, 'fail');
     assert.match(result.message, /5 passed, 1 failed \(cut\.switch\)/);
-    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 5/8 · $(error) 1 failing');
+    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 5/9 · $(error) 1 failing');
   });
 
   test('Run Section runs only that section’s checks (the heading’s status bar item calls it)', async () => {
@@ -150,7 +154,7 @@ suite('Cutover operations', () => {
     const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runSection', ...args);
     assert.deepEqual(result.ran.map((r) => r.checkId), ['verify.health']);
     assert.equal(a.state.lastRun(nb.uri, 'prep.ok'), undefined, 'other sections did not run');
-    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 1/8');
+    assert.equal(a.ops.statusItems.texts().progress, '$(checklist) 1/9');
 
     // A section with an excluded check: it is skipped there too.
     const prep = derived.sections.find((s) => s.title === 'Prepare')!;
@@ -218,6 +222,7 @@ suite('Cutover operations', () => {
     assert.match(report, /Tell the team.*✔ ticked/);
     assert.match(report, /The shell works.*☐ unticked/);
     assert.match(report, /A step left out of run all.*not run/);
+    assert.match(report, /Purge the old side.*not run/);
     assert.match(report, /token=\(secret\)/);
   });
 
@@ -325,6 +330,49 @@ suite('Cutover operations', () => {
     assert.match(report, /total \*\*8 min 00 s\*\*/);
     assert.match(report, /\| Ops demo › Prepare \| /);
     assert.match(report, /\| Ops demo › Cutover \| /);
+  });
+
+  test('bundled runbooks: the Engramia rollout items open the window over its five smokes; the September drill splits by section', async () => {
+    const a = await api();
+    const clock = new FakeClock();
+    a.ops.setClock(clock);
+    const copy = (name: string) => {
+      const file = path.join(workspaceDir(), name.replace('.runbook.md', `-ops-${process.pid}-${++copies}.runbook.md`));
+      fs.copyFileSync(path.join(repoRoot(), 'runbooks', name), file);
+      return file;
+    };
+    const engramia = copy('engramia-verification-and-rollback.runbook.md');
+    const nb = (await openRunbook(engramia)).notebook;
+    assert.equal(await vscode.commands.executeCommand('runbook.rolloutStep', nb.uri, 50), 50);
+    const derived = a.statusBar.derived(nb);
+    const flip = derived.cells[cellOfCheck(nb, 'rollout.50-percent', derived)]!.check!.taskCell!;
+    assert.equal(a.statusBar.derived(nb).cells[flip]!.task!.checked, true, 'the 50 % item is ticked');
+    const status = a.ops.recorder.windowStatus(nb)!;
+    assert.deepEqual(Object.keys(status.smokes), ['smoke.1-round-trip', 'smoke.2-recall', 'smoke.3-learn-writeback', 'smoke.4-live-traffic', 'smoke.5-quota']);
+    assert.match(a.ops.statusItems.texts().window, /Rollout 50%: 30:00 left · smokes 0\/5/);
+    const before = a.ops.notices.length;
+    clock.advance(30 * 60 * 1000 + 1);
+    const warning = a.ops.notices.slice(before).find((n) => n.level === 'warning');
+    assert.ok(warning, 'the window closed with a warning');
+    assert.match(warning.message, /smoke\.1-round-trip not run/);
+    assert.match(warning.message, /"Rollback" section/);
+    const rollbackCell = await vscode.commands.executeCommand<number>('runbook.revealRollback', nb.uri);
+    assert.match(nb.cellAt(rollbackCell).document.getText(), /^## Rollback/);
+
+    const september = copy('september-engine-rollback.runbook.md');
+    const sep = (await openRunbook(september)).notebook;
+    await vscode.commands.executeCommand('runbook.drillTimer', sep.uri, 'start');
+    clock.advance(4 * 60 * 1000);
+    await vscode.commands.executeCommand('runbook.drillTimer', sep.uri, 'split', '1. Decide');
+    clock.advance(6 * 60 * 1000);
+    await vscode.commands.executeCommand('runbook.drillTimer', sep.uri, 'split', '2. Prepare');
+    await vscode.commands.executeCommand('runbook.drillTimer', sep.uri, 'stop');
+    const splits = evidenceOf(september).filter((r) => r.event === 'drill-split');
+    assert.deepEqual(splits.map((r) => [String(r.data?.['section']).split(' › ').pop(), r.durationMs]), [['1. Decide', 4 * 60 * 1000], ['2. Prepare', 6 * 60 * 1000]]);
+    const report = fs.readFileSync((await vscode.commands.executeCommand<vscode.Uri>('runbook.exportReport', sep.uri)).fsPath, 'utf8');
+    assert.match(report, /total \*\*10 min 00 s\*\*/);
+    assert.match(report, /1\. Decide \| 4 min 00 s/);
+    assert.match(report, /2\. Prepare \| 6 min 00 s/);
   });
 
   test('the notebook toolbar and the walkthrough are contributed', async () => {

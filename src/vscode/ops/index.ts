@@ -7,8 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type RolloutStep, type WindowStatus } from '../../core/ops';
+import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type PlannedCheck, type RolloutStep, type WindowStatus } from '../../core/ops';
 import type { CheckRun } from '../../core/checks/types';
+import type { CheckRegistry } from '../../core/checks/registry';
+import type { DerivedRunbook, Section } from '../../core/runbook';
+import { isDestructiveCheck } from '../../core/kinds';
 import type { InputStore } from '../inputs/inputStore';
 import type { RunbookController, RunMeta } from '../notebook/controller';
 import type { RunState } from '../notebook/runState';
@@ -24,6 +27,7 @@ export { SwitchableClock } from './clock';
 export type { RunAllOptions, RunAllResult } from './runAll';
 
 export interface OperationsDeps {
+  readonly registry: CheckRegistry;
   readonly statusBar: RunbookStatusBar;
   readonly state: RunState;
   readonly inputs: InputStore;
@@ -76,6 +80,7 @@ export function registerOperations(deps: OperationsDeps): Operations {
     statusBar: deps.statusBar,
     inputs: deps.inputs,
     clock,
+    isLeftOut: (c) => isDestructiveCheck(deps.registry, c),
     log: deps.log,
     onWindowClose: (uri, status) => onWindowClose(uri, status),
   });
@@ -115,7 +120,11 @@ export function registerOperations(deps: OperationsDeps): Operations {
       return;
     }
     const message = status.message ?? `Rollout ${status.step}%: the smoke window closed with smoke tests not run or not green. Go to the "Rollback" section and roll back.`;
-    void notify('warning', message, 'Go to Rollback').then((b) => { if (b && notebook) void revealRollback(notebook); });
+    void notify('warning', message, 'Go to Rollback').then(async (b) => {
+      if (!b) return;
+      const nb = notebook ?? await vscode.workspace.openNotebookDocument(uri);
+      await revealRollback(nb);
+    });
   }
 
   const runSection = async (uri?: vscode.Uri | string, sectionId?: string, options: RunAllOptions = {}): Promise<RunAllResult | undefined> => {
@@ -135,7 +144,7 @@ export function registerOperations(deps: OperationsDeps): Operations {
     return runAll(runDeps, notebook, { ...options, section });
   };
 
-  const runDeps = { controller: deps.controller, statusBar: deps.statusBar, notify, revealFirstFailing };
+  const runDeps = { controller: deps.controller, statusBar: deps.statusBar, notify, revealFirstFailing, isDestructive: (c: PlannedCheck) => isDestructiveCheck(deps.registry, c) };
 
   const exportReport = async (uri?: vscode.Uri | string, open = true): Promise<vscode.Uri | undefined> => {
     const notebook = need(uri);
@@ -185,7 +194,9 @@ export function registerOperations(deps: OperationsDeps): Operations {
     }
     items.refresh();
     const smokes = Object.keys(recorder.windowStatus(notebook)?.smokes ?? {});
-    void notify('info', `Rollout ${chosen}% marked: run the ${smokes.length || 'five'} smoke tests within ${formatDuration(windowMsOf(recorder.windowStatus(notebook)))}.`);
+    const smokeSection = sectionHolding(deps.statusBar.derived(notebook), smokes);
+    void notify('info', `Rollout ${chosen}% marked: run the ${smokes.length || 'five'} smoke tests within ${formatDuration(windowMsOf(recorder.windowStatus(notebook)))}.`, ...(smokeSection ? ['Run Smoke Tests'] : []))
+      .then((b) => { if (b && smokeSection) void runAll(runDeps, notebook, { section: smokeSection.id }); });
     return chosen;
   };
 
@@ -290,6 +301,15 @@ export function registerOperations(deps: OperationsDeps): Operations {
 /** `ops/cutover.runbook.md` → `ops/cutover.report.md` (beside the runbook). */
 export function reportPathFor(runbookPath: string): string {
   return runbookPath.replace(/(\.runbook)?\.md$/i, '') + '.report.md';
+}
+
+/** The innermost section holding every given check (e.g. all the smoke tests). */
+function sectionHolding(derived: DerivedRunbook, checkIds: readonly string[]): Section | undefined {
+  const cells = checkIds.map((id) => derived.cells.findIndex((c) => c.check?.id === id)).filter((i) => i >= 0);
+  if (!cells.length) return undefined;
+  return derived.sections
+    .filter((s) => cells.every((i) => s.cell <= i && i < s.endCell))
+    .sort((a, b) => b.level - a.level)[0];
 }
 
 function windowMsOf(status: WindowStatus | undefined): number {

@@ -16,6 +16,8 @@ export interface RecorderDeps {
   readonly statusBar: RunbookStatusBar;
   readonly inputs: InputStore;
   readonly clock: Clock;
+  /** Checks a run all leaves out (excluded or destructive): they do not end a drill split. */
+  readonly isLeftOut: (check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }) => boolean;
   readonly log: { warn(msg: string): void; info(msg: string): void };
   /** A rollout window closed (green or not). */
   readonly onWindowClose?: (notebook: vscode.Uri, status: WindowStatus) => void;
@@ -50,6 +52,7 @@ export class EvidenceRecorder implements vscode.Disposable {
       s = new CutoverSession({
         runbookPath: uri.fsPath,
         clock: this.deps.clock,
+        windowMs: Math.max(1, vscode.workspace.getConfiguration('runbook').get<number>('rollout.windowMinutes', 30)) * 60_000,
         onWindowClose: (status) => this.deps.onWindowClose?.(uri, status),
         onError: (m) => this.deps.log.warn(m),
         onRecord: () => this.changed.fire(uri),
@@ -58,7 +61,12 @@ export class EvidenceRecorder implements vscode.Disposable {
     }
     // Checks left out of run all do not end a drill split (a run all never reaches them).
     const derived = this.deps.statusBar.derived(notebook);
-    s.setChecks(derived.cells.flatMap((c) => (c.check && !isExcludedFromRunAll(c.check) ? [{ id: c.check.id, sectionPath: c.check.headingPath }] : [])));
+    s.setChecks(derived.cells.flatMap((c, i) => {
+      const check = c.check;
+      if (!check || isExcludedFromRunAll(check)) return [];
+      if (this.deps.isLeftOut({ kind: check.kind, attributes: check.attributes, body: notebook.cellAt(i).document.getText() })) return [];
+      return [{ id: check.id, sectionPath: check.headingPath }];
+    }));
     return s;
   }
 

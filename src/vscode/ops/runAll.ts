@@ -5,7 +5,7 @@
  * told to continue (setting `runbook.run.stopOnFirstFailure`, default on).
  */
 import * as vscode from 'vscode';
-import { isFailing, PlanError, planRun, type RunPlan } from '../../core/ops';
+import { DESTRUCTIVE_REASON, isFailing, PlanError, planRun, type PlannedCheck, type RunPlan } from '../../core/ops';
 import type { Verdict } from '../../core/checks/types';
 import type { RunbookController } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';
@@ -22,8 +22,10 @@ export interface RunAllResult {
   readonly section?: string;
   /** Checks that ran, in order. */
   readonly ran: readonly { checkId: string; verdict: Verdict; reason: string }[];
-  /** Checks left out up front (excluded from run all). */
+  /** Checks left out up front: marked `excludeFromRunAll`, or destructive (run those on their own). */
   readonly excluded: readonly string[];
+  /** Why each of `excluded` was left out. */
+  readonly skipped: readonly { checkId: string; reason: string }[];
   /** Checks not run because the run stopped or was cancelled. */
   readonly notRun: readonly string[];
   readonly stoppedAfter?: string;
@@ -35,6 +37,8 @@ export interface RunAllResult {
 export interface RunAllDeps {
   readonly controller: () => RunbookController;
   readonly statusBar: RunbookStatusBar;
+  /** Destructive checks stay out of run all / run section, as in the CLI. */
+  readonly isDestructive: (check: PlannedCheck) => boolean;
   /** Shows (and records) a message; returns the button picked. */
   readonly notify: (level: 'info' | 'warning' | 'error', message: string, ...buttons: string[]) => Thenable<string | undefined>;
   readonly revealFirstFailing: (notebook: vscode.NotebookDocument) => Promise<unknown>;
@@ -45,15 +49,17 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
   const derived = deps.statusBar.derived(notebook);
   let plan: RunPlan;
   try {
-    plan = planRun(documentOf(notebook, derived), { section: options.section });
+    plan = planRun(documentOf(notebook, derived), { section: options.section, isDestructive: deps.isDestructive });
   } catch (e) {
     if (!(e instanceof PlanError)) throw e;
     const message = e.message;
     void deps.notify('error', `Runbook: ${message}`);
-    return { section: options.section, ran: [], excluded: [], notRun: [], cancelled: false, message };
+    return { section: options.section, ran: [], excluded: [], skipped: [], notRun: [], cancelled: false, message };
   }
   const title = plan.section ? `Running section "${plan.section.title}"` : 'Running all checks';
-  const excluded = plan.entries.filter((e) => e.skip !== undefined).map((e) => e.check.id);
+  const skipped = plan.entries.filter((e) => e.skip !== undefined).map((e) => ({ checkId: e.check.id, reason: e.skip! }));
+  const excluded = skipped.map((s) => s.checkId);
+  const destructive = skipped.filter((s) => s.reason === DESTRUCTIVE_REASON).length;
   const runnable = plan.entries.filter((e) => e.skip === undefined).map((e) => e.check);
   const ran: { checkId: string; verdict: Verdict; reason: string }[] = [];
   const notRun: string[] = [];
@@ -89,7 +95,8 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
   const where = plan.section ? `Section "${plan.section.title}"` : 'Run all';
   const failed = ran.filter((r) => isFailing(r.verdict));
   const passed = ran.filter((r) => r.verdict === 'pass' || r.verdict === 'warn').length;
-  const tail = `${excluded.length ? ` ${excluded.length} excluded from run all.` : ''}`;
+  const tail = `${excluded.length - destructive ? ` ${excluded.length - destructive} excluded from run all.` : ''}` +
+    `${destructive ? ` ${destructive} destructive check(s) left out: run them on their own.` : ''}`;
   let message: string;
   if (stoppedAfter !== undefined) {
     const reason = ran.find((r) => r.checkId === stoppedAfter)?.reason ?? '';
@@ -105,5 +112,5 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
     message = `${where}: ${passed} of ${ran.length} check(s) passed.${tail}`;
     void deps.notify('info', message);
   }
-  return { section: plan.section?.id, ran, excluded, notRun, stoppedAfter, cancelled, message };
+  return { section: plan.section?.id, ran, excluded, skipped, notRun, stoppedAfter, cancelled, message };
 }
