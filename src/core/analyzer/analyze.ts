@@ -138,6 +138,7 @@ class Bindings {
   readonly other = new Set<string>();
 
   addImport(unit: number, node: Node): void {
+    if (node.type === 'future_import_statement') return;
     if (node.type === 'import_statement') {
       for (const n of node.childrenForFieldName('name')) {
         const dotted = n.type === 'aliased_import' ? n.childForFieldName('name') : n;
@@ -189,20 +190,16 @@ interface UnitData {
   readonly tree: Tree;
   readonly lines: LineTable;
   readonly imports: Node[];
-  readonly comments: Node[];
-  /** Comments by start row (filled after collection). */
-  readonly commentsByRow: Map<number, Node[]>;
+  /** Comment nodes by row, looked up lazily (only rows of findings are ever read). */
+  readonly rowComments: Map<number, Node[]>;
   readonly calls: Node[];
-  readonly assigns: Node[];
 }
 
 interface Suppressions {
-  /** row → rules suppressed on that row ('all' for a bare ignore); own-line comments apply to the next row too. */
-  readonly byRow: Map<string, Set<RuleId> | 'all'>;
-  readonly ownLine: Map<string, Set<RuleId> | 'all'>;
+  /** Rules suppressed by comments on a row of a unit; `ownLineOnly` keeps only comments alone on their line. */
+  on(unit: number, row: number, ownLineOnly: boolean): (Set<RuleId> | 'all')[];
   readonly file: Set<RuleId> | 'all' | undefined;
 }
-
 /** Analyses one file (one unit) or all cells of a notebook (several units, bindings shared). */
 export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}, notebook = units.length > 1): AnalysisResult {
   const enabled = new Set<RuleId>(options.rules ?? DEFAULT_RULES);
@@ -279,11 +276,12 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   let memoryVariable: string | undefined;
   const callAssigns: { lhs: string; call: Node }[] = [];
   for (const d of data) {
-    for (const a of d.assigns) {
-      if (!mentions(d, a, ['.clone'])) continue;
+    for (const rhs of d.calls) {
+      if (!mentions(d, rhs, ['.clone'])) continue;
+      const a = rhs.parent;
+      if (a?.type !== 'assignment' || a.childForFieldName('right')?.startIndex !== rhs.startIndex) continue;
       const lhs = a.childForFieldName('left');
-      const rhs = a.childForFieldName('right');
-      if (!lhs || !rhs || rhs.type !== 'call') continue;
+      if (!lhs) continue;
       callAssigns.push({ lhs: lhs.text, call: rhs });
       if (isMemoryCtor(rhs.childForFieldName('function'))) {
         memoryNames.add(lhs.text);
@@ -383,8 +381,8 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   const suppressed = (rule: RuleId, unit: number, rows: number[], ownRows: number[]): boolean => {
     const has = (s: Set<RuleId> | 'all' | undefined) => s === 'all' || (s !== undefined && s.has(rule));
     if (has(sup.file)) return true;
-    if (rows.some((r) => has(sup.byRow.get(`${unit}:${r}`)))) return true;
-    return ownRows.some((r) => has(sup.ownLine.get(`${unit}:${r - 1}`)));
+    if (rows.some((r) => sup.on(unit, r, false).some(has))) return true;
+    return ownRows.some((r) => sup.on(unit, r - 1, true).some(has));
   };
 
   // ---- rules --------------------------------------------------------------------------------
@@ -574,22 +572,11 @@ function shorten(text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 function collect(py: PythonParser, index: number, u: Unit): UnitData {
-  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], comments: [], commentsByRow: new Map(), calls: [], assigns: [] };
+  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], rowComments: new Map(), calls: [] };
   for (const c of py.query.captures(u.tree.rootNode)) {
     const n = c.node;
-    switch (n.type) {
-      case 'import_statement':
-      case 'import_from_statement': d.imports.push(n); break;
-      case 'comment': d.comments.push(n); break;
-      case 'call': d.calls.push(n); break;
-      case 'assignment': d.assigns.push(n); break;
-    }
-  }
-  for (const c of d.comments) {
-    const row = c.startPosition.row;
-    const list = d.commentsByRow.get(row);
-    if (list) list.push(c);
-    else d.commentsByRow.set(row, [c]);
+    if (n.type === 'call') d.calls.push(n);
+    else d.imports.push(n);
   }
   return d;
 }
@@ -755,7 +742,7 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
   let unit = anchor ? anchor.unit : unitIndex;
   if (!anchor) {
     // a notebook: the first cell with a top-level import, else the finding's cell
-    const withImport = data.find((d) => d.tree.rootNode.namedChildren.some((c) => isImportNode(c)));
+    const withImport = data.find((d) => d.imports.some((imp) => imp.parent?.type === 'module'));
     if (withImport && data.length > 1) unit = withImport.index;
   }
   const key = `${unit}:${lazy ? lazy.node.startIndex : 'top'}:${module}`;
@@ -802,14 +789,22 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
     const row = lazy.node.endPosition.row;
     insert = { at: d.lines.lineEnd(row), prefix: `${eol}${d.lines.indentOf(lazy.node.startPosition.row)}`, suffix: '' };
   } else {
-    const top = root.namedChildren.filter((c): c is Node => !!c);
-    const imports = top.filter(isImportNode);
+    const imports = d.imports.filter((imp) => imp.parent?.type === 'module');
     const lastImport = imports[imports.length - 1];
     if (lastImport) insert = { at: d.lines.lineEnd(lastImport.endPosition.row), prefix: eol, suffix: '' };
     else {
-      const first = top.find((c) => c.type !== 'comment');
+      let first: Node | undefined;
+      const leadingComments: Node[] = [];
+      for (let i = 0; i < root.namedChildCount; i++) {
+        const c = root.namedChild(i);
+        if (!c) continue;
+        if (c.type !== 'comment') {
+          first = c;
+          break;
+        }
+        leadingComments.push(c);
+      }
       const docstring = first && first.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first : undefined;
-      const leadingComments = top.filter((c) => c.type === 'comment' && (!first || c.startIndex < first.startIndex));
       const after = docstring ?? leadingComments[leadingComments.length - 1];
       insert = after ? { at: d.lines.lineEnd(after.endPosition.row), prefix: eol, suffix: '' } : { at: 0, prefix: '', suffix: eol };
     }
@@ -817,10 +812,6 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
   const site: ImportSite = { key, unit, module, present, ...(append ? { append } : {}), insert };
   sites.set(key, site);
   return site;
-}
-
-function isImportNode(c: Node | null): boolean {
-  return !!c && (c.type === 'import_statement' || c.type === 'import_from_statement' || c.type === 'future_import_statement');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,28 +860,54 @@ function mergeRules(a: Set<RuleId> | 'all' | undefined, b: Set<RuleId> | 'all'):
   return new Set([...(a ?? []), ...b]);
 }
 
-function suppressions(data: readonly UnitData[], noqa: boolean): Suppressions {
-  const byRow = new Map<string, Set<RuleId> | 'all'>();
-  const ownLine = new Map<string, Set<RuleId> | 'all'>();
-  let file: Set<RuleId> | 'all' | undefined;
-  for (const d of data) {
-    const first = d.tree.rootNode.namedChildren.find((c) => c && c.type !== 'comment' && !(c.type === 'expression_statement' && c.firstNamedChild?.type === 'string'));
-    const firstCodeRow = first ? first.startPosition.row : Number.MAX_SAFE_INTEGER;
-    for (const c of d.comments) {
-      const row = c.startPosition.row;
-      const own = d.lines.lineText(row).slice(0, c.startPosition.column).trim() === '';
-      for (const dir of parseDirectives(c.text, noqa)) {
-        if (dir.kind === 'file-ignore') {
-          if (row < firstCodeRow) file = mergeRules(file, dir.rules);
-          continue;
-        }
-        const key = `${d.index}:${row}`;
-        byRow.set(key, mergeRules(byRow.get(key), dir.rules));
-        if (own) ownLine.set(key, mergeRules(ownLine.get(key), dir.rules));
+/** The comment nodes on a row: each `#` of the line is checked against the tree (strings are not comments). */
+function commentsOnRow(d: UnitData, row: number): Node[] {
+  const cached = d.rowComments.get(row);
+  if (cached) return cached;
+  const out: Node[] = [];
+  if (row >= 0 && row < d.lines.lineCount) {
+    const line = d.lines.lineText(row);
+    const start = d.lines.starts[row]!;
+    for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) {
+      const n = d.tree.rootNode.descendantForIndex(start + i, start + i + 1);
+      if (n?.type === 'comment') {
+        out.push(n); // a comment runs to the end of the line
+        break;
       }
     }
   }
-  return { byRow, ownLine, file };
+  d.rowComments.set(row, out);
+  return out;
+}
+
+function suppressions(data: readonly UnitData[], noqa: boolean): Suppressions {
+  let file: Set<RuleId> | 'all' | undefined;
+  for (const d of data) {
+    // file-ignore: only in the leading comment block (before the first statement, docstring aside)
+    const root = d.tree.rootNode;
+    for (let i = 0; i < root.namedChildCount; i++) {
+      const c = root.namedChild(i);
+      if (!c) continue;
+      if (c.type === 'comment') {
+        for (const dir of parseDirectives(c.text, noqa)) if (dir.kind === 'file-ignore') file = mergeRules(file, dir.rules);
+        continue;
+      }
+      if (c.type === 'expression_statement' && c.firstNamedChild?.type === 'string') continue;
+      break;
+    }
+  }
+  return {
+    file,
+    on(unit, row, ownLineOnly) {
+      const d = data[unit]!;
+      const out: (Set<RuleId> | 'all')[] = [];
+      for (const c of commentsOnRow(d, row)) {
+        if (ownLineOnly && d.lines.lineText(row).slice(0, c.startPosition.column).trim() !== '') continue;
+        for (const dir of parseDirectives(c.text, noqa)) if (dir.kind === 'ignore') out.push(dir.rules);
+      }
+      return out;
+    },
+  };
 }
 
 /**
@@ -901,7 +918,7 @@ function suppressions(data: readonly UnitData[], noqa: boolean): Suppressions {
 function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow: number, _sup: Suppressions): OffsetEdit {
   const root = d.tree.rootNode;
   const lineEnd = d.lines.lineEnd(row);
-  const existingOn = (r: number) => d.commentsByRow.get(r)?.find((c) => parseDirectives(c.text).some((x) => x.kind === 'ignore' && x.rules !== 'all'));
+  const existingOn = (r: number) => commentsOnRow(d, r).find((c) => parseDirectives(c.text).some((x) => x.kind === 'ignore' && x.rules !== 'all'));
   const extend = (c: Node): OffsetEdit | undefined => {
     const text = c.text;
     const at = text.toLowerCase().indexOf('engramia:');

@@ -27,7 +27,7 @@ export interface PythonParser {
 
 /** The single query the analyzer runs; capture names are read by analyze.ts. */
 export const ANALYZER_QUERY = `
-[(import_statement) (import_from_statement) (future_import_statement) (call) (assignment) (comment)] @node
+[(import_statement) (import_from_statement) (future_import_statement) (call)] @node
 `;
 
 let loading: Promise<PythonParser> | undefined;

@@ -233,3 +233,15 @@ test('modern syntax parses without errors (3.12 f-strings, t-strings, type alias
   // `msg + "!"`: a binary + with one static operand is static (§5.2)
   assert.deepEqual(r.findings.map((f) => f.rule), ['ENG002', 'ENG001']);
 });
+
+test('import insertion after a lone __future__ import, and after leading comments', async () => {
+  let src = 'from __future__ import annotations\n\ndef f(a, x):\n    from agents import Runner\n    return 1\n\nimport agents\nagents.Runner.run_sync(a, x)\n';
+  let r = await analyze(src);
+  let fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
+  assert.ok(fixed.startsWith('from __future__ import annotations\n'), fixed);
+  assert.equal(pyCompiles(fixed), true, fixed);
+  src = '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    return agents.Runner.run_sync(a, x)\n';
+  r = await analyze(src);
+  fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
+  assert.equal(fixed, '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    return agents.Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+});
