@@ -163,6 +163,31 @@ suite('Cutover operations', () => {
     assert.deepEqual([...r2.excluded], ['prep.excluded']);
   });
 
+  test('Cancel stops the running check and leaves the rest not run (no evidence for the cut-short check)', async () => {
+    const a = await api();
+    const file = path.join(workspaceDir(), `ops-slow-${process.pid}.runbook.md`);
+    fs.writeFileSync(file, [
+      '# Slow', '', '## Steps', '',
+      '- [ ] Slow step', '  ```shell {id=slow.wait timeout=60s}', '  echo started', '  sleep 30', '  ```',
+      '- [ ] Next step', '  ```shell {id=slow.next}', '  echo next', '  ```', '',
+    ].join('\n'));
+    const nb = (await openRunbook(file)).notebook;
+    const slow = cellOfCheck(nb, 'slow.wait', a.statusBar.derived(nb));
+    const cts = new vscode.CancellationTokenSource();
+    const before = a.ops.notices.length;
+    const pending = vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri, { token: cts.token });
+    await waitFor(() => nb.cellAt(slow).outputs.length > 0, 'the slow check to start');
+    cts.cancel();
+    const result = await pending;
+    assert.equal(result.cancelled, true);
+    assert.equal(result.stoppedAfter, undefined, 'a cancel is not a failure');
+    assert.deepEqual(result.ran.map((r) => `${r.checkId}:${r.verdict}`), ['slow.wait:skipped']);
+    assert.deepEqual([...result.notRun], ['slow.next']);
+    assert.equal(a.state.lastRun(nb.uri, 'slow.next'), undefined);
+    assert.match(a.ops.notices.slice(before).find((n) => n.level === 'warning')?.message ?? '', /cancelled: 1 ran, 1 not run/);
+    assert.deepEqual(evidenceOf(file).filter((r) => (r.event ?? 'check') === 'check'), [], 'no evidence for a cut-short run');
+  });
+
   test('evidence lines and the exported report: sections, verdicts, hand ticks, inputs, and never the secret', async () => {
     const a = await api();
     const { file, nb } = await fresh('ops-demo.runbook.md');

@@ -87,6 +87,9 @@ export class EvidenceRecorder implements vscode.Disposable {
 
   /** Controller hook: a check finished. */
   recordRun(notebook: vscode.NotebookDocument, run: CheckRun, meta: RunMeta): EvidenceRecord[] {
+    // A check cut short by Cancel proves nothing (as in the CLI): no record.
+    if (run.verdict === 'skipped' && run.reason === 'cancelled') return [];
+    if (notebook.uri.scheme !== 'file') return [];
     try {
       return this.session(notebook).recordRun(run, {
         label: meta.label,
@@ -102,6 +105,8 @@ export class EvidenceRecorder implements vscode.Disposable {
 
   /** Commands hook: a box was ticked or unticked by hand. */
   async recordHandTick(notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, checkId: string | undefined): Promise<EvidenceRecord | undefined> {
+    // An untitled runbook has no place beside it for a log.
+    if (notebook.uri.scheme !== 'file') return undefined;
     try {
       await this.addStoredSecrets(notebook);
       const doc = documentOf(notebook, this.deps.statusBar.derived(notebook));

@@ -16,6 +16,8 @@ export interface RunAllOptions {
   readonly stopOnFirstFailure?: boolean;
   /** Section id or title; undefined runs the whole runbook. */
   readonly section?: string;
+  /** Cancels the run like the notification's Cancel button (callers in the extension host, tests). */
+  readonly token?: vscode.CancellationToken;
 }
 
 export interface RunAllResult {
@@ -67,7 +69,20 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
   let stoppedLabel: string | undefined;
   let cancelled = false;
 
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, uiToken) => {
+    const source = new vscode.CancellationTokenSource();
+    const subs = [uiToken.onCancellationRequested(() => source.cancel()), options.token?.onCancellationRequested(() => source.cancel())];
+    if (options.token?.isCancellationRequested) source.cancel();
+    const token = source.token;
+    try {
+      await runEach(progress, token);
+    } finally {
+      for (const s of subs) s?.dispose();
+      source.dispose();
+    }
+  });
+
+  async function runEach(progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<void> {
     for (let i = 0; i < runnable.length; i++) {
       const check = runnable[i]!;
       if (stoppedAfter !== undefined || token.isCancellationRequested) {
@@ -87,10 +102,11 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
         continue;
       }
       ran.push({ checkId: run.checkId, verdict: run.verdict, reason: run.reason });
-      if (run.verdict === 'skipped' && token.isCancellationRequested) cancelled = true;
+      // A check cut short by Cancel ends the run as cancelled, not as a failure.
+      if (token.isCancellationRequested) { cancelled = true; continue; }
       if (stop && isFailing(run.verdict)) { stoppedAfter = run.checkId; stoppedLabel = check.label; }
     }
-  });
+  }
 
   const where = plan.section ? `Section "${plan.section.title}"` : 'Run all';
   const failed = ran.filter((r) => isFailing(r.verdict));
