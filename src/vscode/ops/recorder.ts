@@ -10,7 +10,7 @@ import type { CheckRun } from '../../core/checks/types';
 import type { RunMeta } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';
 import type { InputStore } from '../inputs/inputStore';
-import { documentOf, itemIdOf } from './notebookDoc';
+import { documentOf, itemIdOf, rollbackSection } from './notebookDoc';
 
 export interface RecorderDeps {
   readonly statusBar: RunbookStatusBar;
@@ -47,9 +47,11 @@ export class EvidenceRecorder implements vscode.Disposable {
   session(notebook: vscode.NotebookDocument): CutoverSession {
     const key = notebook.uri.toString();
     let s = this.sessions.get(key);
+    const derived = this.deps.statusBar.derived(notebook);
     if (!s) {
       const uri = notebook.uri;
       s = new CutoverSession({
+        rollbackSection: rollbackSection(derived)?.title,
         runbookPath: uri.fsPath,
         clock: this.deps.clock,
         windowMs: Math.max(1, vscode.workspace.getConfiguration('runbook').get<number>('rollout.windowMinutes', 30)) * 60_000,
@@ -60,7 +62,6 @@ export class EvidenceRecorder implements vscode.Disposable {
       this.sessions.set(key, s);
     }
     // Checks left out of run all do not end a drill split (a run all never reaches them).
-    const derived = this.deps.statusBar.derived(notebook);
     s.setChecks(derived.cells.flatMap((c, i) => {
       const check = c.check;
       if (!check || isExcludedFromRunAll(check)) return [];
