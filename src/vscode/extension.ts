@@ -13,6 +13,7 @@ import { RunbookController } from './notebook/controller';
 import { RunbookStatusBar } from './notebook/statusBar';
 import { RunState } from './notebook/runState';
 import { TaskContextKeys } from './notebook/taskContext';
+import { collapseLongFrontMatter } from './notebook/collapseFrontMatter';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
@@ -56,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   });
   controllerRef = controller;
   context.subscriptions.push(
-    channel, state, statusBar, controller, new TaskContextKeys(statusBar),
+    channel, state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
   );

@@ -23,39 +23,47 @@ module.exports = async ({ page, shot, palette, log, sleep }) => {
   log('created', created);
   await shot('runbook-opened');
 
-  // The notebook list is virtualised: scroll until a section's progress (a code-cell status bar
-  // item) is drawn, then hover markdown rows until one shows the cell toolbar's "Tick" button.
+  // Walk the cells with the keyboard as a person would (the focused cell shows its toolbar) until a
+  // checklist item offers "Tick Checklist Item"; click it. Section progress (n/m) must be shown on the way.
   const progress = page.locator('.notebook-editor .cell-statusbar-container', { hasText: /\d+\/\d+/ });
-  const tick = page.locator('.notebook-editor .cell-title-toolbar .action-label[aria-label^="Tick Checklist Item"]');
-  const rows = page.locator('.notebook-editor .monaco-list-row.markdown-cell-row');
   const list = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
+  await page.mouse.click(list.x + 8, list.y + 30);
+  await page.keyboard.press('Escape');
   let sawProgress = false, ticked = false;
-  for (let i = 0; i < 40 && !ticked; i++) {
+  for (let i = 0; i < 60 && !ticked; i++) {
     sawProgress ||= (await progress.count()) > 0;
-    const n = await rows.count();
-    for (let r = 0; r < n && !ticked; r++) {
-      const row = rows.nth(r);
-      const b = await row.boundingBox().catch(() => null);
-      if (!b || b.y < list.y || b.y + 10 > list.y + list.height) continue;
-      await row.hover({ position: { x: Math.min(200, b.width / 2), y: Math.min(12, b.height / 2) } }).catch(() => {});
-      await sleep(250);
-      const visible = tick.filter({ visible: true });
-      if ((await visible.count()) > 0) {
-        await shot('tick-button');
-        await visible.first().click();
-        ticked = true;
-      }
+    const focused = page.locator('.notebook-editor .monaco-list-row.focused');
+    const button = focused.locator('.cell-title-toolbar .action-label[aria-label^="Tick Checklist Item"]');
+    if ((await button.count()) > 0 && (await button.first().isVisible())) {
+      await shot('tick-button');
+      await button.first().click({ timeout: 5000 });
+      const untick = focused.locator('.cell-title-toolbar .action-label[aria-label^="Untick Checklist Item"]');
+      for (let w = 0; w < 30 && !ticked; w++) { ticked = (await untick.count()) > 0; if (!ticked) await sleep(100); }
+      log(ticked ? `ticked a checklist item from the cell toolbar (cell ${i + 1})` : 'the click did not tick the item');
+      break;
     }
-    if (!ticked) {
-      await page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
-      await page.mouse.wheel(0, 400);
-      await sleep(400);
-    }
+    await page.keyboard.press('ArrowDown');
+    await sleep(250);
+  }
+  for (let i = 0; i < 20 && !sawProgress; i++) {
+    await page.keyboard.press('ArrowDown');
+    await sleep(200);
+    sawProgress = (await progress.count()) > 0;
+  }
+  if (ticked) {
+    // The rendered markdown (in the notebook's webview) shows the box checked once focus moves on.
+    await page.keyboard.press('ArrowDown');
+    await sleep(1500);
+    const checked = [];
+    for (const f of page.frames()) checked.push(...(await f.$$eval('input.runbook-task', (els) => els.map((e) => e.checked)).catch(() => [])));
+    if (!checked.includes(true)) throw new Error(`the rendered checklist shows no checked box (${checked.length} boxes drawn)`);
+    log(`rendered checkboxes: ${checked.length}, checked: ${checked.filter(Boolean).length}`);
   }
   if (!ticked) throw new Error('no "Tick Checklist Item" button appeared on any checklist cell');
   if (!sawProgress) throw new Error('no section progress (n/m) is shown');
   await sleep(1500);
   await shot('box-ticked');
+  await page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
   await page.keyboard.press('Control+S');
   await sleep(2500);
   const saved = fs.readFileSync(path.join(workspace, created));

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { deriveRunbook, setTaskChecked, type DerivedRunbook } from '../../core/runbook';
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
 import { placeholders } from '../../core/checks/template';
+import { inputEnvNamesOf } from '../../core/process';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore } from '../inputs/inputStore';
@@ -166,7 +167,7 @@ export class RunbookController implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         ui: this.deps.ui,
         log: this.deps.log,
-        services: this.deps.services,
+        services: { ...this.deps.services, inputEnvNames: inputEnvNamesOf(inputsDecl) },
       };
       this.deps.log.info(`run ${check.id} (${check.kind})`);
       const run = resolved.missing.length
