@@ -61,6 +61,13 @@ export interface AnalysisResult {
   readonly memoryVariable: string;
   /** Every fixable finding's edits merged (one import edit per site); empty while there are syntax errors. */
   fixAll(): TextEdit[];
+  /** Names whose mention can make a call or an assignment relevant (used to reuse results after small edits). */
+  readonly relevantNames: readonly string[];
+  /**
+   * The same result after an edit that cannot change it (single file): offsets at or after
+   * `oldEnd` move by `delta`; positions are recomputed on `newText`.
+   */
+  shifted(oldEnd: number, delta: number, newText: string | LineTable): AnalysisResult;
 }
 
 export interface Unit {
@@ -386,8 +393,7 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   };
 
   // ---- rules --------------------------------------------------------------------------------
-  const findings: Finding[] = [];
-  const plans = new Map<Finding, Plan>();
+  const raws: RawFinding[] = [];
   /** Edits only fix-all makes: consequences of other fixes in the same pass (ENG002 wrap → ENG004 context). */
   const followUps: Plan[] = [];
   const sites = new Map<string, ImportSite>();
@@ -400,34 +406,9 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     const startRow = d.lines.positionAt(start).line;
     const callRow = call.startPosition.row;
     if (suppressed(rule, d.index, [callRow, startRow, ...extraRows], [callRow, startRow])) return;
-    const info = ruleInfo(rule);
-    const cell = notebook ? d.index : undefined;
+  
     const suppressEdit = suppressionEdit(d, rule, startRow, callRow, sup);
-    const base = {
-      rule,
-      name: info.name,
-      severity: info.severity,
-      message,
-      range: d.lines.range(start, end),
-      suppress: { title: `Engramia (${rule}): Disable for this line`, edits: [toCell(d.lines.toTextEdit(suppressEdit), cell)] },
-    };
-    const finding: Finding = { ...base, ...(cell !== undefined ? { cell } : {}) };
-    if (plan && fixTitle) {
-      let edits: TextEdit[] | undefined;
-      const fix: Fix = {
-        title: fixTitle,
-        // rendered on first use (diagnostics never need them)
-        get edits(): readonly TextEdit[] {
-          edits ??= renderPlans([plan], data, notebook);
-          return edits;
-        },
-      };
-      const withFix: Finding = { ...finding, fix };
-      plans.set(withFix, plan);
-      findings.push(withFix);
-    } else {
-      findings.push(finding);
-    }
+    raws.push({ rule, message, unit: d.index, start, end, suppress: suppressEdit, ...(plan && fixTitle ? { plan, fixTitle } : {}) });
   };
 
   if (hasAny) {
@@ -538,16 +519,89 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
       'Engramia (ENG002): Wrap with engramia_instructions', [v.endPosition.row]);
   }
 
-  findings.sort((x, y) => (x.cell ?? 0) - (y.cell ?? 0) || x.range.startOffset - y.range.startOffset || x.rule.localeCompare(y.rule));
+  return buildResult(raws, followUps, data.map((d) => d.lines), notebook, errorUnits, mem, [...tokens, 'import', 'clone', 'as_tool', 'learn', 'engramia', 'Memory', 'Agent', 'Runner']);
+}
 
+interface RawFinding {
+  readonly rule: RuleId;
+  readonly message: string;
+  readonly unit: number;
+  readonly start: number;
+  readonly end: number;
+  readonly suppress: OffsetEdit;
+  readonly plan?: Plan;
+  readonly fixTitle?: string;
+}
+
+function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, relevantNames: readonly string[]): AnalysisResult {
+  const findings = raws.map((r): Finding => {
+    const info = ruleInfo(r.rule);
+    const l = lines[r.unit]!;
+    const cell = notebook ? r.unit : undefined;
+    const base = {
+      rule: r.rule,
+      name: info.name,
+      severity: info.severity,
+      message: r.message,
+      range: l.range(r.start, r.end),
+      ...(cell !== undefined ? { cell } : {}),
+      suppress: { title: `Engramia (${r.rule}): Disable for this line`, edits: [toCell(l.toTextEdit(r.suppress), cell)] },
+    };
+    if (!r.plan || !r.fixTitle) return base;
+    const plan = r.plan;
+    let edits: TextEdit[] | undefined;
+    return {
+      ...base,
+      fix: {
+        title: r.fixTitle,
+        // rendered on first use (diagnostics never need them)
+        get edits(): readonly TextEdit[] {
+          edits ??= renderPlans([plan], lines, notebook);
+          return edits;
+        },
+      },
+    };
+  });
+  const order = findings.map((f, i) => i).sort((x, y) => {
+    const a = findings[x]!;
+    const b = findings[y]!;
+    return (a.cell ?? 0) - (b.cell ?? 0) || a.range.startOffset - b.range.startOffset || a.rule.localeCompare(b.rule);
+  });
   return {
-    findings,
+    findings: order.map((i) => findings[i]!),
     hasSyntaxErrors: errorUnits.length > 0,
     errorUnits,
     memoryVariable: mem,
+    relevantNames,
     fixAll(): TextEdit[] {
       if (errorUnits.length) return [];
-      return renderPlans([...plans.values(), ...followUps], data, notebook);
+      return renderPlans([...raws.flatMap((r) => (r.plan ? [r.plan] : [])), ...followUps], lines, notebook);
+    },
+    shifted(oldEnd: number, delta: number, newText: string | LineTable): AnalysisResult {
+      const o = (x: number) => (x >= oldEnd ? x + delta : x);
+      const sites = new Map<ImportSite, ImportSite>();
+      const site = (x: ImportSite): ImportSite => {
+        let y = sites.get(x);
+        if (!y) {
+          y = { ...x, ...(x.append ? { append: { ...x.append, at: o(x.append.at) } } : {}), insert: { ...x.insert, at: o(x.insert.at) } };
+          sites.set(x, y);
+        }
+        return y;
+      };
+      const plan = (p: Plan): Plan => ({
+        intents: p.intents.map((i): Intent => i.kind === 'replace'
+          ? { ...i, start: o(i.start), end: o(i.end) }
+          : { ...i, layout: { ...i.layout, openEnd: o(i.layout.openEnd), lastEnd: o(i.layout.lastEnd), ...(i.layout.commaEnd !== undefined ? { commaEnd: o(i.layout.commaEnd) } : {}), lineEndAfterLast: o(i.layout.lineEndAfterLast) } }),
+        imports: p.imports.map((n) => ({ ...n, site: site(n.site) })),
+      });
+      const moved = raws.map((r): RawFinding => ({
+        ...r,
+        start: o(r.start),
+        end: o(r.end),
+        suppress: { ...r.suppress, start: o(r.suppress.start), end: o(r.suppress.end) },
+        ...(r.plan ? { plan: plan(r.plan) } : {}),
+      }));
+      return buildResult(moved, followUps.map(plan), [typeof newText === 'string' ? new LineTable(newText) : newText], notebook, errorUnits, mem, relevantNames);
     },
   };
 }
@@ -694,7 +748,7 @@ function keywordEdits(layout: ArgsLayout, texts: readonly string[]): OffsetEdit[
 }
 
 /** Turns fix plans into merged edits: keyword additions grouped per call, one import edit per site. */
-function renderPlans(plans: readonly Plan[], data: readonly UnitData[], notebook: boolean): TextEdit[] {
+function renderPlans(plans: readonly Plan[], allLines: readonly LineTable[], notebook: boolean): TextEdit[] {
   const edits: OffsetEdit[] = [];
   const keywordGroups = new Map<string, { layout: ArgsLayout; texts: string[] }>();
   const importGroups = new Map<string, { site: ImportSite; names: Set<string> }>();
@@ -719,7 +773,7 @@ function renderPlans(plans: readonly Plan[], data: readonly UnitData[], notebook
     if (e) edits.push(e);
   }
   return mergeEdits(edits).map((e) => {
-    const lines = data[e.cell ?? 0]!.lines;
+    const lines = allLines[e.cell ?? 0]!;
     const t = lines.toTextEdit({ start: e.start, end: e.end, text: e.text });
     return notebook ? { ...t, cell: e.cell ?? 0 } : t;
   });

@@ -54,6 +54,13 @@ export interface ContentChange {
 export class IncrementalDocument {
   private tree: Tree;
   private text: string;
+  private last?: { result: AnalysisResult; options: string };
+  /** Edits since the last analysis: one small edit may let that analysis be reused. */
+  private pending: { offset: number; removed: string; inserted: string }[] = [];
+  /** Ranges whose syntax changed in those edits (tree-sitter's changed ranges, new offsets). */
+  private changed: { start: number; end: number }[] = [];
+  /** How the last `analyze()` was answered (for tests and the bench). */
+  lastAnalysis: 'full' | 'reused' = 'full';
 
   constructor(private readonly py: PythonParser, text: string) {
     this.text = text;
@@ -68,13 +75,18 @@ export class IncrementalDocument {
   update(changes: readonly ContentChange[]): void {
     let text = this.text;
     for (const c of changes) {
-      const before = new LineTable(text);
+      const before = this.lineTable(text);
       const start = before.positionAt(c.rangeOffset);
       const oldEnd = before.positionAt(c.rangeOffset + c.rangeLength);
+      this.pending.push({ offset: c.rangeOffset, removed: text.slice(c.rangeOffset, c.rangeOffset + c.rangeLength), inserted: c.text });
       text = text.slice(0, c.rangeOffset) + c.text + text.slice(c.rangeOffset + c.rangeLength);
+      this.lines = undefined;
       const newEndOffset = c.rangeOffset + c.text.length;
-      const after = new LineTable(text);
-      const newEnd = after.positionAt(newEndOffset);
+      // the new end from the inserted text alone (no scan of the whole document)
+      const lastNl = c.text.lastIndexOf('\n');
+      let rows = 0;
+      for (let i = c.text.indexOf('\n'); i >= 0; i = c.text.indexOf('\n', i + 1)) rows++;
+      const newEnd = { line: start.line + rows, character: lastNl < 0 ? start.character + c.text.length : c.text.length - lastNl - 1 };
       this.tree.edit(
         new Edit({
           startIndex: c.rangeOffset,
@@ -85,15 +97,31 @@ export class IncrementalDocument {
           newEndPosition: { row: newEnd.line, column: newEnd.character },
         }),
       );
+      this.linesText = undefined;
     }
     const next = parse(this.py, text, this.tree);
+    for (const r of this.tree.getChangedRanges(next)) this.changed.push({ start: r.startIndex, end: r.endIndex });
     this.tree.delete();
     this.tree = next;
     this.text = text;
   }
 
+  private lines?: LineTable;
+  private linesText?: string;
+
+  /** The line table of `text` (cached for the current text). */
+  private lineTable(text: string): LineTable {
+    if (this.lines && this.linesText === text) return this.lines;
+    this.lines = new LineTable(text);
+    this.linesText = text;
+    return this.lines;
+  }
+
   /** Replaces the whole text (no incremental parse). */
   reset(text: string): void {
+    this.last = undefined;
+    this.pending = [];
+    this.changed = [];
     const next = parse(this.py, text);
     this.tree.delete();
     this.tree = next;
@@ -101,7 +129,57 @@ export class IncrementalDocument {
   }
 
   analyze(options: AnalyzeOptions = {}): AnalysisResult {
-    return analyzeUnits(this.py, [{ text: this.text, tree: this.tree }], options, false);
+    const key = JSON.stringify(options);
+    const reused = this.last && this.last.options === key ? this.reuse(this.last.result) : undefined;
+    const result = reused ?? analyzeUnits(this.py, [{ text: this.text, tree: this.tree }], options, false);
+    this.lastAnalysis = reused ? 'reused' : 'full';
+    this.last = { result, options: key };
+    this.pending = [];
+    this.changed = [];
+    return result;
+  }
+
+  /**
+   * The previous analysis, shifted, when the only edit since then cannot change any finding: one
+   * edit of identifier characters or spaces, no change in syntax errors, and no enclosing import,
+   * comment directive, module-level assignment, or call/assignment that mentions a relevant name.
+   */
+  private reuse(prev: AnalysisResult): AnalysisResult | undefined {
+    if (this.pending.length !== 1) return this.pending.length === 0 ? prev : undefined;
+    const { offset, removed, inserted } = this.pending[0]!;
+    const plain = (t: string) => {
+      for (const ch of t) if (!(ch === ' ' || ch === '_' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) return false;
+      return true;
+    };
+    if (!plain(removed) || !plain(inserted)) return undefined;
+    if (this.tree.rootNode.hasError !== prev.hasSyntaxErrors) return undefined;
+    const names = prev.relevantNames;
+    const mentions = (t: string) => names.some((n) => t.includes(n));
+    if (mentions(removed)) return undefined;
+    const at = this.tree.rootNode.descendantForIndex(offset, offset + inserted.length);
+    // the syntax must not change beyond the edited token (e.g. a quote run turning code into a string)
+    if (this.changed.some((r) => !at || r.start < at.startIndex || r.end > at.endIndex)) return undefined;
+    for (let n = at; n && n.type !== 'module'; n = n.parent) {
+      switch (n.type) {
+        case 'import_statement':
+        case 'import_from_statement':
+        case 'future_import_statement':
+          return undefined;
+        case 'comment':
+          if (n.text.includes('engramia') || n.text.includes('noqa')) return undefined;
+          break;
+        case 'identifier':
+          if (mentions(n.text)) return undefined;
+          break;
+        case 'call':
+        case 'assignment':
+        case 'augmented_assignment':
+          if (mentions(this.text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 400)))) return undefined;
+          if (n.type !== 'call' && n.parent?.type === 'expression_statement' && n.parent.parent?.type === 'module') return undefined;
+          break;
+      }
+    }
+    return prev.shifted(offset + removed.length, inserted.length - removed.length, this.lineTable(this.text));
   }
 
   dispose(): void {

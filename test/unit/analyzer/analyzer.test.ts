@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, parser, pyCompiles, ALL_RULES } from './helpers';
 import { applyTextEdits, LineTable, mergeEdits } from '../../../src/core/analyzer/text';
-import { analyzeCells, IncrementalDocument } from '../../../src/core/analyzer/document';
+import { analyzeCells, analyzeText, IncrementalDocument } from '../../../src/core/analyzer/document';
 import { parseDirectives } from '../../../src/core/analyzer/analyze';
 import { parseRuleList, versionLessThan } from '../../../src/core/analyzer/rules';
 
@@ -244,4 +244,34 @@ test('import insertion after a lone __future__ import, and after leading comment
   r = await analyze(src);
   fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
   assert.equal(fixed, '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    return agents.Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+});
+
+test('incremental reuse after a small edit equals a fresh analysis (300 random keystrokes)', async () => {
+  const py = await parser();
+  const { generateAgentFile } = await import('../../../bench/analyzer');
+  let text = generateAgentFile(400) + 'x = Runner.run_sync(agent_1, "q")  # trailing\n# engramia: ignore[ENG001]\nRunner.run_sync(agent_2, "q")\n';
+  const doc = new IncrementalDocument(py, text);
+  doc.analyze();
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = 'abcxyz_0 RunerAgt';
+  let reused = 0;
+  const view = (r: ReturnType<typeof doc.analyze>) => r.findings.map((f) => ({ rule: f.rule, range: f.range, message: f.message, fix: f.fix?.edits, suppress: f.suppress.edits }));
+  for (let i = 0; i < 300; i++) {
+    const at = rnd(text.length);
+    const del = rnd(3) === 0 && at < text.length ? 1 : 0;
+    const ins = del && rnd(2) === 0 ? '' : alphabet[rnd(alphabet.length)]!;
+    doc.update([{ rangeOffset: at, rangeLength: del, text: ins }]);
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    const got = doc.analyze();
+    if (doc.lastAnalysis === 'reused') reused++;
+    const fresh = analyzeText(py, text);
+    assert.deepEqual(view(got), view(fresh), `keystroke ${i} at ${at} (${doc.lastAnalysis})`);
+    assert.deepEqual(got.fixAll(), fresh.fixAll(), `fix-all after keystroke ${i}`);
+  }
+  assert.ok(reused > 50, `most keystrokes reuse the previous analysis (${reused}/300)`);
+  doc.dispose();
 });
