@@ -9,6 +9,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import type { CheckKind, CheckResult } from '../checks/types';
 import { DEFAULT_RULES, parseRuleList, type RuleId } from './rules';
 import { scanWorkspace, ScanCancelled } from './workspace';
+import { detectEngramiaVersion } from './engramiaVersion';
 
 const attributes = z.object({
   rules: z
@@ -51,11 +52,17 @@ export const analyzeKind: CheckKind<AnalyzeAttributes> = {
         const raw = await ctx.services.analyzeWorkspace(rules, ctx.signal);
         found = raw.map((f) => ({ ...f, file: rel(ctx.cwd, f.file) }));
       } else {
+        // ENG006 needs the installed engramia version: the attribute, else the workspace interpreter (trusted only)
+        let engramiaVersion = inv.attributes.engramiaVersion;
+        if (!engramiaVersion && rules.includes('ENG006') && ctx.trusted && typeof ctx.services.pythonInterpreter === 'function') {
+          const py = await ctx.services.pythonInterpreter().catch(() => undefined);
+          if (py) engramiaVersion = await detectEngramiaVersion(py.path, 5000, ctx.cwd);
+        }
         const result = await scanWorkspace(ctx.cwd, {
           rules,
           paths,
           signal: ctx.signal,
-          ...(inv.attributes.engramiaVersion ? { engramiaVersion: inv.attributes.engramiaVersion } : {}),
+          ...(engramiaVersion ? { engramiaVersion } : {}),
         });
         found = result.findings.map((f) => ({ file: f.file + (f.cell !== undefined ? `#cell${f.cell + 1}` : ''), line: f.line, column: f.column, rule: f.rule, message: f.message }));
         ctx.emit({ stream: 'info', text: `analysed ${result.filesAnalyzed} of ${result.filesFound} Python files\n` });

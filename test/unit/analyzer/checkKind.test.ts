@@ -118,3 +118,22 @@ test('a workspace with its own agents package defining Runner: its Runner is not
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ENG006 through the check: engramiaVersion attribute, or the interpreter service when trusted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  try {
+    writeFileSync(join(dir, 'imp.py'), 'from engramia import Memory\nmemory = Memory(embeddings=e, storage=s)\nmemory.learn(task="t", code="c", eval_score=5.0, on_duplicate="skip")\n');
+    const withAttr = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006', engramiaVersion: '0.6.6' }), body: '' }, ctx(dir));
+    assert.equal(withAttr.verdict, 'fail');
+    assert.equal(withAttr.locations?.[0]?.line, 3);
+    const unknown = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir));
+    assert.equal(unknown.verdict, 'pass', 'silent while the version is unknown');
+    // a fake interpreter that reports engramia 0.6.6
+    const fake = join(dir, 'fake-python');
+    writeFileSync(fake, '#!/bin/sh\necho 0.6.6\n', { mode: 0o755 });
+    const detected = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir, { pythonInterpreter: async () => ({ path: fake, source: 'test' }) }));
+    assert.equal(detected.verdict, 'fail');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
