@@ -2,6 +2,10 @@
  * Runbook inputs: asked once, remembered per workspace (workspaceState), editable with
  * "Runbook: Edit Inputs". Secret inputs live only in SecretStorage (or come from the
  * environment, e.g. ENGRAMIA_API_KEY) and are never written to the runbook, outputs or logs.
+ *
+ * A non-secret input's value comes from, in order: the value set with Edit Inputs, the
+ * `runbook.inputs` setting (workspace settings, shared by a team), the environment variable the
+ * input declares with `env:`, its default; else the user is asked. The same rules as the CLI.
  */
 import * as vscode from 'vscode';
 import type { RunbookInput } from '../../core/runbook/model';
@@ -19,7 +23,15 @@ export interface ResolvedInputs {
 
 /** The environment variable a secret or input may come from. */
 export function inputEnvName(input: RunbookInput): string {
-  return (input as RunbookInput & { env?: string }).env ?? envName(input.name);
+  return input.env ?? envName(input.name);
+}
+
+/** Values from the `runbook.inputs` setting. */
+function settingValues(): Record<string, string> {
+  const raw = vscode.workspace.getConfiguration('runbook').get<Record<string, unknown>>('inputs') ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== null && v !== undefined && typeof v !== 'object') out[k] = String(v);
+  return out;
 }
 
 export class InputStore {
@@ -70,6 +82,7 @@ export class InputStore {
    */
   async resolve(runbook: vscode.Uri, inputs: readonly RunbookInput[], needed: ReadonlySet<string> | 'all', ask: boolean): Promise<ResolvedInputs> {
     const remembered = this.stored(runbook);
+    const fromSettings = settingValues();
     const values: Record<string, string> = {};
     const secrets: string[] = [];
     const missing: string[] = [];
@@ -85,7 +98,7 @@ export class InputStore {
         else if (want) missing.push(input.name);
         continue;
       }
-      let v: string | undefined = remembered[input.name] ?? this.env[inputEnvName(input)] ?? (input.default !== undefined ? String(input.default) : undefined);
+      let v: string | undefined = remembered[input.name] ?? fromSettings[input.name] ?? (input.env ? this.env[input.env] : undefined) ?? (input.default !== undefined ? String(input.default) : undefined);
       if (v === undefined && want && ask) {
         v = await promptFor(input, undefined);
         if (v !== undefined) await this.remember(runbook, input.name, v);

@@ -151,7 +151,9 @@ export class RunbookController implements vscode.Disposable {
       const body = cell.document.getText();
       const kind = this.deps.registry.resolve(check.kind);
       const inputsDecl = derived.frontMatter?.inputs ?? [];
-      const needed = new Set(kind?.runsProcesses ? inputsDecl.map((i) => i.name) : placeholders(body));
+      // Text kinds ask for the inputs their body names. Process kinds get every input that has a
+      // value as an environment variable and ask for none (the script says what it misses).
+      const needed = new Set(kind?.runsProcesses ? [] : placeholders(body));
       const resolved = await this.deps.inputs.resolve(notebook.uri, inputsDecl, needed, true);
       this.deps.log.addSecrets(resolved.secrets);
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Try the product on this machine, from a fresh clone, with one command:
+#   1. installs the dependencies and builds the extension and the CLI;
+#   2. starts a LOCAL SANDBOX Engramia (the contract test server on 127.0.0.1, throwaway keys —
+#      not a real Engramia) and a demo workspace with the bundled runbooks and a sample agent;
+#   3. runs the Engramia runbook's checks headlessly with the CLI against the sandbox;
+#   4. opens the extension in a REAL VS Code (code-server + Debian chromium) and takes a tour:
+#      screenshots land in .try/screenshots (or the folder given with --screenshots DIR);
+#   5. with --serve (or on an interactive terminal) keeps that VS Code running: open the printed
+#      URL in a browser and use the runbooks yourself; Ctrl+C stops everything.
+#
+#   bash scripts/try.sh [--serve | --no-serve] [--screenshots DIR]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+serve=auto; shots="$root/.try/screenshots"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --serve) serve=yes ;; --no-serve) serve=no ;;
+    --screenshots) shots=$(realpath -m "$2"); shift ;;
+    *) echo "usage: bash scripts/try.sh [--serve|--no-serve] [--screenshots DIR]" >&2; exit 2 ;;
+  esac; shift
+done
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "dependencies and build"
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+node esbuild.mjs
+
+say "local sandbox Engramia (a test server that follows the Engramia contract — not a real Engramia)"
+rm -rf .try/workspace; mkdir -p .try/workspace "$shots"
+node --import tsx test/servers/engramia/main.ts --port 0 --version main > .try/sandbox.log 2>&1 &
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^URL:' .try/sandbox.log 2>/dev/null && break; sleep 0.1; done
+cat .try/sandbox.log
+url=$(sed -n 's/^URL: //p' .try/sandbox.log)
+key=$(awk '$1=="key" && $2=="admin" {print $3}' .try/sandbox.log)
+project=$(sed -n 's#^project: [^/]*/##p' .try/sandbox.log)
+[ -n "$url" ] && [ -n "$key" ] || { echo "the sandbox did not start" >&2; exit 1; }
+
+say "demo workspace: .try/workspace"
+cp runbooks/engramia-verification-and-rollback.runbook.md .try/workspace/engramia-cutover.runbook.md
+cp runbooks/september-engine-rollback.runbook.md .try/workspace/september-rollback.runbook.md
+cp -r test/fixtures/workspace/agents_app .try/workspace/
+ls -1 .try/workspace
+
+# Non-secret inputs for the demo go in the workspace setting runbook.inputs (a team would commit
+# these); the secret key comes from its environment variable (in VS Code it can also be stored
+# with "Runbook: Set API Key / Secret…"), never from a file.
+mkdir -p .try/workspace/.vscode
+printf '{ "runbook.inputs": { "baseUrl": "%s", "projectId": "%s" } }\n' "$url" "$project" > .try/workspace/.vscode/settings.json
+export ENGRAMIA_API_KEY="$key"
+
+say "CLI: runbook run (section Data) against the sandbox"
+node dist/cli.js run .try/workspace/engramia-cutover.runbook.md --section Data --continue --no-evidence \\
+  --input baseUrl="$url" --input projectId="$project" || true
+say "CLI: runbook analyze on the sample agent"
+node dist/cli.js analyze .try/workspace/agents_app || true
+
+say "a real VS Code with the extension: a tour with screenshots in $shots"
+RUNBOOK_TOUR_SHOTS="$shots" bash test/harness/vscode.sh --workspace "$root/.try/workspace" \
+  --drive "$root/test/ui/tour.cjs" "$root" "$root/.try/vscode" || echo "(the tour did not finish; see .try/vscode/logs)"
+ls -1 "$shots" 2>/dev/null || true
+
+if [ "$serve" = yes ] || { [ "$serve" = auto ] && [ -t 0 ]; }; then
+  say "interactive VS Code"
+  exec bash scripts/serve-vscode.sh "$root" "$root/.try/workspace"
+fi
+echo; echo "Done. Screenshots: $shots   Re-run with --serve to use the runbooks yourself in a browser."
