@@ -47,7 +47,7 @@ export function registerAgentAnalysis(context: vscode.ExtensionContext, deps: Ag
     vscode.workspace.onDidCloseTextDocument((d) => {
       if (d.uri.scheme === 'vscode-notebook-cell') return;
       service.forget(d.uri);
-      if (d.uri.scheme !== 'file') diagnostics.collection.delete(d.uri);
+      diagnostics.collection.delete(d.uri);
     }),
     vscode.workspace.onDidOpenNotebookDocument((nb) => { if (nb.notebookType === JUPYTER) diagnostics.scheduleNotebook(nb, 0); }),
     vscode.workspace.onDidChangeNotebookDocument((e) => { if (e.notebook.notebookType === JUPYTER) diagnostics.scheduleNotebook(e.notebook); }),
