@@ -195,7 +195,9 @@ export function registerOperations(deps: OperationsDeps): Operations {
     items.refresh();
     const smokes = Object.keys(recorder.windowStatus(notebook)?.smokes ?? {});
     const smokeSection = sectionHolding(deps.statusBar.derived(notebook), smokes);
-    void notify('info', `Rollout ${chosen}% marked: run the ${smokes.length || 'five'} smoke tests within ${formatDuration(windowMsOf(recorder.windowStatus(notebook)))}.`, ...(smokeSection ? ['Run Smoke Tests'] : []))
+    const minutes = Math.round(windowMsOf(recorder.windowStatus(notebook)) / 60_000);
+    const what = smokes.length ? `run the ${smokes.length} smoke tests within ${minutes} minutes` : `the ${minutes}-minute window is open, but this runbook has no smoke tests (check ids starting with "smoke.")`;
+    void notify('info', `Rollout ${chosen}% marked: ${what}.`, ...(smokeSection ? ['Run Smoke Tests'] : []))
       .then((b) => { if (b && smokeSection) void runAll(runDeps, notebook, { section: smokeSection.id }); });
     return chosen;
   };

@@ -42,12 +42,15 @@ const SMOKE_ICON: Record<string, string> = { pass: '✔', warn: '⚠', fail: '�
 export function windowText(status: WindowStatus): { text: string; tooltip: string; bad: boolean } {
   const ids = Object.keys(status.smokes);
   const green = ids.filter((id) => status.smokes[id] === 'pass' || status.smokes[id] === 'warn').length;
-  const list = ids.map((id) => `${SMOKE_ICON[status.smokes[id]!] ?? '?'} ${id}: ${status.smokes[id]}`).join('\n');
+  const list = ids.length
+    ? ids.map((id) => `${SMOKE_ICON[status.smokes[id]!] ?? '?'} ${id}: ${status.smokes[id]}`).join('\n')
+    : 'This runbook has no smoke tests (check ids starting with "smoke.").';
+  const smokes = ids.length ? `smokes ${green}/${ids.length}` : 'no smoke tests';
   if (status.state === 'open') {
     const mins = Math.floor(status.remainingMs / 60000);
     const secs = Math.floor((status.remainingMs % 60000) / 1000);
     return {
-      text: `$(watch) Rollout ${status.step}%: ${mins}:${String(secs).padStart(2, '0')} left · smokes ${green}/${ids.length}`,
+      text: `$(watch) Rollout ${status.step}%: ${mins}:${String(secs).padStart(2, '0')} left · ${smokes}`,
       tooltip: `Smoke window of the ${status.step}% step: every smoke test must pass before it closes.\n${list}`,
       bad: false,
     };
@@ -56,7 +59,7 @@ export function windowText(status: WindowStatus): { text: string; tooltip: strin
     return { text: `$(pass) Rollout ${status.step}%: smokes green`, tooltip: `The smoke window closed with every smoke green.\n${list}`, bad: false };
   }
   return {
-    text: `$(error) Rollout ${status.step}%: window closed · smokes ${green}/${ids.length} — roll back`,
+    text: `$(error) Rollout ${status.step}%: window closed · ${smokes} — roll back`,
     tooltip: `${status.message ?? 'The smoke window closed with smokes not run or not green.'}\n${list}\nClick to go to the rollback section.`,
     bad: true,
   };
