@@ -9,6 +9,7 @@ import { deriveRunbook, setTaskChecked, type DerivedRunbook } from '../../core/r
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
 import { placeholders } from '../../core/checks/template';
 import { inputEnvNamesOf } from '../../core/process';
+import { isDestructiveCheck } from '../../core/kinds';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore } from '../inputs/inputStore';
@@ -107,7 +108,10 @@ export class RunbookController implements vscode.Disposable {
       if (options.token?.isCancellationRequested) break;
       const derived = this.derive(notebook);
       const info = derived.cells[cell.index];
-      if (options.honourExclusions && info?.check && isExcluded(info.check.attributes)) continue;
+      // A run of several cells (VS Code's own Run All included) leaves out checks excluded from
+      // run-all and destructive ones, as the CLI and "Run All Checks" do: those run on their own.
+      if (options.honourExclusions && info?.check && (isExcluded(info.check.attributes)
+        || isDestructiveCheck(this.deps.registry, { kind: info.check.kind, attributes: info.check.attributes, body: cell.document.getText() }))) continue;
       options.onProgress?.(done++, codeCells.length, info?.check?.label ?? info?.check?.id ?? `cell ${cell.index + 1}`);
       const run = await this.executeCell(cell, notebook, ctrl, derived, options.token);
       if (!run) continue;
@@ -157,8 +161,11 @@ export class RunbookController implements vscode.Disposable {
       const resolved = await this.deps.inputs.resolve(notebook.uri, inputsDecl, needed, true);
       this.deps.log.addSecrets(resolved.secrets);
 
-      const stream = new vscode.NotebookCellOutput([]);
-      let streamShown = false;
+      // Streamed output: the first chunk creates the output, later chunks are appended to it, in
+      // order (each edit waits for the one before). `streamed` keeps every item for the final view.
+      let stream: vscode.NotebookCellOutput | undefined;
+      const streamed: vscode.NotebookCellOutputItem[] = [];
+      let streaming: Promise<unknown> = Promise.resolve();
       const cancel = new AbortController();
       const subs = [exec.token.onCancellationRequested(() => cancel.abort()), outerToken?.onCancellationRequested(() => cancel.abort())];
       const env: EngineEnvironment = {
@@ -178,15 +185,22 @@ export class RunbookController implements vscode.Disposable {
             signal: cancel.signal,
             emit: (chunk) => {
               const item = chunk.stream === 'stderr' ? vscode.NotebookCellOutputItem.stderr(chunk.text) : vscode.NotebookCellOutputItem.stdout(chunk.text);
-              if (!streamShown) { streamShown = true; void exec.replaceOutput([stream]); }
-              void exec.appendOutputItems(item, stream);
+              streamed.push(item);
+              streaming = streaming.then(() => {
+                if (!stream) {
+                  stream = new vscode.NotebookCellOutput([item]);
+                  return exec.replaceOutput([stream]);
+                }
+                return exec.appendOutputItems(item, stream);
+              }).catch(() => undefined);
             },
           });
       for (const s of subs) s?.dispose();
       this.deps.log.info(`${check.id}: ${run.verdict} — ${run.reason}`);
 
       const result = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(renderRunMarkdown(run, check.label), 'text/markdown')], { runbookVerdict: run.verdict });
-      await exec.replaceOutput(streamShown ? [stream, result] : [result]);
+      await streaming;
+      await exec.replaceOutput(streamed.length ? [new vscode.NotebookCellOutput(streamed), result] : [result]);
       this.deps.state.record(notebook.uri, run);
       this.deps.onRun?.(notebook, run, {
         label: check.label,
