@@ -45,6 +45,11 @@ export function outputText(cell: vscode.NotebookCell): string {
   return cell.outputs.flatMap((o) => o.items).map((i) => Buffer.from(i.data).toString('utf8')).join('\n');
 }
 
+/** Only the streamed process output of a cell (stdout/stderr items), not the verdict markdown. */
+export function streamText(cell: vscode.NotebookCell): string {
+  return cell.outputs.flatMap((o) => o.items).filter((i) => /notebook\.(stdout|stderr)$/.test(i.mime)).map((i) => Buffer.from(i.data).toString('utf8')).join('');
+}
+
 export function allOutputs(nb: vscode.NotebookDocument): string {
   return nb.getCells().map(outputText).join('\n');
 }
