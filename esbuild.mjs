@@ -17,6 +17,8 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const withTests = args.has('--tests');
+// Where the integration suites are bundled (separate folders let several runs go on at once).
+const testsOut = process.env.RUNBOOK_IT_OUT ?? 'out/integration';
 
 /** Prints errors in the format VS Code's esbuild problem matcher understands. */
 const problemMatcher = {
@@ -68,7 +70,7 @@ if (existsSync(rendererDir)) {
 if (withTests) {
   const suites = walk(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts'));
   configs.push({
-    ...node, entryPoints: suites.map((f) => relative(root, f)), outbase: 'test/integration', outdir: 'out/integration',
+    ...node, entryPoints: suites.map((f) => relative(root, f)), outbase: 'test/integration', outdir: testsOut,
     external: ['vscode', 'mocha'], sourcemap: 'inline',
   });
 }
@@ -91,7 +93,7 @@ function copyAssets() {
 }
 
 if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
-if (withTests) rmSync(join(root, 'out', 'integration'), { recursive: true, force: true });
+if (withTests) rmSync(join(root, testsOut), { recursive: true, force: true });
 copyAssets();
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

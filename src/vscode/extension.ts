@@ -17,6 +17,7 @@ import { collapseLongFrontMatter } from './notebook/collapseFrontMatter';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
+import { registerAgentAnalysis } from './analysis';
 import { registerOperations, type OperationsApi } from './ops';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
@@ -50,12 +51,18 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
   let controllerRef: RunbookController | undefined;
   const ops = registerOperations({ registry, statusBar, state, inputs, log, controller: () => controllerRef! });
+  const python = pythonInterpreterService(log);
   const controller = new RunbookController({
     registry, inputs, state, log, ui,
-    services: { pythonInterpreter: pythonInterpreterService(log) },
+    services: { pythonInterpreter: python },
     onRun: ops.onRun, onTick: ops.onTick,
   });
   controllerRef = controller;
+  context.subscriptions.push(...registerAgentAnalysis(context, {
+    log: channel,
+    extensionUri: context.extensionUri,
+    pythonPath: async () => (await python())?.path,
+  }));
   context.subscriptions.push(
     channel, state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
