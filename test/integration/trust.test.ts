@@ -13,6 +13,21 @@ import * as vscode from 'vscode';
 import { api, closeAll, openRunbook, scriptedUi, workspaceDir } from './helpers';
 import { cellOfCheck, outputText, runCells, verdictLine } from './support/runbooks';
 
+/** A runbook whose shell and python checks each create a marker file in the workspace. */
+function writeMarkerRunbook(): { shellMarker: string; pyMarker: string; file: string } {
+  const tag = randomBytes(6).toString('hex');
+  const shellMarker = path.join(workspaceDir(), `marker-${tag}`);
+  const pyMarker = path.join(workspaceDir(), `marker-py-${tag}`);
+  const file = path.join(workspaceDir(), `untrusted-${tag}.runbook.md`);
+  fs.writeFileSync(file, [
+    '# Untrusted', '', '## Steps', '',
+    '- [ ] Create the marker', '  ```shell {id=trust.marker}', `  touch ${JSON.stringify(shellMarker)}`, '  ```', '',
+    '- [ ] Create the python marker', '  ```python {id=trust.py-marker}', `  open(${JSON.stringify(pyMarker)}, "w").write("ran")`, '  ```', '',
+    '- [ ] Confirm by hand', '  ```manual {id=trust.manual}', '  Did you read this?', '  ```', '',
+  ].join('\n'));
+  return { shellMarker, pyMarker, file };
+}
+
 suite('Untrusted workspace', () => {
   suiteSetup(function () {
     if (process.env.RUNBOOK_EXPECT_UNTRUSTED !== '1') this.skip();
@@ -31,16 +46,7 @@ suite('Untrusted workspace', () => {
   test('shell and python checks do not start a process: skipped, no marker file, the cell says how to trust', async () => {
     const a = await api();
     a.setOperatorUi(scriptedUi('yes'));
-    const tag = randomBytes(6).toString('hex');
-    const shellMarker = path.join(workspaceDir(), `marker-${tag}`);
-    const pyMarker = path.join(workspaceDir(), `marker-py-${tag}`);
-    const file = path.join(workspaceDir(), `untrusted-${tag}.runbook.md`);
-    fs.writeFileSync(file, [
-      '# Untrusted', '', '## Steps', '',
-      '- [ ] Create the marker', '  ```shell {id=trust.marker}', `  touch ${JSON.stringify(shellMarker)}`, '  ```', '',
-      '- [ ] Create the python marker', '  ```python {id=trust.py-marker}', `  open(${JSON.stringify(pyMarker)}, "w").write("ran")`, '  ```', '',
-      '- [ ] Confirm by hand', '  ```manual {id=trust.manual}', '  Did you read this?', '  ```', '',
-    ].join('\n'));
+    const { shellMarker, pyMarker, file } = writeMarkerRunbook();
     const nb = (await openRunbook(file)).notebook;
     const derived = a.statusBar.derived(nb);
     const cells = ['trust.marker', 'trust.py-marker', 'trust.manual'].map((id) => cellOfCheck(derived, id));
@@ -62,6 +68,32 @@ suite('Untrusted workspace', () => {
     assert.equal(fs.existsSync(pyMarker), false, 'the python check did not run');
     // Checks that start no process still run in restricted mode.
     assert.equal(runs.get('trust.manual')?.verdict, 'pass');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+});
+
+/** The control, in the ordinary trusted run: the same checks do create their markers. */
+suite('Trusted control for the marker checks', () => {
+  suiteSetup(function () {
+    if (process.env.RUNBOOK_EXPECT_UNTRUSTED === '1') this.skip();
+  });
+  teardown(async () => {
+    (await api()).setOperatorUi(undefined);
+    await closeAll();
+  });
+
+  test('in a trusted workspace the shell and python marker checks run and pass', async () => {
+    assert.equal(vscode.workspace.isTrusted, true);
+    const a = await api();
+    a.setOperatorUi(scriptedUi('yes'));
+    const { shellMarker, pyMarker, file } = writeMarkerRunbook();
+    const nb = (await openRunbook(file)).notebook;
+    const derived = a.statusBar.derived(nb);
+    const runs = await runCells(a, nb, ['trust.marker', 'trust.py-marker'].map((id) => cellOfCheck(derived, id)));
+    assert.equal(runs.get('trust.marker')?.verdict, 'pass', runs.get('trust.marker')?.reason);
+    assert.equal(runs.get('trust.py-marker')?.verdict, 'pass', runs.get('trust.py-marker')?.reason);
+    assert.ok(fs.existsSync(shellMarker), 'the shell check created its marker');
+    assert.ok(fs.existsSync(pyMarker), 'the python check created its marker');
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 });
