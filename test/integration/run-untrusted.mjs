@@ -62,7 +62,7 @@ try {
   const code = await runTests({
     vscodeExecutablePath: join(root, 'test', 'harness', 'vscode.sh'),
     extensionDevelopmentPath: root,
-    extensionTestsPath: join(root, 'out', 'integration', 'index.js'),
+    extensionTestsPath: resolve(root, process.env.RUNBOOK_IT_OUT ?? 'out/integration', 'index.js'),
     launchArgs: [workspace],
     extensionTestsEnv: {
       RUNBOOK_TEST_RESULTS: results,
