@@ -66,6 +66,21 @@ if ((all || argv.has('--integration')) && built) {
   } else step('integration harness (no results)', false);
 }
 
+// 3b. an untrusted workspace (a launcher run with Workspace Trust on): no process starts
+if ((all || argv.has('--integration')) && built) {
+  const results = join(out, 'integration-untrusted-results.json');
+  rmSync(results, { force: true });
+  const r = sh('node', ['test/integration/run-untrusted.mjs'], { env: { RUNBOOK_TEST_RESULTS: results } });
+  if (existsSync(results)) {
+    const j = JSON.parse(readFileSync(results, 'utf8'));
+    console.log(`integration (untrusted workspace): ${j.passed} passed, ${j.failed} failed (exit ${r.status})`);
+    for (const f of j.failures ?? []) console.log(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 3).join('\n    ')}`);
+    passed += j.passed; failed += j.failed;
+    if (j.failed) problems.push(`${j.failed} untrusted-workspace test(s)`);
+    if (r.status !== 0 && j.failed === 0) step('untrusted harness', false);
+  } else step('untrusted harness (no results)', false);
+}
+
 // 4. the packaged VSIX installs into the real VS Code and activates
 if ((all || argv.has('--vsix')) && built) {
   const pkg = sh('npm', ['run', 'package', '--silent']);

@@ -15,7 +15,7 @@ module.exports = async ({ page, palette, openFile, log, sleep }) => {
   };
 
   await openFile('engramia-cutover.runbook.md');
-  await sleep(1500);
+  await sleep(3500);
   await snap('01-runbook');
 
   await palette('Runbook: Run Section');

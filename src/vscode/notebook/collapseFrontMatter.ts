@@ -17,11 +17,15 @@ export function collapseLongFrontMatter(): vscode.Disposable {
       seen.add(nb);
       const first = nb.cellAt(0);
       if (cellMeta(first.metadata).role !== 'frontMatter' || first.document.lineCount <= LONG) continue;
-      // The editor draws its cells a moment after it becomes visible.
-      setTimeout(() => {
-        void vscode.commands.executeCommand('notebook.cell.collapseCellInput', { ranges: [{ start: 0, end: 1 }], document: nb.uri })
-          .then(undefined, () => undefined);
-      }, 400);
+      // The editor draws its cells a moment after it becomes visible, and the command is ignored
+      // until then: try a few times (collapsing is idempotent).
+      for (const delay of [300, 1200, 3000]) {
+        setTimeout(() => {
+          if (!vscode.window.visibleNotebookEditors.some((e) => e.notebook === nb)) return;
+          void vscode.commands.executeCommand('notebook.cell.collapseCellInput', { ranges: [{ start: 0, end: 1 }], document: nb.uri })
+            .then(undefined, () => undefined);
+        }, delay);
+      }
     }
   };
   handle(vscode.window.visibleNotebookEditors);
