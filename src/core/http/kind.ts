@@ -15,6 +15,7 @@ import { renderDetails, renderRequestText, statusText, formatDuration, type Resp
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
 import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
+import { untilAborted } from '../checks/abort';
 
 export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -104,28 +105,11 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A response that arrives after the abort: release its body. */
+const destroyBody = (r: unknown) => (r as { body?: { destroy(): void } })?.body?.destroy();
+
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    p.then((r) => (r as { body?: { destroy(): void } })?.body?.destroy(), () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      p.then((r) => (r as { body?: { destroy(): void } })?.body?.destroy(), () => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return untilAborted(p, signal, destroyBody);
 }
 
 async function sendOnce(req: HttpRequestSpec, dispatcher: Dispatcher, signal: AbortSignal, phase: Phase, now: () => number): Promise<ResponseView> {

@@ -7,7 +7,7 @@
 import { readFile, rename, stat, writeFile, chmod } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CheckContext, CheckResult } from '../checks/types';
-import { untilAborted } from './abort';
+import { untilAborted } from '../checks/abort';
 
 /** A small line diff (LCS) in unified style, with `context` unchanged lines around each change. */
 export function lineDiff(before: string, after: string, context = 2): string {

@@ -9,4 +9,4 @@ export type { PythonInterpreter } from './python';
 export { runProcessTree, killGroup, groupAlive } from './tree';
 export type { ProcessSpec, ProcessOutcome } from './tree';
 export { applyProposedEdit, lineDiff } from './edit';
-export { untilAborted } from './abort';
+export { untilAborted } from '../checks/abort';

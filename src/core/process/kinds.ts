@@ -18,7 +18,7 @@ import { placeholders, envForInputs, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
 import { booleanAttribute } from '../checks/registry';
 import type { CheckContext, CheckInvocation, CheckKind, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
-import { untilAborted } from './abort';
+import { untilAborted } from '../checks/abort';
 import { applyProposedEdit } from './edit';
 import { resolvePython, whichSync } from './python';
 import { runProcessTree, type ProcessOutcome } from './tree';
