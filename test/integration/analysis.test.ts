@@ -56,6 +56,7 @@ suite('Agent code analysis', () => {
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(titles.some((t) => t.includes('Add hooks=EngramiaRunHooks(memory)')), titles.join(' | '));
     assert.ok(titles.some((t) => t.includes('Wrap with engramia_instructions')), titles.join(' | '));
+    assert.ok(titles.includes('Engramia: 2 issues — Fix all'), titles.join(' | '));
 
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, hooks.range);
     const quickFix = actions.find((a) => a.title.includes('Add hooks=EngramiaRunHooks'));

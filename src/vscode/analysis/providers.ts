@@ -119,7 +119,19 @@ export class AgentCodeLens implements vscode.CodeLensProvider {
     if (!s.enabled || !s.codeLens) return [];
     const entry = await this.service.analyze(document);
     if (!entry) return [];
-    return AnalysisService.findingsFor(entry, document).map((f) => {
+    const findings = AnalysisService.findingsFor(entry, document);
+    const lenses: vscode.CodeLens[] = [];
+    const fixable = entry.result.findings.filter((f) => f.fix).length;
+    if (!entry.notebook && fixable > 1 && !entry.result.hasSyntaxErrors) {
+      // a file-level lens on line 0: applies source.fixAll.engramia in the active editor
+      lenses.push(new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title: `Engramia: ${entry.result.findings.length} issue${entry.result.findings.length === 1 ? '' : 's'} — Fix all`,
+        tooltip: 'Apply every Engramia fix in this file (unsafe fixes: they change runtime behaviour)',
+        command: 'editor.action.sourceAction',
+        arguments: [{ kind: FIX_ALL_KIND.value, apply: 'first' }],
+      }));
+    }
+    return lenses.concat(findings.map((f) => {
       const line = new vscode.Range(f.range.start.line, 0, f.range.start.line, 0);
       const fixName = f.fix ? ` — ${f.fix.title.replace(/^Engramia \(ENG\d+\): /, '')}` : '';
       return new vscode.CodeLens(line, {
@@ -128,7 +140,7 @@ export class AgentCodeLens implements vscode.CodeLensProvider {
         command: f.fix ? APPLY_FIX_COMMAND : '',
         arguments: f.fix ? [document.uri, entry.version, f.rule, f.range.startOffset] : [],
       });
-    });
+    }));
   }
 }
 
