@@ -133,10 +133,11 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
       files++;
       fixes += r.findings.filter((x) => x.fix).length;
       const rules = [...new Set(r.findings.filter((x) => x.fix).map((x) => x.rule))];
+      // one label for every entry: in the Refactor Preview ("Group Changes by Type") a single toggle ticks them all
       const metadata: vscode.WorkspaceEditEntryMetadata = {
         needsConfirmation: true,
-        label: `Engramia fixes (${rules.join(', ')})`,
-        description: rules.map((x) => ruleInfo(x).name).join(', '),
+        label: 'Engramia agent fixes',
+        description: `${f.file}: ${rules.map((x) => `${x} ${ruleInfo(x).name}`).join(', ')}`,
       };
       const entry: Entry = { key: uri.toString(), version: 'scan', result: r, uris: [uri], notebook: false };
       AnalysisService.toWorkspaceEdit(entry, edits, edit, metadata);
@@ -145,6 +146,22 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
     if (!files) {
       void vscode.window.showInformationMessage(`Engramia: nothing to fix automatically${skipped.length ? ` (${skipped.length} file(s) skipped, see the log)` : ''}.`);
       return false;
+    }
+    // The fixes change runtime behaviour: the operator reviews them (needsConfirmation entries open the
+    // Refactor Preview, where they start unticked) or applies them all after a modal confirmation.
+    const choice = await vscode.window.showWarningMessage(
+      `Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} (unsafe: they change runtime behaviour).`,
+      { modal: true, detail: 'Review opens the Refactor Preview: tick the "Engramia agent fixes" group (or single changes), then Apply. Files are not saved.' },
+      'Review…',
+      'Apply All',
+    );
+    if (!choice) return false;
+    if (choice === 'Apply All') {
+      const plain = new vscode.WorkspaceEdit();
+      for (const [uri, edits] of edit.entries()) plain.set(uri, edits);
+      const ok = await vscode.workspace.applyEdit(plain);
+      if (ok) void vscode.window.showInformationMessage(`Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} applied (files are not saved).`);
+      return ok;
     }
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
     if (applied) void vscode.window.showInformationMessage(`Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} applied (files are not saved).`);
