@@ -53,7 +53,7 @@ printf '{ "runbook.inputs": { "baseUrl": "%s", "projectId": "%s" } }\n' "$url" "
 export ENGRAMIA_API_KEY="$key"
 
 say "CLI: runbook run (section Data) against the sandbox"
-node dist/cli.js run .try/workspace/engramia-cutover.runbook.md --section Data --continue --no-evidence \\
+node dist/cli.js run .try/workspace/engramia-cutover.runbook.md --section Data --continue --no-evidence \
   --input baseUrl="$url" --input projectId="$project" || true
 say "CLI: runbook analyze on the sample agent"
 node dist/cli.js analyze .try/workspace/agents_app || true
