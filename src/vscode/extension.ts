@@ -14,6 +14,7 @@ import { RunbookStatusBar } from './notebook/statusBar';
 import { RunState } from './notebook/runState';
 import { TaskContextKeys } from './notebook/taskContext';
 import { collapseLongFrontMatter } from './notebook/collapseFrontMatter';
+import { SectionsView, revealCell } from './notebook/sectionsView';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   }));
   context.subscriptions.push(
     channel, state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
+    new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCell),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
   );

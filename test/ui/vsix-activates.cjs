@@ -25,13 +25,11 @@ module.exports = async ({ page, shot, palette, log, sleep }) => {
 
   // Walk the cells with the keyboard as a person would (the focused cell shows its toolbar) until a
   // checklist item offers "Tick Checklist Item"; click it. Section progress (n/m) must be shown on the way.
-  const progress = page.locator('.notebook-editor .cell-statusbar-container', { hasText: /\d+\/\d+/ });
   const list = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
   await page.mouse.click(list.x + 8, list.y + 30);
   await page.keyboard.press('Escape');
-  let sawProgress = false, ticked = false;
+  let ticked = false;
   for (let i = 0; i < 60 && !ticked; i++) {
-    sawProgress ||= (await progress.count()) > 0;
     const focused = page.locator('.notebook-editor .monaco-list-row.focused');
     const button = focused.locator('.cell-title-toolbar .action-label[aria-label^="Tick Checklist Item"]');
     if ((await button.count()) > 0 && (await button.first().isVisible())) {
@@ -45,11 +43,6 @@ module.exports = async ({ page, shot, palette, log, sleep }) => {
     await page.keyboard.press('ArrowDown');
     await sleep(250);
   }
-  for (let i = 0; i < 20 && !sawProgress; i++) {
-    await page.keyboard.press('ArrowDown');
-    await sleep(200);
-    sawProgress = (await progress.count()) > 0;
-  }
   if (ticked) {
     // The rendered markdown (in the notebook's webview) shows the box checked once focus moves on.
     await page.keyboard.press('ArrowDown');
@@ -60,7 +53,17 @@ module.exports = async ({ page, shot, palette, log, sleep }) => {
     log(`rendered checkboxes: ${checked.length}, checked: ${checked.filter(Boolean).length}`);
   }
   if (!ticked) throw new Error('no "Tick Checklist Item" button appeared on any checklist cell');
-  if (!sawProgress) throw new Error('no section progress (n/m) is shown');
+  // Section progress, visible: the Explorer's "Runbook Sections" view lists each section with n/m.
+  const header = page.locator('.pane-header', { hasText: 'Runbook Sections' }).first();
+  await header.waitFor({ timeout: 10000 });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const sectionRow = page.locator('.pane-body .monaco-list-row .label-description', { hasText: /^\d+\/\d+/ }).first();
+  await sectionRow.waitFor({ state: 'visible', timeout: 10000 });
+  const doneRow = page.locator('.pane-body .monaco-list-row .label-description', { hasText: /^1\/\d+/ });
+  for (let w = 0; w < 30 && (await doneRow.count()) === 0; w++) await sleep(200);
+  if ((await doneRow.count()) === 0) throw new Error('the ticked item does not show in the Runbook Sections progress (no "1/n")');
+  log(`section progress shown: ${await doneRow.first().innerText()}`);
+  await shot('sections-view');
   await sleep(1500);
   await shot('box-ticked');
   await page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => {});

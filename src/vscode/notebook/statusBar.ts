@@ -80,7 +80,9 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
       }
       const owner = info.check.taskCell !== null && info.check.taskCell !== undefined ? derived.cells[info.check.taskCell]?.task : undefined;
       if (owner) {
-        const box = new vscode.NotebookCellStatusBarItem(owner.checked ? '$(pass-filled) Item ticked' : '$(circle-large-outline) Item not ticked', L);
+        const failed = !!run && (run.verdict === 'fail' || run.verdict === 'error');
+        const box = new vscode.NotebookCellStatusBarItem(
+          owner.checked ? (failed ? '$(warning) Item ticked by hand (override)' : '$(pass-filled) Item ticked') : '$(circle-large-outline) Item not ticked', L);
         box.command = { title: 'Toggle checkbox', command: 'runbook.toggleTask', arguments: [notebook.uri, info.check.taskCell] };
         box.tooltip = `${owner.label}\nA pass ticks this item; click to ${owner.checked ? 'untick' : 'tick'} it by hand.`;
         items.push(box);

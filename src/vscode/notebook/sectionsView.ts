@@ -1,0 +1,114 @@
+/**
+ * "Runbook Sections" in the Explorer: the active runbook's sections with their progress
+ * ("Data 3/4 · 1 failing") and their checklist items; a click reveals the cell. Markdown cells
+ * draw no status bar outside edit mode, so this is where section progress is always visible.
+ */
+import * as vscode from 'vscode';
+import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
+import type { RunState } from './runState';
+import type { RunbookStatusBar } from './statusBar';
+import { isRunbookNotebook } from './types';
+
+type Node =
+  | { readonly kind: 'section'; readonly index: number }
+  | { readonly kind: 'item'; readonly cell: number };
+
+export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private notebook: vscode.NotebookDocument | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly statusBar: RunbookStatusBar, private readonly state: RunState) {
+    const view = vscode.window.createTreeView('runbook.sections', { treeDataProvider: this, showCollapseAll: true });
+    const refresh = () => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.changed.fire(undefined), 100);
+    };
+    const follow = () => {
+      const nb = vscode.window.activeNotebookEditor?.notebook;
+      if (isRunbookNotebook(nb)) this.notebook = nb;
+      else if (this.notebook && !vscode.workspace.notebookDocuments.includes(this.notebook)) this.notebook = undefined;
+      void vscode.commands.executeCommand('setContext', 'runbook.hasRunbook', !!this.notebook);
+      view.message = this.notebook ? undefined : 'Open a runbook to see its sections and progress.';
+      refresh();
+    };
+    this.disposables.push(
+      view,
+      vscode.window.onDidChangeActiveNotebookEditor(follow),
+      vscode.workspace.onDidCloseNotebookDocument(follow),
+      vscode.workspace.onDidChangeNotebookDocument((e) => { if (e.notebook === this.notebook) refresh(); }),
+      state.onDidChange(refresh),
+    );
+    follow();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+
+  private derived(): DerivedRunbook | undefined {
+    return this.notebook ? this.statusBar.derived(this.notebook) : undefined;
+  }
+
+  getChildren(node?: Node): Node[] {
+    const derived = this.derived();
+    if (!derived) return [];
+    if (!node) {
+      const progress = sectionProgress(derived);
+      return derived.sections
+        .map((s, index) => ({ s, index }))
+        .filter(({ s }) => (progress.find((p) => p.section.id === s.id)?.total ?? 0) > 0)
+        .map(({ index }) => ({ kind: 'section', index }));
+    }
+    if (node.kind !== 'section') return [];
+    const section = derived.sections[node.index]!;
+    const deeper = derived.sections.find((s) => s.cell > section.cell && s.cell < section.endCell);
+    const end = deeper ? deeper.cell : section.endCell;
+    const items: Node[] = [];
+    for (let i = section.cell; i < end; i++) if (derived.cells[i]?.task) items.push({ kind: 'item', cell: i });
+    return items;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const derived = this.derived()!;
+    const nb = this.notebook!;
+    if (node.kind === 'section') {
+      const section = derived.sections[node.index]!;
+      const p = sectionProgress(derived).find((x) => x.section.id === section.id)!;
+      const failing = derived.cells
+        .slice(section.cell, section.endCell)
+        .filter((c) => c.check && ['fail', 'error'].includes(this.state.lastRun(nb.uri, c.check.id)?.verdict ?? '')).length;
+      const item = new vscode.TreeItem(section.title, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${p.done}/${p.total}${failing ? ` · ${failing} failing` : ''}`;
+      item.iconPath = new vscode.ThemeIcon(failing ? 'error' : p.done === p.total ? 'pass-filled' : 'checklist');
+      item.tooltip = `${section.path.join(' › ')}: ${p.done} of ${p.total} items done${failing ? `, ${failing} failing` : ''}`;
+      item.command = { title: 'Reveal', command: 'runbook.revealCell', arguments: [nb.uri, section.cell] };
+      item.contextValue = 'runbookSection';
+      return item;
+    }
+    const info = derived.cells[node.cell]!;
+    const check = derived.cells.find((c) => c.check?.taskCell === node.cell)?.check;
+    const run = check ? this.state.lastRun(nb.uri, check.id) : undefined;
+    const item = new vscode.TreeItem(info.task!.label, vscode.TreeItemCollapsibleState.None);
+    const failed = run && (run.verdict === 'fail' || run.verdict === 'error');
+    item.iconPath = new vscode.ThemeIcon(info.task!.checked ? (failed ? 'warning' : 'pass-filled') : failed ? 'error' : 'circle-large-outline');
+    item.description = run ? `${run.verdict}: ${run.reason}` : check ? check.id : undefined;
+    item.tooltip = run ? `${run.reason}${run.next ? `\nNext: ${run.next}` : ''}` : info.task!.label;
+    item.command = { title: 'Reveal', command: 'runbook.revealCell', arguments: [nb.uri, node.cell] };
+    return item;
+  }
+}
+
+/** Reveals and selects a cell of a runbook notebook. */
+export async function revealCell(uri: vscode.Uri, index: number): Promise<void> {
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
+  if (!nb) return;
+  const editor = await vscode.window.showNotebookDocument(nb);
+  const range = new vscode.NotebookRange(index, index + 1);
+  editor.selection = range;
+  editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+}
