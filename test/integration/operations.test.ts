@@ -235,7 +235,10 @@ suite('Cutover operations', () => {
     assert.ok(reportUri, 'a report was written');
     assert.equal(path.basename(reportUri.fsPath), path.basename(file).replace('.runbook.md', '.report.md'));
     assert.equal(path.dirname(reportUri.fsPath), path.dirname(file), 'beside the runbook');
-    await waitFor(() => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === reportUri.fsPath), 'the report to open');
+    // Opened rendered (markdown preview tab "Preview <name>") or, without the preview, as text.
+    const reportName = path.basename(reportUri.fsPath);
+    await waitFor(() => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === reportUri.fsPath)
+      || vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label.includes(reportName)), 'the report to open');
     const report = fs.readFileSync(reportUri.fsPath, 'utf8');
     assert.ok(!report.includes(SECRET), 'the report never holds the secret');
     assert.match(report, /^# Cutover report: Ops demo/m);

@@ -157,8 +157,13 @@ export function registerOperations(deps: OperationsDeps): Operations {
     const target = vscode.Uri.file(reportPathFor(notebook.uri.fsPath));
     fs.writeFileSync(target.fsPath, text, 'utf8');
     if (open) {
-      const doc = await vscode.workspace.openTextDocument(target);
-      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      // The report is for people: show it rendered (the built-in markdown preview), else as text.
+      try {
+        await vscode.commands.executeCommand('markdown.showPreviewToSide', target);
+      } catch {
+        const doc = await vscode.workspace.openTextDocument(target);
+        await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      }
     }
     void notify('info', `Cutover report written to ${vscode.workspace.asRelativePath(target)}.`);
     return target;
