@@ -57,20 +57,33 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   getChildren(node?: Node): Node[] {
     const derived = this.derived();
     if (!derived) return [];
+    const sections = derived.sections;
+    const totals = new Map(sectionProgress(derived).map((p) => [p.section.id, p.total]));
+    const hasItems = (i: number) => (totals.get(sections[i]!.id) ?? 0) > 0;
+    // A section's parent: the nearest earlier section one heading level up its path.
+    const parentOf = (i: number): number | undefined => {
+      const s = sections[i]!;
+      for (let j = i - 1; j >= 0; j--) if (sections[j]!.level < s.level && sections[j]!.endCell >= s.endCell) return j;
+      return undefined;
+    };
+    const childSections = (parent: number | undefined) =>
+      sections.map((_, i) => i).filter((i) => parentOf(i) === parent && hasItems(i)).map((index): Node => ({ kind: 'section', index }));
+    const ownItems = (i: number): Node[] => {
+      const s = sections[i]!;
+      const next = sections.find((x) => x.cell > s.cell && x.cell < s.endCell);
+      const end = next ? next.cell : s.endCell;
+      const items: Node[] = [];
+      for (let c = s.cell; c < end; c++) if (derived.cells[c]?.task) items.push({ kind: 'item', cell: c });
+      return items;
+    };
     if (!node) {
-      const progress = sectionProgress(derived);
-      return derived.sections
-        .map((s, index) => ({ s, index }))
-        .filter(({ s }) => (progress.find((p) => p.section.id === s.id)?.total ?? 0) > 0)
-        .map(({ index }) => ({ kind: 'section', index }));
+      const roots = childSections(undefined);
+      // One title heading around everything: show its sections directly.
+      if (roots.length === 1 && roots[0]!.kind === 'section' && ownItems(roots[0]!.index).length === 0) return childSections(roots[0]!.index);
+      return roots;
     }
     if (node.kind !== 'section') return [];
-    const section = derived.sections[node.index]!;
-    const deeper = derived.sections.find((s) => s.cell > section.cell && s.cell < section.endCell);
-    const end = deeper ? deeper.cell : section.endCell;
-    const items: Node[] = [];
-    for (let i = section.cell; i < end; i++) if (derived.cells[i]?.task) items.push({ kind: 'item', cell: i });
-    return items;
+    return [...ownItems(node.index), ...childSections(node.index)];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
