@@ -200,6 +200,8 @@ interface UnitData {
   /** Comment nodes by row, looked up lazily (only rows of findings are ever read). */
   readonly rowComments: Map<number, Node[]>;
   readonly calls: Node[];
+  /** The tree's root node, one object for every search (it caches its children). */
+  readonly root: Node;
 }
 
 interface Suppressions {
@@ -271,6 +273,8 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   // Cheap prefilter (a necessary condition only; every decision is made on nodes): a call or
   // assignment can matter only when the first characters of its source mention a bound name.
   const tokens = [...new Set([...b.runner.keys(), ...b.agent.keys(), ...b.agentsModule.keys(), ...b.memoryCtor, ...b.engramiaModule])];
+  // the calls `mentions` can accept: those holding a token or a method token (`.clone`, ...)
+  for (const d of data) nodesAround(py, d, [...tokens, '.clone', '.as_tool', '.learn'], CALL_TYPES, d.calls);
   const mentions = (d: UnitData, n: Node, extra: readonly string[] = []): boolean => {
     const t = d.text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 400));
     return tokens.some((k) => t.includes(k)) || extra.some((k) => t.includes(k));
@@ -300,21 +304,34 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   const mem = memoryVariable ?? memoryDefault;
   memoryNames.add(mem);
   const staticAgents = new Set<string>();
+  /** What each pass of `resolveAgents` reads from one assignment's call (the nodes do not change between passes). */
+  interface AssignFacts { readonly cloneOf: string | undefined; readonly ctor: boolean; instr?: Node | undefined; engramiaInstr?: boolean }
+  const facts: AssignFacts[] = [];
   const resolveAgents = () => { for (let changed = true, i = 0; changed && i < 8; i++) {
     changed = false;
-    for (const { lhs, call } of callAssigns) {
-      const f = call.childForFieldName('function');
-      const args = call.childForFieldName('arguments');
-      const cloneOf = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'clone' ? f.childForFieldName('object')?.text : undefined;
-      const isAgent = isAgentCtor(f) || (cloneOf !== undefined && knownAgents.has(cloneOf));
+    for (let j = 0; j < callAssigns.length; j++) {
+      const { lhs, call } = callAssigns[j]!;
+      let fa = facts[j];
+      if (!fa) {
+        const f = call.childForFieldName('function');
+        const cloneOf = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'clone' ? f.childForFieldName('object')?.text : undefined;
+        fa = facts[j] = { cloneOf, ctor: isAgentCtor(f) };
+      }
+      const cloneOf = fa.cloneOf;
+      const isAgent = fa.ctor || (cloneOf !== undefined && knownAgents.has(cloneOf));
       if (!isAgent) continue;
       if (!knownAgents.has(lhs)) {
         knownAgents.add(lhs);
         changed = true;
       }
-      const instr = args?.type === 'argument_list' ? keywordValue(args, 'instructions') : undefined;
+      if (fa.engramiaInstr === undefined) {
+        const args = call.childForFieldName('arguments');
+        fa.instr = args?.type === 'argument_list' ? keywordValue(args, 'instructions') : undefined;
+        fa.engramiaInstr = fa.instr ? isInstructionsCall(fa.instr) : false;
+      }
+      const instr = fa.instr;
       if (instr && !staticAgents.has(lhs) && isStatic(instr)) staticAgents.add(lhs);
-      const engramia = instr ? isInstructionsCall(instr) : cloneOf !== undefined && engramiaAgents.has(cloneOf);
+      const engramia = instr ? fa.engramiaInstr : cloneOf !== undefined && engramiaAgents.has(cloneOf);
       if (engramia && !engramiaAgents.has(lhs)) {
         engramiaAgents.add(lhs);
         changed = true;
@@ -626,13 +643,56 @@ function shorten(text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 function collect(py: PythonParser, index: number, u: Unit): UnitData {
-  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], rowComments: new Map(), calls: [] };
-  for (const c of py.query.captures(u.tree.rootNode)) {
-    const n = c.node;
-    if (n.type === 'call') d.calls.push(n);
-    else d.imports.push(n);
-  }
+  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], rowComments: new Map(), calls: [], root: u.tree.rootNode };
+  // every import statement spells the keyword `import` inside its own range
+  nodesAround(py, d, ['import'], IMPORT_TYPES, d.imports);
   return d;
+}
+
+const IMPORT_TYPES = ['import_statement', 'import_from_statement', 'future_import_statement'];
+const CALL_TYPES = ['call'];
+/** Subtrees smaller than this (in characters) are searched whole, in one call into the runtime. */
+const WHOLE_SUBTREE = 200;
+
+/**
+ * Appends to `out`, in document order, every node of `types` that contains an occurrence of one
+ * of `needles` in the text — and possibly more such nodes (callers filter again). Only subtrees
+ * that hold an occurrence are searched, so most of a large file is never materialised.
+ */
+function nodesAround(py: PythonParser, u: UnitData, needles: readonly string[], types: readonly string[], out: Node[]): void {
+  const root = u.root;
+  if (needles.some((k) => !k)) {
+    // an empty needle occurs everywhere: every node of these types
+    for (const c of py.query.captures(root)) if (types.includes(c.node.type)) out.push(c.node);
+    return;
+  }
+  const pos: number[] = [];
+  for (const k of needles) for (let i = u.text.indexOf(k); i >= 0; i = u.text.indexOf(k, i + 1)) pos.push(i);
+  if (!pos.length) return;
+  pos.sort((a, b) => a - b);
+  gather(root, root.endIndex, pos, 0, pos.length, types, out);
+}
+
+/** `pos[lo..hi)` are the (sorted) occurrences within [node.startIndex, end). */
+function gather(node: Node, end: number, pos: readonly number[], lo: number, hi: number, types: readonly string[], out: Node[]): void {
+  if (end - node.startIndex <= WHOLE_SUBTREE) {
+    for (const n of node.descendantsOfType(types as string[])) if (n) out.push(n);
+    return;
+  }
+  if (types.includes(node.type)) out.push(node);
+  const kids = node.children;
+  let p = lo;
+  for (let i = 0; i < kids.length && p < hi; i++) {
+    const kid = kids[i];
+    if (!kid) continue;
+    // siblings never overlap: a child lies within [its start, the next child's start)
+    const next = i + 1 < kids.length ? kids[i + 1] : undefined;
+    const kidEnd = next ? next.startIndex : end;
+    while (p < hi && pos[p]! < kid.startIndex) p++;
+    const first = p;
+    while (p < hi && pos[p]! < kidEnd) p++;
+    if (p > first) gather(kid, kidEnd, pos, first, p, types, out);
+  }
 }
 
 interface ParsedArgs {
