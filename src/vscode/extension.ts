@@ -11,10 +11,11 @@ import type { OperatorUi } from '../core/checks/types';
 import { RunbookSerializer } from './notebook/serializer';
 import { RunbookController } from './notebook/controller';
 import { RunbookStatusBar } from './notebook/statusBar';
+import { DerivedRunbooks } from './notebook/derivedRunbooks';
 import { RunState } from './notebook/runState';
 import { TaskContextKeys } from './notebook/taskContext';
 import { collapseLongFrontMatter } from './notebook/collapseFrontMatter';
-import { SectionsView, revealCell } from './notebook/sectionsView';
+import { SectionsView, revealCellCommand } from './notebook/sectionsView';
 import { NOTEBOOK_TYPES } from './notebook/types';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
@@ -48,13 +49,14 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
       transientOutputs: true,
     }));
   }
-  const statusBar = new RunbookStatusBar(registry, state);
+  const runbooks = new DerivedRunbooks(isCheckKind);
+  const statusBar = new RunbookStatusBar(runbooks, state);
   // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
   let controllerRef: RunbookController | undefined;
   const ops = registerOperations({ registry, statusBar, state, inputs, log, controller: () => controllerRef! });
   const python = pythonInterpreterService(log);
   const controller = new RunbookController({
-    registry, inputs, state, log, ui,
+    registry, runbooks, inputs, state, log, ui,
     services: { pythonInterpreter: python },
     onRun: ops.onRun, onTick: ops.onTick,
   });
@@ -66,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   }));
   context.subscriptions.push(
     channel, state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
-    new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCell),
+    new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
   );

@@ -11,7 +11,8 @@ import { promptFor } from '../inputs/inputStore';
 import { applyCellText } from '../notebook/controller';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
-import { isRunbookNotebook, RUNBOOK_MARKDOWN_NOTEBOOK, RUNBOOK_NOTEBOOK } from '../notebook/types';
+import { RUNBOOK_MARKDOWN_NOTEBOOK, RUNBOOK_NOTEBOOK } from '../notebook/types';
+import { findNotebook } from '../notebook/notebookDoc';
 
 export interface CommandDeps {
   readonly extensionUri: vscode.Uri;
@@ -36,12 +37,6 @@ export function registerRunbookCommands(deps: CommandDeps): vscode.Disposable[] 
     vscode.commands.registerCommand('runbook.clearSecrets', () => clearSecrets(deps)),
     vscode.commands.registerCommand('runbook.showLog', () => deps.log.show()),
   ];
-}
-
-function activeNotebook(uri?: vscode.Uri): vscode.NotebookDocument | undefined {
-  if (uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
-  const nb = vscode.window.activeNotebookEditor?.notebook;
-  return isRunbookNotebook(nb) ? nb : undefined;
 }
 
 export function notebookTypeFor(uri: vscode.Uri): string {
@@ -115,7 +110,7 @@ async function toggleTask(deps: CommandDeps, target?: vscode.Uri | vscode.Notebo
     uri = target.notebook.uri;
     cellIndex = target.index;
   } else uri = target;
-  const notebook = activeNotebook(uri);
+  const notebook = findNotebook(uri);
   if (!notebook) return false;
   const index = cellIndex ?? vscode.window.activeNotebookEditor?.selection.start;
   if (index === undefined) return false;
@@ -142,7 +137,7 @@ function inputsOf(notebook: vscode.NotebookDocument, statusBar: RunbookStatusBar
 }
 
 async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
-  const notebook = activeNotebook(uri);
+  const notebook = findNotebook(uri);
   if (!notebook) {
     void vscode.window.showInformationMessage('Open a runbook first.');
     return;
@@ -172,7 +167,7 @@ async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
 const DEFAULT_SECRET: RunbookInput = { name: 'apiKey', description: 'Engramia API key', type: 'string', secret: true, required: true, env: 'ENGRAMIA_API_KEY' } as RunbookInput;
 
 async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, value?: string): Promise<void> {
-  const notebook = activeNotebook(uri);
+  const notebook = findNotebook(uri);
   const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [];
   let input = name ? secrets.find((s) => s.name === name) ?? { ...DEFAULT_SECRET, name } : undefined;
   if (!input) {
@@ -189,7 +184,7 @@ async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, val
 }
 
 async function clearSecrets(deps: CommandDeps): Promise<void> {
-  const notebook = activeNotebook();
+  const notebook = findNotebook();
   const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [DEFAULT_SECRET];
   for (const s of secrets) await deps.inputs.setSecret(s, undefined);
   void vscode.window.showInformationMessage(`Forgot ${secrets.length} stored secret(s).`);

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { RunbookInput } from '../../core/runbook/model';
-import { envName } from '../../core/checks/template';
+import { inputEnvName } from '../../core/ops';
 
 const STATE_KEY = 'runbook.inputs';
 const SECRET_PREFIX = 'runbook.secret.';
@@ -19,11 +19,6 @@ export interface ResolvedInputs {
   readonly secrets: string[];
   /** Names that are still missing (the user dismissed a prompt). */
   readonly missing: string[];
-}
-
-/** The environment variable a secret or input may come from. */
-export function inputEnvName(input: RunbookInput): string {
-  return input.env ?? envName(input.name);
 }
 
 /** Values from the `runbook.inputs` setting. */

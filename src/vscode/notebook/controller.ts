@@ -5,23 +5,25 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { deriveRunbook, setTaskChecked, type DerivedRunbook } from '../../core/runbook';
+import { setTaskChecked, type DerivedRunbook } from '../../core/runbook';
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
 import { placeholders } from '../../core/checks/template';
 import { inputEnvNamesOf } from '../../core/process';
 import { isDestructiveCheck } from '../../core/kinds';
+import { isExcludedFromRunAll } from '../../core/ops';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore } from '../inputs/inputStore';
 import type { MaskingLogger } from '../log';
 import { renderRunMarkdown } from './outputs';
 import type { RunState } from './runState';
-import { notebookCells } from './serializer';
+import type { DerivedRunbooks } from './derivedRunbooks';
 import { toVsCodeLanguage } from './languages';
 import { EXTENSION_ID, NOTEBOOK_TYPES } from './types';
 
 export interface ControllerDeps {
   readonly registry: CheckRegistry;
+  readonly runbooks: DerivedRunbooks;
   readonly inputs: InputStore;
   readonly state: RunState;
   readonly log: MaskingLogger;
@@ -110,7 +112,7 @@ export class RunbookController implements vscode.Disposable {
       const info = derived.cells[cell.index];
       // A run of several cells (VS Code's own Run All included) leaves out checks excluded from
       // run-all and destructive ones, as the CLI and "Run All Checks" do: those run on their own.
-      if (options.honourExclusions && info?.check && (isExcluded(info.check.attributes)
+      if (options.honourExclusions && info?.check && (isExcludedFromRunAll(info.check)
         || isDestructiveCheck(this.deps.registry, { kind: info.check.kind, attributes: info.check.attributes, body: cell.document.getText() }))) continue;
       options.onProgress?.(done++, codeCells.length, info?.check?.label ?? info?.check?.id ?? `cell ${cell.index + 1}`);
       const run = await this.executeCell(cell, notebook, ctrl, derived, options.token);
@@ -125,7 +127,7 @@ export class RunbookController implements vscode.Disposable {
   }
 
   private derive(notebook: vscode.NotebookDocument): DerivedRunbook {
-    return deriveRunbook(notebookCells(notebook), { isCheckKind: (w) => !!this.deps.registry.resolve(w) });
+    return this.deps.runbooks.of(notebook);
   }
 
   private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, derived: DerivedRunbook, outerToken?: vscode.CancellationToken): Promise<CheckRun | undefined> {
@@ -249,11 +251,6 @@ export async function applyCellText(cell: vscode.NotebookCell, before: string, a
   const edit = new vscode.WorkspaceEdit();
   edit.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(endB)), after.slice(start, endA));
   return vscode.workspace.applyEdit(edit);
-}
-
-function isExcluded(attributes: Readonly<Record<string, string>>): boolean {
-  const v = attributes['excludeFromRunAll'];
-  return v !== undefined && !['false', 'no', '0', 'off'].includes(v.trim().toLowerCase());
 }
 
 function workingFolder(notebook: vscode.NotebookDocument): string {

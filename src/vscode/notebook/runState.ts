@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CheckRun } from '../../core/checks/types';
+import { isFailing } from '../../core/ops';
 
 export interface TickRecord {
   readonly by: 'check' | 'hand';
@@ -35,6 +36,12 @@ export class RunState {
 
   lastRun(uri: vscode.Uri, checkId: string): CheckRun | undefined {
     return this.of(uri).runs.get(checkId);
+  }
+
+  /** True when the check's last run failed (verdict fail or error). */
+  failing(uri: vscode.Uri, checkId: string): boolean {
+    const run = this.lastRun(uri, checkId);
+    return !!run && isFailing(run.verdict);
   }
 
   runs(uri: vscode.Uri): CheckRun[] {

@@ -8,6 +8,7 @@ import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from './runState';
 import type { RunbookStatusBar } from './statusBar';
 import { isRunbookNotebook } from './types';
+import { findNotebook, revealCell } from './notebookDoc';
 
 type Node =
   | { readonly kind: 'section'; readonly index: number }
@@ -94,7 +95,7 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const p = sectionProgress(derived).find((x) => x.section.id === section.id)!;
       const failing = derived.cells
         .slice(section.cell, section.endCell)
-        .filter((c) => c.check && ['fail', 'error'].includes(this.state.lastRun(nb.uri, c.check.id)?.verdict ?? '')).length;
+        .filter((c) => c.check && this.state.failing(nb.uri, c.check.id)).length;
       const item = new vscode.TreeItem(section.title, vscode.TreeItemCollapsibleState.Collapsed);
       item.description = `${p.done}/${p.total}${failing ? ` · ${failing} failing` : ''}`;
       item.iconPath = new vscode.ThemeIcon(failing ? 'error' : p.done === p.total ? 'pass-filled' : 'checklist');
@@ -116,12 +117,8 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 }
 
-/** Reveals and selects a cell of a runbook notebook. */
-export async function revealCell(uri: vscode.Uri, index: number): Promise<void> {
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
-  if (!nb) return;
-  const editor = await vscode.window.showNotebookDocument(nb);
-  const range = new vscode.NotebookRange(index, index + 1);
-  editor.selection = range;
-  editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+/** The `runbook.revealCell` command: reveals and selects a cell of an open runbook. */
+export async function revealCellCommand(uri: vscode.Uri, index: number): Promise<void> {
+  const nb = findNotebook(uri);
+  if (nb) await revealCell(nb, index);
 }

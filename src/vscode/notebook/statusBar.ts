@@ -4,19 +4,17 @@
  * (`command:` links inside markdown cells are blocked by VS Code; status bar items are not.)
  */
 import * as vscode from 'vscode';
-import { deriveRunbook, sectionProgress, type DerivedRunbook } from '../../core/runbook';
-import type { CheckRegistry } from '../../core/checks/registry';
+import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from './runState';
-import { notebookCells } from './serializer';
+import type { DerivedRunbooks } from './derivedRunbooks';
 import { isRunbookNotebook, NOTEBOOK_TYPES } from './types';
 
 export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCellStatusBarItems = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
-  private cache = new WeakMap<vscode.NotebookDocument, { version: number; derived: DerivedRunbook }>();
 
-  constructor(private readonly registry: CheckRegistry, private readonly state: RunState) {
+  constructor(private readonly runbooks: DerivedRunbooks, private readonly state: RunState) {
     for (const type of NOTEBOOK_TYPES) this.disposables.push(vscode.notebooks.registerNotebookCellStatusBarItemProvider(type, this));
     this.disposables.push(
       state.onDidChange(() => this.changed.fire()),
@@ -29,12 +27,9 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
     this.changed.dispose();
   }
 
+  /** The live runbook's derived view (shared cache, see DerivedRunbooks). */
   derived(notebook: vscode.NotebookDocument): DerivedRunbook {
-    const hit = this.cache.get(notebook);
-    if (hit && hit.version === notebook.version) return hit.derived;
-    const derived = deriveRunbook(notebookCells(notebook), { isCheckKind: (w) => !!this.registry.resolve(w) });
-    this.cache.set(notebook, { version: notebook.version, derived });
-    return derived;
+    return this.runbooks.of(notebook);
   }
 
   provideCellStatusBarItems(cell: vscode.NotebookCell): vscode.NotebookCellStatusBarItem[] {
@@ -99,7 +94,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
         if (progress && progress.total > 0) {
           const failing = derived.cells
             .slice(section.cell, section.endCell)
-            .filter((c) => c.check && ['fail', 'error'].includes(this.state.lastRun(notebook.uri, c.check.id)?.verdict ?? ''))
+            .filter((c) => c.check && this.state.failing(notebook.uri, c.check.id))
             .length;
           const p = new vscode.NotebookCellStatusBarItem(`$(checklist) ${progress.done}/${progress.total}${failing ? ` · $(error) ${failing} failing` : ''}`, L);
           p.tooltip = `${section.title}: ${progress.done} of ${progress.total} items done`;

@@ -17,7 +17,7 @@ import type { RunbookController, RunMeta } from '../notebook/controller';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
 import { SwitchableClock } from './clock';
-import { findNotebook, revealCell, rollbackSection } from './notebookDoc';
+import { findNotebook, revealCell, rollbackSection } from '../notebook/notebookDoc';
 import { EvidenceRecorder } from './recorder';
 import { runAll, type RunAllOptions, type RunAllResult } from './runAll';
 import { OpsStatusItems, progressOf } from './statusItems';

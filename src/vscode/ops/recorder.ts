@@ -10,7 +10,7 @@ import type { CheckRun } from '../../core/checks/types';
 import type { RunMeta } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';
 import type { InputStore } from '../inputs/inputStore';
-import { documentOf, itemIdOf, rollbackSection } from './notebookDoc';
+import { documentOf, itemIdOf, rollbackSection } from '../notebook/notebookDoc';
 
 export interface RecorderDeps {
   readonly statusBar: RunbookStatusBar;

@@ -9,7 +9,7 @@ import { DESTRUCTIVE_REASON, isFailing, PlanError, planRun, type PlannedCheck, t
 import type { Verdict } from '../../core/checks/types';
 import type { RunbookController } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';
-import { documentOf } from './notebookDoc';
+import { documentOf } from '../notebook/notebookDoc';
 
 export interface RunAllOptions {
   /** Default: the setting `runbook.run.stopOnFirstFailure`. */

@@ -6,7 +6,7 @@
  * - the drill timer while a drill runs.
  */
 import * as vscode from 'vscode';
-import { formatDuration, isFailing, type WindowStatus } from '../../core/ops';
+import { formatDuration, type WindowStatus } from '../../core/ops';
 import type { DerivedRunbook } from '../../core/runbook';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
@@ -27,8 +27,7 @@ export function progressOf(notebook: vscode.NotebookDocument, derived: DerivedRu
   derived.cells.forEach((c, i) => {
     if (c.role === 'task' && c.task) { total++; if (c.task.checked) ticked++; }
     if (c.check) {
-      const run = state.lastRun(notebook.uri, c.check.id);
-      if (run && isFailing(run.verdict)) {
+      if (state.failing(notebook.uri, c.check.id)) {
         failing++;
         if (first === undefined) first = c.check.taskCell ?? i;
       }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { DerivedRunbook, RunbookDocument, Section } from '../../core/runbook';
 import { sectionOfCell } from '../../core/ops';
 import { taskItemId } from '../../core/evidence';
-import { isRunbookNotebook } from '../notebook/types';
+import { isRunbookNotebook } from './types';
 
 /** The live notebook as the core's document model (cells carry their current text). */
 export function documentOf(notebook: vscode.NotebookDocument, derived: DerivedRunbook): RunbookDocument {
