@@ -8,28 +8,9 @@ import { readEvidence } from '../../../src/core/evidence/log';
 import { itemsOf } from '../../../src/core/evidence/report';
 import { checksOf } from '../../../src/core/ops/plan';
 import { CutoverSession } from '../../../src/core/ops/session';
-import type { Clock, WindowStatus } from '../../../src/core/ops/timers';
+import type { WindowStatus } from '../../../src/core/ops/timers';
 import { buildDoc } from './docBuilder';
-
-class FakeClock implements Clock {
-  t = Date.parse('2026-11-22T10:00:00Z');
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private seq = 0;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = ++this.seq; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeClock } from './fakeClock';
 
 const KEY = 'engramia_sk_SESSIONSECRET_0123456789abcdefghijklmnopq';
 const MIN = 60_000;
