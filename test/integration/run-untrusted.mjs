@@ -6,16 +6,11 @@
 // mode). test/harness/vscode.sh picks the wrapper up through $REAL_VSCODE. Same runTests flow as run.mjs.
 //   node test/integration/run-untrusted.mjs   → exit code 0/1; counts in $RUNBOOK_TEST_RESULTS
 //   (default .test-output/integration-untrusted/results.json)
-import { runTests } from '@vscode/test-electron';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freshWorkspace, root, runSuites } from './runner.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const work = mkdtempSync(join(tmpdir(), 'runbook-it-untrusted-'));
-const workspace = join(work, 'workspace');
-cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+const { work, workspace } = freshWorkspace('runbook-it-untrusted-');
 
 const launcher = process.env.REAL_VSCODE ?? resolve(root, '..', 'shared', 'tools', 'real-vscode.sh');
 if (!existsSync(launcher)) {
@@ -53,28 +48,11 @@ exec bash ${JSON.stringify(patched)} --settings ${JSON.stringify(settings)} --te
 chmodSync(wrapper, 0o755);
 
 const outDir = process.env.REAL_VSCODE_OUT ?? join(root, '.test-output', 'integration-untrusted');
-mkdirSync(outDir, { recursive: true });
-const results = process.env.RUNBOOK_TEST_RESULTS ?? join(outDir, 'results.json');
-process.env.REAL_VSCODE_OUT = outDir;
 process.env.REAL_VSCODE = wrapper;
-
-try {
-  const code = await runTests({
-    vscodeExecutablePath: join(root, 'test', 'harness', 'vscode.sh'),
-    extensionDevelopmentPath: root,
-    extensionTestsPath: resolve(root, process.env.RUNBOOK_IT_OUT ?? 'out/integration', 'index.js'),
-    launchArgs: [workspace],
-    extensionTestsEnv: {
-      RUNBOOK_TEST_RESULTS: results,
-      RUNBOOK_TEST_WORKSPACE: workspace,
-      RUNBOOK_REPO_ROOT: root,
-      RUNBOOK_TEST_GREP: 'Untrusted workspace',
-      RUNBOOK_EXPECT_UNTRUSTED: '1',
-    },
-  });
-  process.exitCode = code;
-} catch (err) {
-  console.error('untrusted integration tests failed to run:', err?.message ?? err);
-  if (!existsSync(results)) writeFileSync(results, JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'harness', error: String(err) }] }));
-  process.exitCode = 1;
-}
+await runSuites({
+  workspace,
+  results: process.env.RUNBOOK_TEST_RESULTS ?? join(outDir, 'results.json'),
+  outDir,
+  env: { RUNBOOK_TEST_GREP: 'Untrusted workspace', RUNBOOK_EXPECT_UNTRUSTED: '1' },
+  label: 'untrusted integration tests',
+});
