@@ -4,19 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { EngramiaApiError, EngramiaClient, EngramiaNetworkError, SchemaDriftError } from '../../../src/core/engramia';
-import { startEngramiaServer, type EngramiaServer, type EngramiaServerOptions } from '../../servers/engramia/server';
+import type { EngramiaServer } from '../../servers/engramia/server';
+import { serverStarter } from './helpers';
 
-const servers: EngramiaServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function start(options: EngramiaServerOptions = {}): Promise<EngramiaServer> {
-  const s = await startEngramiaServer(options);
-  servers.push(s);
-  return s;
-}
+const start = serverStarter();
 function client(s: EngramiaServer, key: string | undefined, extra: Partial<ConstructorParameters<typeof EngramiaClient>[0]> = {}) {
   return new EngramiaClient({ baseUrl: s.url, apiKey: key, ...extra });
 }

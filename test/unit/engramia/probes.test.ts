@@ -3,20 +3,11 @@
  * in both version behaviours (0.6.6, main/0.7.0) and both auth modes, with faults.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { CheckRun } from '../../../src/core/checks/types';
-import { startEngramiaServer, type EngramiaServer, type EngramiaServerOptions } from '../../servers/engramia/server';
-import { runProbe } from './helpers';
+import { runProbe, serverStarter } from './helpers';
 
-const servers: EngramiaServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function start(options: EngramiaServerOptions = {}): Promise<EngramiaServer> {
-  const s = await startEngramiaServer(options);
-  servers.push(s);
-  return s;
-}
+const start = serverStarter();
 
 /** The key must never appear in anything a check returns (checked without the engine's masking). */
 function assertNoLeak(run: CheckRun & { ui?: unknown }, ...keys: string[]): void {

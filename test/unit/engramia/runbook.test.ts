@@ -11,17 +11,16 @@ import { runCheck } from '../../../src/core/checks/engine';
 import type { CheckRun } from '../../../src/core/checks/types';
 import { httpKind } from '../../../src/core/http';
 import { DEFAULT_CHECK_KINDS, listChecks, parseRunbook, type CheckListing } from '../../../src/core/runbook';
-import { startEngramiaServer, type EngramiaServer, type EngramiaServerOptions } from '../../servers/engramia/server';
-import { makeEnv } from './helpers';
+import type { EngramiaServer } from '../../servers/engramia/server';
+import { makeEnv, serverStarter } from './helpers';
 
 const FILE = join(__dirname, '..', '..', '..', 'runbooks', 'engramia-verification-and-rollback.runbook.md');
 const text = readFileSync(FILE, 'utf8');
 const doc = parseRunbook(text);
 const checks = listChecks(doc);
 
-const servers: EngramiaServer[] = [];
+const start = serverStarter();
 after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
   await httpKind.dispose();
 });
 
@@ -107,12 +106,6 @@ function assertVerdicts(runs: Map<string, CheckRun>, expected: Expect, key: stri
     assert.equal(run.verdict, want, `${id}: ${run.verdict} — ${run.reason}`);
     assert.ok(!JSON.stringify(run).includes(key), `${id} leaked the key`);
   }
-}
-
-async function start(options: EngramiaServerOptions): Promise<EngramiaServer> {
-  const s = await startEngramiaServer(options);
-  servers.push(s);
-  return s;
 }
 
 const healthyInputs = (s: EngramiaServer) => ({ expectedPatterns: '5', importedPairs: '6', projectId: s.projectId, quotaFactor: '0.8', sampleTask: 'Build a CSV parser', liveTask: 'Hello, are you there?' });

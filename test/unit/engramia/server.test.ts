@@ -2,19 +2,11 @@
  * The Engramia contract server answers like engramia-api.md says (§5.6, §7.14, §10).
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { startEngramiaServer, type EngramiaServer, type EngramiaServerOptions } from '../../servers/engramia/server';
+import { describe, test } from 'node:test';
+import type { EngramiaServer } from '../../servers/engramia/server';
+import { serverStarter } from './helpers';
 
-const servers: EngramiaServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function start(options: EngramiaServerOptions = {}): Promise<EngramiaServer> {
-  const s = await startEngramiaServer(options);
-  servers.push(s);
-  return s;
-}
+const start = serverStarter();
 
 async function call(s: EngramiaServer, method: string, path: string, key?: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(s.url + path, {
