@@ -12,7 +12,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { evaluateConditions, parseConditions, summarizeConditions } from '../checks/conditions';
+import { evaluateConditions, isConditionLine, parseConditions, summarizeConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
 import { placeholders, envForInputs, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
@@ -50,13 +50,11 @@ export type PythonAttributes = z.infer<typeof pythonAttributes>;
 /** Environment variable names an input must never overwrite by the derived name (PATH, BASH_ENV …). */
 const PROTECTED_ENV = new Set(['PATH', 'HOME', 'SHELL', 'USER', 'PWD', 'IFS', 'ENV', 'BASH_ENV', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'TMPDIR']);
 
-const CONDITION_LINE = /^\s*\?\?/;
-
 /** The body lines that are not `??` conditions. */
 function scriptLines(body: string): string {
   return body
     .split('\n')
-    .filter((l) => !CONDITION_LINE.test(l))
+    .filter((l) => !isConditionLine(l))
     .join('\n');
 }
 
@@ -69,7 +67,7 @@ function placeholderError(body: string, hint: (env: string) => string): string |
 
 function conditionErrors(body: string): string | undefined {
   // Lines with {{input}} are checked when the check runs, after substitution.
-  const lines = body.split('\n').filter((l) => CONDITION_LINE.test(l) && !placeholders(l).length);
+  const lines = body.split('\n').filter((l) => isConditionLine(l) && !placeholders(l).length);
   if (!lines.length) return undefined;
   const parsed = parseConditions(lines.join('\n'), { subjects: PROCESS_SUBJECTS });
   return parsed.errors.length ? `invalid condition: ${parsed.errors.join('; ')}` : undefined;
@@ -153,7 +151,7 @@ function describeEnd(o: ProcessOutcome): string {
 }
 
 async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttributes>, ctx: CheckContext, launch: Launch): Promise<CheckResult> {
-  const hasConditions = inv.body.split('\n').some((l) => CONDITION_LINE.test(l));
+  const hasConditions = inv.body.split('\n').some(isConditionLine);
   let conditions: Condition[] = [];
   let script = inv.body.replace(/\r\n?/g, '\n');
   if (hasConditions) {
