@@ -10,6 +10,7 @@ import { manualKind } from './checks/kinds/manual';
 import { engramiaKind, isDestructiveEngramiaCheck } from './engramia';
 import { disposeHttpPools, httpKind } from './http';
 import { httpMethodOf } from './ops/execute';
+import { isAttributeSet } from './ops/plan';
 import { pythonKind, shellKind } from './process';
 
 export function defaultRegistry(): CheckRegistry {
@@ -22,8 +23,6 @@ export function defaultRegistry(): CheckRegistry {
     .register(analyzeKind);
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'on', '']);
-
 /**
  * True when running the check changes something irreversibly: a destructive kind, a destructive
  * Engramia probe (delete-project), an http DELETE, or a `destructive=true` attribute. Run-all
@@ -31,8 +30,7 @@ const TRUE_WORDS = new Set(['true', 'yes', '1', 'on', '']);
  */
 export function isDestructiveCheck(registry: CheckRegistry, check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }): boolean {
   const kind = registry.resolve(check.kind);
-  const flag = check.attributes['destructive'];
-  if (flag !== undefined && TRUE_WORDS.has(String(flag).trim().toLowerCase())) return true;
+  if (isAttributeSet(check.attributes, 'destructive')) return true;
   if (!kind) return false;
   if (kind.destructive) return true;
   if (kind.name === 'engramia') return isDestructiveEngramiaCheck(check.attributes);

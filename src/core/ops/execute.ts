@@ -12,7 +12,7 @@
 import { runCheck, type EngineEnvironment } from '../checks/engine';
 import type { CheckRegistry } from '../checks/registry';
 import type { CheckRun, OutputChunk, Verdict } from '../checks/types';
-import { sectionKey, type PlannedCheck, type RunPlan } from './plan';
+import { isAttributeSet, sectionKey, type PlannedCheck, type RunPlan } from './plan';
 
 export interface PlanRun extends CheckRun {
   readonly sectionPath: readonly string[];
@@ -50,7 +50,6 @@ export function isFailing(verdict: Verdict): boolean {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const WRITE_WORDS = /(delete|learn|import|write|purge|revoke|rotate|create|evaluate|feedback)/i;
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'on', '']);
 
 /** The HTTP method of an http check body (a bare URL is GET), or undefined if none is found. */
 export function httpMethodOf(body: string): string | undefined {
@@ -73,10 +72,7 @@ export function isParallelSafe(check: PlannedCheck, registry: CheckRegistry): bo
   if (check.error) return false;
   const kind = registry.resolve(check.kind) as (ReturnType<CheckRegistry['resolve']> & { isReadOnly?: (body: string, attributes: Readonly<Record<string, string>>) => boolean }) | undefined;
   if (!kind || kind.destructive || kind.runsProcesses) return false;
-  for (const key of ['destructive', 'serial']) {
-    const v = check.attributes[key];
-    if (v !== undefined && TRUE_WORDS.has(String(v).trim().toLowerCase())) return false;
-  }
+  if (isAttributeSet(check.attributes, 'destructive') || isAttributeSet(check.attributes, 'serial')) return false;
   if (typeof kind.isReadOnly === 'function') return !!kind.isReadOnly(check.body, check.attributes);
   if (kind.name === 'http') {
     const method = httpMethodOf(check.body);

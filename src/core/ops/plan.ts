@@ -48,6 +48,12 @@ export class PlanError extends Error {}
 
 const TRUE_WORDS = new Set(['true', 'yes', '1', 'on', '']);
 
+/** True when a flag attribute (`destructive`, `serial`, `excludeFromRunAll`, …) is set: true/yes/1/on or given bare. */
+export function isAttributeSet(attributes: Readonly<Record<string, string>>, key: string): boolean {
+  const v = attributes[key];
+  return v !== undefined && TRUE_WORDS.has(String(v).trim().toLowerCase());
+}
+
 /** The innermost section holding a cell, or undefined before the first heading. */
 export function sectionOfCell(doc: RunbookDocument, cell: number): Section | undefined {
   let best: Section | undefined;
@@ -94,8 +100,7 @@ export function findSection(doc: RunbookDocument, name: string): Section | undef
 }
 
 export function isExcludedFromRunAll(check: Pick<CheckSpec, 'attributes'>): boolean {
-  const v = check.attributes['excludeFromRunAll'];
-  return v !== undefined && TRUE_WORDS.has(String(v).trim().toLowerCase());
+  return isAttributeSet(check.attributes, 'excludeFromRunAll');
 }
 
 export function planRun(doc: RunbookDocument, options: PlanOptions = {}): RunPlan {
