@@ -1,7 +1,9 @@
+import { after, before } from 'node:test';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import { runCheck, silentLogger, type EngineEnvironment, type RunOptions } from '../../../src/core/checks/engine';
 import type { CheckRun } from '../../../src/core/checks/types';
 import { createHttpKind, type HttpKind, type HttpKindOptions } from '../../../src/core/http';
+import { startFaultyServer, type FaultyServer } from '../../servers/faulty/server';
 
 export const API_KEY = 'engramia_sk_' + 'Q8kw8Q-8Eabcdefghijklmnopqrstuvwxyz0123456_'.slice(0, 43);
 
@@ -41,4 +43,23 @@ export function httpCheck(env: EngineEnvironment, body: string, attributes: Reco
 
 export function newKind(options: HttpKindOptions = {}): HttpKind {
   return createHttpKind(options);
+}
+
+export interface FaultyFixture {
+  readonly server: FaultyServer;
+  readonly kind: HttpKind;
+}
+
+/** Registers before/after hooks that start the faulty server and an http kind, and close both. */
+export function useFaultyServer(): FaultyFixture {
+  const fx = {} as { server: FaultyServer; kind: HttpKind };
+  before(async () => {
+    fx.server = await startFaultyServer();
+    fx.kind = newKind();
+  });
+  after(async () => {
+    await fx.kind.dispose();
+    await fx.server.close();
+  });
+  return fx;
 }

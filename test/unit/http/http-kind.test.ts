@@ -1,27 +1,16 @@
 /**
  * The `http` kind over real HTTP against the faulty server, driven through runCheck.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'undici';
-import { startFaultyServer, type FaultyServer } from '../../servers/faulty/server';
-import { API_KEY, httpCheck, makeEnv, newKind } from './helpers';
-import type { HttpKind } from '../../../src/core/http';
+import { startFaultyServer } from '../../servers/faulty/server';
+import { API_KEY, httpCheck, makeEnv, newKind, useFaultyServer } from './helpers';
 import type { CheckRun } from '../../../src/core/checks/types';
 
-let server: FaultyServer;
-let kind: HttpKind;
+const fx = useFaultyServer();
 
-before(async () => {
-  server = await startFaultyServer();
-  kind = newKind();
-});
-after(async () => {
-  await kind.dispose();
-  await server.close();
-});
-
-const env = (inputs: Record<string, string> = {}, secrets: string[] = []) => makeEnv(kind, { baseUrl: server.url, ...inputs }, secrets);
+const env = (inputs: Record<string, string> = {}, secrets: string[] = []) => makeEnv(fx.kind, { baseUrl: fx.server.url, ...inputs }, secrets);
 
 function assertOneLine(run: CheckRun) {
   assert.ok(!run.reason.includes('\n'), 'reason is one line');
@@ -33,7 +22,7 @@ describe('passing requests', () => {
     const run = await httpCheck(env(), 'GET {{baseUrl}}/health');
     assert.equal(run.verdict, 'pass', run.reason);
     assert.match(run.reason, /^200 OK in \d+ ms$/);
-    assert.equal(run.data?.targetHost, `127.0.0.1:${server.port}`);
+    assert.equal(run.data?.targetHost, `127.0.0.1:${fx.server.port}`);
     assert.equal(run.data?.status, 200);
     assert.equal(typeof run.data?.durationMs, 'number');
     assert.equal(run.data?.serverVersion, '0.7.0');
@@ -65,7 +54,7 @@ describe('passing requests', () => {
   test('query inputs are URL-encoded; JSON body inputs JSON-escaped', async () => {
     const run = await httpCheck(env({ q: 'a b&c=d' }), 'GET {{baseUrl}}/health?task={{q}}\n\n?? status == 200');
     assert.equal(run.verdict, 'pass');
-    assert.ok(server.log.includes('GET /health?task=a%20b%26c%3Dd'), server.log.join('\n'));
+    assert.ok(fx.server.log.includes('GET /health?task=a%20b%26c%3Dd'), fx.server.log.join('\n'));
     const post = await httpCheck(env({ t: 'say "hi"\n' }), 'POST {{baseUrl}}/v1/recall\n\n{"task": "{{t}}"}\n\n?? status == 200');
     assert.equal(post.verdict, 'pass', post.reason);
   });
@@ -113,7 +102,7 @@ describe('network faults', () => {
       dispatcherFactory: () => new Agent({ connect: (_opts: unknown, _cb: unknown) => undefined } as never),
     });
     try {
-      const run = await httpCheck(makeEnv(hanging, { baseUrl: server.url }), 'GET {{baseUrl}}/health', { timeout: '300ms' });
+      const run = await httpCheck(makeEnv(hanging, { baseUrl: fx.server.url }), 'GET {{baseUrl}}/health', { timeout: '300ms' });
       assert.equal(run.verdict, 'fail');
       assert.match(run.reason, /^connect timeout to 127\.0\.0\.1:\d+ after 300 ms$/);
       assert.equal(run.data?.phase, 'connect');
@@ -264,44 +253,44 @@ describe('HTTP error responses', () => {
 
 describe('retries', () => {
   test('GET is retried once after a short Retry-After', async () => {
-    const before = server.hits('/429-then-ok');
+    const before = fx.server.hits('/429-then-ok');
     const run = await httpCheck(env(), 'GET {{baseUrl}}/429-then-ok?after=1&times=1&k=get1\n\n?? status == 200', { timeout: '5s' });
     assert.equal(run.verdict, 'pass', run.reason);
-    assert.equal(server.hits('/429-then-ok') - before, 2);
+    assert.equal(fx.server.hits('/429-then-ok') - before, 2);
     assert.equal(run.data?.attempts, 2);
     assert.match(run.details!, /retried after 1 s/);
   });
 
   test('GET gives up after the allowed retries; retries=0 disables them', async () => {
-    const before = server.hits('/429-then-ok');
+    const before = fx.server.hits('/429-then-ok');
     const run = await httpCheck(env(), 'GET {{baseUrl}}/429-then-ok?after=0&times=5&k=get2');
     assert.equal(run.verdict, 'fail');
-    assert.equal(server.hits('/429-then-ok') - before, 2);
-    const b2 = server.hits('/429-then-ok');
+    assert.equal(fx.server.hits('/429-then-ok') - before, 2);
+    const b2 = fx.server.hits('/429-then-ok');
     await httpCheck(env(), 'GET {{baseUrl}}/429-then-ok?after=0&times=5&k=get3', { retries: '0' });
-    assert.equal(server.hits('/429-then-ok') - b2, 1);
+    assert.equal(fx.server.hits('/429-then-ok') - b2, 1);
   });
 
   test('Retry-After longer than the time left is not waited for', async () => {
-    const before = server.hits('/429-then-ok');
+    const before = fx.server.hits('/429-then-ok');
     const run = await httpCheck(env(), 'GET {{baseUrl}}/429-then-ok?after=30&times=1&k=get4', { timeout: '2s' });
     assert.equal(run.verdict, 'fail');
-    assert.equal(server.hits('/429-then-ok') - before, 1);
+    assert.equal(fx.server.hits('/429-then-ok') - before, 1);
     assert.match(run.details!, /429 not retried: Retry-After 30 s is longer than the time left/);
   });
 
   test('POST is never retried', async () => {
-    const before = server.hits('/429-then-ok');
+    const before = fx.server.hits('/429-then-ok');
     const run = await httpCheck(env(), 'POST {{baseUrl}}/429-then-ok?after=0&times=1&k=post1\n\n{}', { retries: '3' });
     assert.equal(run.verdict, 'fail');
-    assert.equal(server.hits('/429-then-ok') - before, 1);
+    assert.equal(fx.server.hits('/429-then-ok') - before, 1);
   });
 });
 
 describe('cancellation', () => {
   test('abort mid-request → skipped "cancelled", server sees the socket close', async () => {
     const controller = new AbortController();
-    const closed = server.waitForClientClose('/hang-headers');
+    const closed = fx.server.waitForClientClose('/hang-headers');
     const pending = httpCheck(env(), 'GET {{baseUrl}}/hang-headers?c=1', { timeout: '10s' }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     const run = await pending;
@@ -312,7 +301,7 @@ describe('cancellation', () => {
 
   test('abort during the body', async () => {
     const controller = new AbortController();
-    const closed = server.waitForClientClose('/hang-body');
+    const closed = fx.server.waitForClientClose('/hang-body');
     const pending = httpCheck(env(), 'GET {{baseUrl}}/hang-body?c=2', { timeout: '10s' }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 150);
     const run = await pending;
@@ -353,11 +342,11 @@ describe('masking', () => {
 
 describe('validation and bad bodies', () => {
   test('invalid conditions are errors before any request', async () => {
-    const before = server.log.length;
+    const before = fx.server.log.length;
     const run = await httpCheck(env(), 'GET {{baseUrl}}/health\n\n?? status => 200');
     assert.equal(run.verdict, 'error');
     assert.match(run.reason, /invalid condition: line 3: unknown operator "=>"/);
-    assert.equal(server.log.length, before);
+    assert.equal(fx.server.log.length, before);
   });
 
   test('process-only subjects are refused', async () => {
@@ -380,21 +369,21 @@ describe('validation and bad bodies', () => {
 
   test('keep-alive: sequential checks to one origin reuse the connection', async () => {
     await httpCheck(env(), 'GET {{baseUrl}}/health');
-    const c0 = server.connections();
+    const c0 = fx.server.connections();
     for (let i = 0; i < 5; i++) await httpCheck(env(), 'GET {{baseUrl}}/health');
-    assert.equal(server.connections(), c0);
+    assert.equal(fx.server.connections(), c0);
   });
 });
 
 describe('destructive requests', () => {
   test('DELETE asks a typed confirmation (the last path segment); declined → nothing sent', async () => {
     const asked: { preview: string; expected: string }[] = [];
-    const e = makeEnv(kind, { baseUrl: server.url, apiKey: API_KEY }, [], { answer: false, asked });
-    const before = server.hits('/v1/governance/projects/p_main');
+    const e = makeEnv(fx.kind, { baseUrl: fx.server.url, apiKey: API_KEY }, [], { answer: false, asked });
+    const before = fx.server.hits('/v1/governance/projects/p_main');
     const run = await httpCheck(e, 'DELETE {{baseUrl}}/v1/governance/projects/p_main\nAuthorization: Bearer {{apiKey}}');
     assert.equal(run.verdict, 'fail');
     assert.equal(run.reason, 'not confirmed (type "p_main" to go ahead), so nothing was sent');
-    assert.equal(server.hits('/v1/governance/projects/p_main'), before);
+    assert.equal(fx.server.hits('/v1/governance/projects/p_main'), before);
     assert.equal(asked.length, 1);
     assert.equal(asked[0]!.expected, 'p_main');
     assert.match(asked[0]!.preview, /^DELETE http:\/\/127\.0\.0\.1:\d+\/v1\/governance\/projects\/p_main\nAuthorization: Bearer ••••••$/);
@@ -402,13 +391,13 @@ describe('destructive requests', () => {
   });
 
   test('confirmed DELETE is sent once; confirm=<word> and destructive=true ask too', async () => {
-    const e = makeEnv(kind, { baseUrl: server.url }, [], { answer: true });
-    const before = server.hits('/v1/governance/projects/p_two');
+    const e = makeEnv(fx.kind, { baseUrl: fx.server.url }, [], { answer: true });
+    const before = fx.server.hits('/v1/governance/projects/p_two');
     const run = await httpCheck(e, 'DELETE {{baseUrl}}/v1/governance/projects/p_two\n\n?? json keys_revoked == 2');
     assert.equal(run.verdict, 'pass', run.reason);
-    assert.equal(server.hits('/v1/governance/projects/p_two') - before, 1);
+    assert.equal(fx.server.hits('/v1/governance/projects/p_two') - before, 1);
     const asked: { preview: string; expected: string }[] = [];
-    const e2 = makeEnv(kind, { baseUrl: server.url }, [], { answer: true, asked });
+    const e2 = makeEnv(fx.kind, { baseUrl: fx.server.url }, [], { answer: true, asked });
     await httpCheck(e2, 'POST {{baseUrl}}/v1/recall\n\n{}', { confirm: 'go' });
     await httpCheck(e2, 'POST {{baseUrl}}/v1/recall\n\n{}', { destructive: 'true' });
     assert.deepEqual(asked.map((a) => a.expected), ['go', 'recall']);

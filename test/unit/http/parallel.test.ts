@@ -1,29 +1,19 @@
 /**
  * runIndependent: order kept, concurrency respected, failures do not stop the others, shared pool.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runIndependent } from '../../../src/core/checks/parallel';
 import type { CheckSpec } from '../../../src/core/checks/engine';
-import { startFaultyServer, type FaultyServer } from '../../servers/faulty/server';
-import { makeEnv, newKind } from './helpers';
+import { makeEnv, useFaultyServer } from './helpers';
 import type { HttpKind } from '../../../src/core/http';
 
-let server: FaultyServer;
-let kind: HttpKind;
-before(async () => {
-  server = await startFaultyServer();
-  kind = newKind();
-});
-after(async () => {
-  await kind.dispose();
-  await server.close();
-});
+const fx = useFaultyServer();
 
 const spec = (id: string, body: string): CheckSpec => ({ id, kind: 'http', attributes: {}, body });
 
 test('results come back in spec order, with mixed verdicts', async () => {
-  const env = makeEnv(kind, { baseUrl: server.url });
+  const env = makeEnv(fx.kind, { baseUrl: fx.server.url });
   const specs = [
     spec('a', 'GET {{baseUrl}}/slow?ms=80&p=a'),
     spec('b', 'GET {{baseUrl}}/401'),
@@ -42,18 +32,18 @@ test('at most `concurrency` checks are in flight', async () => {
   const seen: number[] = [];
   // A kind that counts how many of its runs overlap, delegating to the real http kind.
   const counting = {
-    ...kind,
+    ...fx.kind,
     async run(inv: Parameters<HttpKind['run']>[0], ctx: Parameters<HttpKind['run']>[1]) {
       inFlight++;
       peak = Math.max(peak, inFlight);
       try {
-        return await kind.run(inv, ctx);
+        return await fx.kind.run(inv, ctx);
       } finally {
         inFlight--;
       }
     },
   };
-  const env2 = makeEnv(counting as HttpKind, { baseUrl: server.url });
+  const env2 = makeEnv(counting as HttpKind, { baseUrl: fx.server.url });
   const runs = await runIndependent(specs, env2, 2, { onResult: (i) => seen.push(i) });
   assert.equal(runs.every((r) => r.verdict === 'pass'), true);
   assert.equal(peak, 2);
