@@ -82,24 +82,6 @@ export function stripUpTo(text: string, count: number): string {
   return i === 0 ? text : text.slice(i);
 }
 
-/** The longest whitespace prefix shared by the non-blank lines. */
-export function commonIndent(texts: readonly string[]): string {
-  let indent: string | undefined;
-  for (const t of texts) {
-    if (isBlank(t)) continue;
-    const ws = leadingWhitespace(t);
-    if (indent === undefined) indent = ws;
-    else {
-      let k = 0;
-      const m = Math.min(indent.length, ws.length);
-      while (k < m && indent.charCodeAt(k) === ws.charCodeAt(k)) k++;
-      if (k < indent.length) indent = indent.slice(0, k);
-    }
-    if (indent === '') return '';
-  }
-  return indent ?? '';
-}
-
 /** Common leading whitespace of the non-blank lines in text[from, to), without slicing lines. */
 export function commonIndentIn(text: string, from: number, to: number): string {
   let best = -1; // length of the common prefix so far
