@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runCheck } from '../../../src/core/checks/engine';
 import type { CheckRun } from '../../../src/core/checks/types';
-import { runProbe, serverStarter } from './helpers';
+import { engramiaKind, isDestructiveEngramiaCheck } from '../../../src/core/engramia';
+import { makeEnv, runProbe, serverStarter } from './helpers';
 
 const start = serverStarter();
 
@@ -329,13 +331,12 @@ describe('engramia probe: delete-project (destructive)', () => {
   test('a timeout during the DELETE is not retried: outcome unknown', async () => {
     // The server turns slow once the preview is done, so the DELETE itself outlives the 1 s check timeout.
     const slow = await start({ latencyMs: 0 });
-    const { env, ui } = (await import('./helpers')).makeEnv(slow, slow.keys.admin, { typed: 'p_main' });
+    const { env, ui } = makeEnv(slow, slow.keys.admin, { typed: 'p_main' });
     const origTyped = ui.typedConfirmation.bind(ui);
     (ui as { typedConfirmation: typeof ui.typedConfirmation }).typedConfirmation = async (p, e) => {
       slow.setLatency(1500);
       return origTyped(p, e);
     };
-    const { runCheck } = await import('../../../src/core/checks/engine');
     const res = await runCheck({ id: 'd', kind: 'engramia', attributes: { probe: 'delete-project', timeout: '1s' }, body: 'project: p_main' }, env);
     assert.equal(res.verdict, 'error');
     assert.match(res.reason, /^outcome unknown: .*sent once and is not retried/);
@@ -388,7 +389,6 @@ describe('engramia probes on an env-key deployment (both versions)', () => {
 
 describe('engramia kind: body, attributes, conditions, masking', () => {
   test('read-only and destructive probes are told apart for the orchestrator', async () => {
-    const { engramiaKind, isDestructiveEngramiaCheck } = await import('../../../src/core/engramia');
     assert.equal(engramiaKind.isReadOnly('', { probe: 'quota' }), true);
     assert.equal(engramiaKind.isReadOnly('', { probe: 'learn-writeback' }), false);
     assert.equal(engramiaKind.isReadOnly('', { probe: 'delete-project' }), false);
