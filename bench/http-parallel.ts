@@ -10,16 +10,11 @@ import { runCheck, silentLogger, type CheckSpec, type EngineEnvironment } from '
 import { runIndependent } from '../src/core/checks/parallel';
 import { createHttpKind } from '../src/core/http';
 import { startFaultyServer } from '../test/servers/faulty/server';
-import type { BenchReport } from './index';
+import { median, type BenchReport } from './index';
 
 const N = 8;
 const LATENCY_MS = 100;
 const ROUNDS = 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export async function run(): Promise<BenchReport> {
   const server = await startFaultyServer();

@@ -23,6 +23,12 @@ export interface BenchReport {
   readonly notes?: readonly string[];
 }
 
+/** The median (upper middle for an even count) of `xs`; `xs` is not changed. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 /** Median of `runs` timed calls after `warmup` untimed ones, in milliseconds. */
 export function medianMs(fn: () => unknown, runs = 21, warmup = 5): number {
   for (let i = 0; i < warmup; i++) fn();
@@ -32,8 +38,7 @@ export function medianMs(fn: () => unknown, runs = 21, warmup = 5): number {
     fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 /**
@@ -67,8 +72,7 @@ export function compareMs(baseline: () => unknown, subject: () => unknown, runs 
     s.push(ts);
     r.push(ts / tb);
   }
-  const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return { baseline: med(b), subject: med(s), ratio: med(r) };
+  return { baseline: median(b), subject: median(s), ratio: median(r) };
 }
 
 function format(reports: readonly BenchReport[]): string {
