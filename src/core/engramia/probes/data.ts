@@ -28,7 +28,7 @@ export const quotaProbe: Probe = async ({ client, params, ctx }) => {
   const cap = Math.floor(b.patterns_limit * factor);
   const ratio = cap > 0 ? b.patterns_used / cap : Infinity;
   Object.assign(data, { cap, ratio });
-  const line = `${b.patterns_used} of ${cap} patterns (${b.patterns_limit} × ${factor}, plan ${b.patterns_limit === null ? '' : b.plan_tier}) = ${pct(ratio)} of the project cap`;
+  const line = `${b.patterns_used} of ${cap} patterns (${b.patterns_limit} × ${factor}, plan ${b.plan_tier}) = ${pct(ratio)} of the project cap`;
   const details = `- ${line}\n- warn at ${pct(warnAt)}, fail at 100 %\n\n${note}`;
   if (ratio >= 1) return { verdict: 'fail', reason: `project at its pattern cap: ${line}`, next: 'new learns get 429 QUOTA_EXCEEDED: delete low-score patterns or move to a larger plan', details, data };
   if (ratio >= warnAt) return { verdict: 'warn', reason: `project near its pattern cap: ${line}`, next: 'the import overshot: delete low-score patterns or upgrade the plan before live traffic adds more', details, data };
