@@ -4,7 +4,7 @@
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeUnits, type AnalysisResult, type AnalyzeOptions } from './analyze';
-import { loadPythonParser, type LoadOptions, type PythonParser } from './parser';
+import type { PythonParser } from './parser';
 import { LineTable } from './text';
 
 /** Cheap pre-gate: files that never mention `agents` or `engramia` cannot match any rule. */
@@ -36,11 +36,6 @@ export function analyzeCells(py: PythonParser, cells: readonly string[], options
   } finally {
     for (const t of trees) t.delete();
   }
-}
-
-/** Loads the parser if needed, then analyses one source. */
-export async function analyzePython(text: string, options: AnalyzeOptions & LoadOptions = {}): Promise<AnalysisResult> {
-  return analyzeText(await loadPythonParser(options), text, options);
 }
 
 /** A change as VS Code reports it: the replaced range (old text) and the new text. */

@@ -3,7 +3,7 @@ export { planRun, checksOf, findSection, sectionOfCell, sectionKey, isExcludedFr
 export { executePlan, isFailing, isParallelSafe, httpMethodOf, progressBySection, summarize, type PlanRun, type ExecuteOptions, type ExecuteResult, type RunSummary, type SectionProgress as PlanSectionProgress } from './execute';
 export { resolveInputs, inputEnvName, type ResolvedInputs } from './inputs';
 export {
-  RolloutWindow, DrillTimer, rolloutWindowStatus, rolloutStepOf, lastCheckOfSections, formatDuration, systemClock,
+  RolloutWindow, DrillTimer, rolloutWindowStatus, rolloutStepOf, formatDuration, systemClock,
   ROLLOUT_STEPS, DEFAULT_WINDOW_MS, DEFAULT_SMOKE_PREFIX,
   type Clock, type RolloutStep, type RolloutOptions, type SmokeResult, type WindowState, type WindowStatus, type DrillSplit,
 } from './timers';

@@ -272,13 +272,6 @@ export class DrillTimer {
   }
 }
 
-/** For each section key, the id of its last check in a plan order (to end drill splits). */
-export function lastCheckOfSections(checks: readonly { id: string; section: string }[]): Map<string, string> {
-  const last = new Map<string, string>();
-  for (const c of checks) last.set(c.section, c.id);
-  return last;
-}
-
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
