@@ -60,8 +60,20 @@ function prettyIfJson(text: string): string {
   }
 }
 
-/** The response body as shown: pretty JSON (≤ 40 lines), an HTML page's title, or the first text lines. */
-export function renderBody(res: ResponseView): string {
+/** The body parsed as JSON, or undefined when it is not JSON. */
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The response body as shown: pretty JSON (≤ 40 lines), an HTML page's title, or the first text lines.
+ * `json` is the body already parsed (renderDetails parses it once for both uses).
+ */
+export function renderBody(res: ResponseView, json = parseJson(res.bodyText)): string {
   const text = res.bodyText;
   if (!text.trim()) return '_(empty body)_';
   const contentType = res.headers['content-type'];
@@ -69,13 +81,8 @@ export function renderBody(res: ResponseView): string {
     const title = htmlTitle(text) ?? firstTextLine(text);
     return `HTML page (${text.length} bytes${res.truncated ? ', truncated' : ''}): **${title.replace(/[*_`]/g, '')}**`;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return fence(trimLines(text.length > 4000 ? text.slice(0, 4000) + '…' : text, MAX_BODY_LINES));
-  }
-  return fence(trimLines(JSON.stringify(json, null, 2), MAX_BODY_LINES), 'json');
+  if (!json) return fence(trimLines(text.length > 4000 ? text.slice(0, 4000) + '…' : text, MAX_BODY_LINES));
+  return fence(trimLines(JSON.stringify(json.value, null, 2), MAX_BODY_LINES), 'json');
 }
 
 function conditionIcon(o: ConditionOutcome): string {
@@ -97,23 +104,16 @@ export function renderDetails(d: DetailsInput): string {
   const res = d.response;
   if (res) {
     parts.push(`**Response:** ${statusText(res.status)} in ${formatDuration(res.durationMs)}${res.headers['content-type'] ? ` (${res.headers['content-type']})` : ''}`);
-    let json: unknown;
-    let isJson = false;
-    try {
-      json = JSON.parse(res.bodyText);
-      isJson = true;
-    } catch {
-      /* not JSON */
-    }
-    if (isJson && d.jsonPaths?.length) {
+    const json = parseJson(res.bodyText);
+    if (json && d.jsonPaths?.length) {
       const rows = d.jsonPaths.map((p) => {
         const parsed = parsePath(p);
-        const w = parsed.ok ? walkPath(json, parsed.path) : { found: false as const };
+        const w = parsed.ok ? walkPath(json.value, parsed.path) : { found: false as const };
         return `- \`${p}\` = ${w.found ? `\`${renderValue(w.value, 100)}\`` : '_missing_'}`;
       });
       parts.push('Values used by the conditions:\n' + rows.join('\n'));
     }
-    parts.push(renderBody(res));
+    parts.push(renderBody(res, json));
   }
   if (d.notes?.length) parts.push(d.notes.map((n) => `- ${n}`).join('\n'));
   if (d.outcomes?.length) {
