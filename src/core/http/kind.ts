@@ -9,7 +9,7 @@ import { CheckTimeoutError } from '../checks/engine';
 import { booleanAttribute, durationAttribute } from '../checks/registry';
 import { MissingInputError } from '../checks/template';
 import type { CheckContext, CheckKind, CheckResult } from '../checks/types';
-import { evaluateConditions, jsonPathsOf, needsJson, parseConditions, summarizeConditions, type ConditionOutcome } from '../checks/conditions';
+import { evaluateConditions, jsonPathsOf, parseConditions, summarizeConditions, type ConditionOutcome } from '../checks/conditions';
 import { Masker } from '../secrets/mask';
 import { renderDetails, renderRequestText, statusText, formatDuration, type ResponseView } from './details';
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
