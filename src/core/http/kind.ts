@@ -218,7 +218,8 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
 
     // 2. Destructive requests: preview + typed confirmation before anything is sent (never retried).
     if (attrs.confirm !== undefined || attrs.destructive || req.method === 'DELETE') {
-      const expected = attrs.confirm ?? (req.url.pathname.split('/').filter(Boolean).pop() ? decodeURIComponent(req.url.pathname.split('/').filter(Boolean).pop()!) : req.method);
+      const lastSegment = req.url.pathname.split('/').filter(Boolean).pop();
+      const expected = attrs.confirm ?? (lastSegment ? decodeURIComponent(lastSegment) : req.method);
       const preview = masker.mask(`${inv.label ? `${inv.label}\n\n` : ''}${renderRequestText(req)}`);
       let ok: boolean;
       try {
