@@ -241,11 +241,12 @@ test('proposesEdit: the edit is shown, confirmed and applied by the kind, never 
     const file = path.join(dir, 'docker-compose.yml');
     writeFileSync(file, 'services:\n  engine:\n    image: engine:2.4.0\n');
     const body = 'sed "s/engine:2.4.0/engine:2.3.1/" "$COMPOSE_FILE" > "$RUNBOOK_PROPOSED_EDIT"';
-    const declined = await run('shell', body, { cwd: dir, inputs: { composeFile: 'docker-compose.yml' }, attributes: { proposesEdit: 'composeFile' }, ui: scriptedUi({ edit: false }) });
+    const edit = { cwd: dir, inputs: { composeFile: 'docker-compose.yml' }, attributes: { proposesEdit: 'composeFile' } };
+    const declined = await run('shell', body, { ...edit, ui: scriptedUi({ edit: false }) });
     assert.equal(declined.run.verdict, 'fail');
     assert.match(readFileSync(file, 'utf8'), /2\.4\.0/);
     const ui = scriptedUi({ edit: true });
-    const ok = await run('shell', body, { cwd: dir, inputs: { composeFile: 'docker-compose.yml' }, attributes: { proposesEdit: 'composeFile' }, ui });
+    const ok = await run('shell', body, { ...edit, ui });
     assert.equal(ok.run.verdict, 'pass', ok.run.reason);
     assert.match(readFileSync(file, 'utf8'), /image: engine:2\.3\.1/);
     assert.match(ui.asked[0]!.after!, /2\.3\.1/);
@@ -253,11 +254,11 @@ test('proposesEdit: the edit is shown, confirmed and applied by the kind, never 
     // Without confirmEdit in the UI, a typed confirmation of the diff is asked.
     writeFileSync(file, 'services:\n  engine:\n    image: engine:2.4.0\n');
     const typedUi = scriptedUi({ typed: true, noConfirmEdit: true });
-    const typed = await run('shell', body, { cwd: dir, inputs: { composeFile: 'docker-compose.yml' }, attributes: { proposesEdit: 'composeFile' }, ui: typedUi });
+    const typed = await run('shell', body, { ...edit, ui: typedUi });
     assert.equal(typed.run.verdict, 'pass');
     assert.equal(typedUi.asked[0]?.kind, 'typed');
     assert.equal(typedUi.asked[0]?.expected, 'apply');
-    const again = await run('shell', body, { cwd: dir, inputs: { composeFile: 'docker-compose.yml' }, attributes: { proposesEdit: 'composeFile' } });
+    const again = await run('shell', body, edit);
     assert.equal(again.run.verdict, 'pass');
     assert.match(again.run.reason, /nothing to change/);
   } finally {
