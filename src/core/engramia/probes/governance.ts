@@ -85,12 +85,12 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
   lines.push('Afterwards this key gets 401; re-importing needs new keys issued by an owner (or out of band).');
   lines.push(`Type the project id "${project}" to confirm.`);
   const preview = lines.join('\n');
+  const details = '```\n' + preview + '\n```';
   const confirmed = await ctx.ui.typedConfirmation(preview, project);
   if (!confirmed) {
-    return { verdict: 'skipped', reason: 'not confirmed: nothing was sent', next: `type the project id exactly ("${project}") to delete it`, details: '```\n' + preview + '\n```', data };
+    return { verdict: 'skipped', reason: 'not confirmed: nothing was sent', next: `type the project id exactly ("${project}") to delete it`, details, data };
   }
   data.sent = true;
-  const details = '```\n' + preview + '\n```';
   try {
     // Deleting a large project can take a while: allow up to a minute (within the check's timeout).
     const r = await client.deleteProject(project, ctx.signal, Math.min(60_000, ctx.timeoutMs));
