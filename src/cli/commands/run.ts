@@ -14,7 +14,7 @@ import { defaultRegistry, disposeKinds, isDestructiveCheck } from '../../core/ki
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
 import { resolveInputs } from '../../core/ops/inputs';
 import { PlanError, planRun } from '../../core/ops/plan';
-import { RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
+import { DEFAULT_SMOKE_PREFIX, RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
 import { parseRunbook, type RunbookDocument } from '../../core/runbook';
 import { Masker } from '../../core/secrets/mask';
 import { UsageError, type CliCommand, type CliIo } from '../io';
@@ -203,7 +203,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const evidenceFile = opts.evidence === false ? undefined : opts.evidence ? resolve(io.cwd, opts.evidence) : evidencePathFor(file);
   const recorded = recordInputs(inputs.values, declared, inputs.secrets);
   const user = currentUser();
-  const smokeIds = plan.entries.map((e) => e.check.id).filter((id) => id.startsWith('smoke.'));
+  const smokeIds = plan.entries.map((e) => e.check.id).filter((id) => id.startsWith(DEFAULT_SMOKE_PREFIX));
   let evidenceError: string | undefined;
   const writeEvidence = (record: EvidenceRecord) => {
     if (!evidenceFile || evidenceError) return;
