@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
+import { oneLine } from '../../core/checks/engine';
 import type { RunState } from './runState';
 import type { DerivedRunbooks } from './derivedRunbooks';
 import { isRunbookNotebook, NOTEBOOK_TYPES } from './types';
@@ -52,7 +53,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
       item.tooltip = `${info.task.label}\n${how}\nClick to ${checked ? 'untick' : 'tick'} (Alt+C)`;
       items.push(item);
       if (checked && run && (run.verdict === 'fail' || run.verdict === 'error')) {
-        const warn = new vscode.NotebookCellStatusBarItem(`$(warning) Ticked by hand — its check failed: ${truncate(run.reason, 60)}`, L);
+        const warn = new vscode.NotebookCellStatusBarItem(`$(warning) Ticked by hand — its check failed: ${oneLine(run.reason, 60)}`, L);
         warn.tooltip = `Override: the box is ticked although "${check!.id}" last failed.\n${run.reason}`;
         items.push(warn);
       } else if (check) {
@@ -63,7 +64,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
     if (info.check) {
       const run = this.state.lastRun(notebook.uri, info.check.id);
       if (info.check.error) {
-        const e = new vscode.NotebookCellStatusBarItem(`$(error) ${truncate(info.check.error, 80)}`, L);
+        const e = new vscode.NotebookCellStatusBarItem(`$(error) ${oneLine(info.check.error, 80)}`, L);
         e.tooltip = info.check.error;
         items.push(e);
       } else if (run) {
@@ -106,7 +107,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
 
     if (info.role === 'frontMatter') {
       const fm = derived.frontMatter;
-      const s = new vscode.NotebookCellStatusBarItem(fm?.error ? `$(error) ${truncate(fm.error, 80)}` : `$(symbol-variable) ${fm?.inputs.length ?? 0} inputs — edit`, L);
+      const s = new vscode.NotebookCellStatusBarItem(fm?.error ? `$(error) ${oneLine(fm.error, 80)}` : `$(symbol-variable) ${fm?.inputs.length ?? 0} inputs — edit`, L);
       s.command = { title: 'Edit inputs', command: 'runbook.editInputs', arguments: [notebook.uri] };
       items.push(s);
     }
@@ -116,9 +117,5 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
 
 function verdictText(verdict: string, reason: string): string {
   const icon = verdict === 'pass' ? '$(pass)' : verdict === 'warn' ? '$(warning)' : verdict === 'skipped' ? '$(circle-slash)' : '$(error)';
-  return `${icon} ${verdict === 'pass' ? 'Passed' : verdict === 'warn' ? 'Warning' : verdict === 'skipped' ? 'Skipped' : 'Failed'}: ${truncate(reason, 70)}`;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return `${icon} ${verdict === 'pass' ? 'Passed' : verdict === 'warn' ? 'Warning' : verdict === 'skipped' ? 'Skipped' : 'Failed'}: ${oneLine(reason, 70)}`;
 }
