@@ -24,11 +24,6 @@ export function normaliseEol(value: string): string {
   return value.indexOf('\r') < 0 ? value : value.replace(/\r\n?/g, '\n');
 }
 
-/** True when the cell's value is what its source gives (i.e. the user has not edited it). */
-export function isUnchanged(cell: CellLike): boolean {
-  return !!cell.source && sourceShows(cell.source, normaliseEol(cell.value));
-}
-
 function inferMarkupRole(value: string): CellRole {
   if (headingOf(value)) return 'section';
   if (taskOf(value)) return 'task';

@@ -4,7 +4,7 @@
 export * from './model';
 export { parseRunbook, failureCellValue, type ParseOptions } from './parse';
 export { serializeRunbook, serializeRunbookBytes, type SerializeMeta } from './serialize';
-export { deriveRunbook, sectionProgress, isUnchanged, DEFAULT_CHECK_KINDS, type DeriveOptions, type SectionProgress } from './derive';
+export { deriveRunbook, sectionProgress, DEFAULT_CHECK_KINDS, type DeriveOptions, type SectionProgress } from './derive';
 export { valueOf, valueOfRaw, splitLines, dominantEol, type Line, type Eol } from './lines';
 export { parseInfoString, formatInfoString, formatAttributes, type InfoString, type AttributeStyle } from './infoString';
 export { parseFrontMatter } from './frontMatter';
