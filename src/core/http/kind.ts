@@ -161,10 +161,6 @@ function serverVersion(headers: Readonly<Record<string, string>>): string | unde
   return headers['x-engramia-version'] ?? headers['x-app-version'] ?? headers['x-api-version'] ?? headers['x-version'];
 }
 
-function hostPort(url: URL): string {
-  return url.host || `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
-}
-
 function withPort(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
@@ -213,7 +209,7 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     const jsonPaths = jsonPathsOf(conditions);
     const connectTimeoutMs = Math.min(attrs.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS, ctx.timeoutMs);
     const dispatcher = pools.get(req.url.origin, { connectTimeoutMs });
-    const data: Record<string, unknown> = { targetHost: hostPort(req.url), method: req.method };
+    const data: Record<string, unknown> = { targetHost: req.url.host, method: req.method };
     const finish = (r: CheckResult): CheckResult => masker.maskDeep({ ...r, data: { ...data, ...(r.data ?? {}) } });
 
     // 2. Destructive requests: preview + typed confirmation before anything is sent (never retried).
