@@ -57,10 +57,6 @@ export interface HttpKind extends CheckKind<HttpAttributes> {
   readonly pools: HttpPools;
 }
 
-interface Exchange extends ResponseView {
-  readonly attempts: number;
-}
-
 class Phase {
   value: RequestPhase = 'connect';
 }
@@ -289,7 +285,7 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
         details: renderDetails({ request: req, failure: `${desc.cause}${desc.code ? ` (${desc.code})` : ''}`, notes }),
       });
     }
-    const response: Exchange = { ...res!, attempts };
+    const response = res!;
     Object.assign(data, { status: response.status, durationMs: response.durationMs, attempts });
     const version = serverVersion(response.headers);
     if (version) data.serverVersion = version;
