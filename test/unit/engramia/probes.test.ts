@@ -328,6 +328,15 @@ describe('engramia probe: delete-project (destructive)', () => {
     assert.match(r.reason, /not transactional/);
     assert.equal(s.hitCount('DELETE'), 1);
   });
+  test('an unanswered confirmation ends at the check timeout: nothing sent', async () => {
+    const s = await start();
+    const { env, ui } = makeEnv(s, s.keys.admin, { typed: 'p_main' });
+    (ui as { typedConfirmation: typeof ui.typedConfirmation }).typedConfirmation = () => new Promise<boolean>(() => {});
+    const res = await runCheck({ id: 'd', kind: 'engramia', attributes: { probe: 'delete-project', timeout: '300ms' }, body: 'project: p_main' }, env);
+    assert.equal(res.verdict, 'error');
+    assert.match(res.reason, /timed out/);
+    assert.equal(s.hitCount('DELETE'), 0);
+  });
   test('a timeout during the DELETE is not retried: outcome unknown', async () => {
     // The server turns slow once the preview is done, so the DELETE itself outlives the 1 s check timeout.
     const slow = await start({ latencyMs: 0 });

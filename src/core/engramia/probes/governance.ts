@@ -6,6 +6,7 @@ import { keyPrefix } from '../client';
 import { detectRole, roleRank, type RoleFacts } from '../detect';
 import { EngramiaApiError, EngramiaNetworkError, describeError } from '../errors';
 import type { Probe } from './types';
+import { untilAborted } from '../../checks/abort';
 
 /** `retention-dry-run`: POST /v1/governance/retention/apply {dry_run: true}. */
 export const retentionDryRunProbe: Probe = async ({ client, ctx }) => {
@@ -86,7 +87,8 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
   lines.push(`Type the project id "${project}" to confirm.`);
   const preview = lines.join('\n');
   const details = '```\n' + preview + '\n```';
-  const confirmed = await ctx.ui.typedConfirmation(preview, project);
+  // An unanswered prompt must not outlive the check's timeout or a cancel (nothing is sent then).
+  const confirmed = await untilAborted(ctx.ui.typedConfirmation(preview, project), ctx.signal);
   if (!confirmed) {
     return { verdict: 'skipped', reason: 'not confirmed: nothing was sent', next: `type the project id exactly ("${project}") to delete it`, details, data };
   }
