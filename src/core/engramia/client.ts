@@ -6,6 +6,7 @@
  * Retry-After fits under `maxRetryWaitMs`; POST and DELETE are sent exactly once.
  */
 import { request, type Dispatcher } from 'undici';
+import { abortableSleep } from '../checks/abort';
 import type { z } from 'zod';
 import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
 import {
@@ -172,7 +173,7 @@ export class EngramiaClient {
       if (res.status === 429 && attempt < maxRetries) {
         const waitMs = (err.retryAfter ?? 60) * 1000;
         if (waitMs <= maxWait) {
-          await sleep(waitMs, this.signals(opts.signal));
+          await abortableSleep(waitMs, this.signals(opts.signal));
           continue;
         }
       }
@@ -259,17 +260,3 @@ function errorCode(err: unknown): string {
   return (err as { name?: string })?.name === 'AbortError' ? 'ABORTED' : 'NETWORK';
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

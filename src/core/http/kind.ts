@@ -15,7 +15,7 @@ import { renderDetails, renderRequestText, statusText, formatDuration, type Resp
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
 import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
-import { untilAborted } from '../checks/abort';
+import { abortableSleep, untilAborted } from '../checks/abort';
 
 export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -84,21 +84,6 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** A response that arrives after the abort: release its body. */
