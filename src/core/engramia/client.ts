@@ -13,6 +13,7 @@ import {
   auditSchema,
   billingStatusSchema,
   deepHealthSchema,
+  deletePatternSchema,
   exportSchema,
   healthSchema,
   jobListSchema,
@@ -156,6 +157,10 @@ export class EngramiaClient {
   retentionApply(opts: { dryRun: boolean }, signal?: AbortSignal) {
     return this.call('POST', '/v1/governance/retention/apply', { schema: retentionApplySchema, body: { dry_run: opts.dryRun }, signal });
   }
+  /** Deletes one pattern by its key ("patterns/…", sent as a path: the route is `{pattern_key:path}`). Admin any; editor its own. Never retried. */
+  deletePattern(patternKey: string, signal?: AbortSignal) {
+    return this.call('DELETE', `/v1/patterns/${patternKey.split('/').map(encodeURIComponent).join('/')}`, { schema: deletePatternSchema, signal });
+  }
   /** DESTRUCTIVE: deletes the project's patterns and jobs and revokes every key of the project (the caller's too). Sent once, never retried. */
   deleteProject(projectId: string, signal?: AbortSignal, timeoutMs?: number) {
     return this.call('DELETE', `/v1/governance/projects/${encodeURIComponent(projectId)}`, { schema: scopedDeleteSchema, signal, timeoutMs });
@@ -221,7 +226,7 @@ export class EngramiaClient {
   }
 
   private async validate<S extends z.ZodType>(method: string, path: string, text: string, schema: S): Promise<z.infer<S>> {
-    const endpoint = `${method} ${path.replace(/\/governance\/projects\/[^/]+$/, '/governance/projects/{id}').replace(/\/jobs\/[^/]+$/, '/jobs/{id}')}`;
+    const endpoint = `${method} ${path.replace(/\/governance\/projects\/[^/]+$/, '/governance/projects/{id}').replace(/\/jobs\/[^/]+$/, '/jobs/{id}').replace(/\/v1\/patterns\/.+$/, '/v1/patterns/{key}')}`;
     let json: unknown;
     try {
       json = JSON.parse(text);

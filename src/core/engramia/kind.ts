@@ -14,7 +14,7 @@ import type { CheckKind, CheckResult, ConditionVerdict } from '../checks/types';
 import { EngramiaClient, KEY_FORMAT } from './client';
 import { describeError, EngramiaApiError } from './errors';
 import { deleteProjectProbe, retentionDryRunProbe } from './probes/governance';
-import { learnWritebackProbe, liveTrafficProbe, quotaProbe, storeSizeProbe } from './probes/data';
+import { backfillProbe, learnWritebackProbe, liveTrafficProbe, quotaProbe, storeSizeProbe } from './probes/data';
 import { roleProbe, scopeProbe, versionProbe } from './probes/identity';
 import type { Probe } from './probes/types';
 import { ROLE_ORDER } from './schemas';
@@ -24,6 +24,7 @@ export const PROBES = {
   role: roleProbe,
   scope: scopeProbe,
   quota: quotaProbe,
+  backfill: backfillProbe,
   'store-size': storeSizeProbe,
   'learn-writeback': learnWritebackProbe,
   'live-traffic': liveTrafficProbe,
@@ -34,7 +35,7 @@ export const PROBES = {
 export type ProbeName = keyof typeof PROBES;
 export const PROBE_NAMES = Object.keys(PROBES) as ProbeName[];
 
-/** Probes that change data on the server. `delete-project` needs a typed confirmation; `learn-writeback` adds one pattern. */
+/** Probes that change data on the server. `delete-project` needs a typed confirmation; `learn-writeback` adds one pattern and deletes it again. */
 export const DESTRUCTIVE_PROBES: ReadonlySet<ProbeName> = new Set(['delete-project']);
 export const WRITING_PROBES: ReadonlySet<ProbeName> = new Set(['delete-project', 'learn-writeback']);
 
@@ -76,7 +77,7 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
   isReadOnly(_body, attrs) {
     return PROBE_NAMES.includes(attrs.probe as ProbeName) && !WRITING_PROBES.has(attrs.probe as ProbeName);
   },
-  description: 'Engramia API probes: version, role, scope, quota, store size, learn write-back, live traffic, retention dry run, project deletion (typed confirmation).',
+  description: 'Engramia API probes: version, role, scope, quota, backfill, store size, learn write-back, live traffic, retention dry run, project deletion (typed confirmation).',
   attributes,
   // Each request has its own 10 s timeout; delete-project waits for the operator to type.
   defaultTimeoutMs: 5 * 60_000,

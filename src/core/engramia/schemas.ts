@@ -142,6 +142,8 @@ export const retentionApplySchema = z.union([
 ]);
 export type RetentionApply = z.infer<typeof retentionApplySchema>;
 
+export const deletePatternSchema = z.object({ deleted: z.boolean(), pattern_key: z.string() });
+
 export const scopedDeleteSchema = z.object({
   tenant_id: z.string(),
   project_id: z.string(),

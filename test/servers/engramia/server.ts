@@ -62,6 +62,8 @@ export interface EngramiaServerOptions {
   readonly failDeleteProject?: boolean;
   /** Plain-text 500 for these "METHOD /path" routes. */
   readonly internalErrors?: readonly string[];
+  /** DELETE /v1/patterns/{key} needs `patterns:delete` (admin) even for the caller's own patterns, as some server builds do. */
+  readonly patternDeleteNeedsAdmin?: boolean;
   /** v0.6.6 auth cache: a revoked key keeps working this long (default 60 000 ms). */
   readonly authCacheMs?: number;
 }
@@ -626,6 +628,23 @@ export async function startEngramiaServer(options: EngramiaServerOptions = {}): 
           s.audit.unshift(auditEvent('scope_deleted', c.key, 'project', target, null));
         }
         return { body: { tenant_id: c.tenant, project_id: target, patterns_deleted: patternsDeleted, jobs_deleted: jobsDeleted, keys_revoked: revoked, projects_deleted: 0 } };
+      },
+    },
+    {
+      // `{pattern_key:path}`: the key itself contains a slash ("patterns/…"). Admin+ any pattern;
+      // an editor only the patterns its own key wrote (patterns:delete_own); unknown key → deleted:false.
+      method: 'DELETE', pattern: /^\/v1\/patterns\/(.+)$/, handler: ({ caller, params }) => {
+        const c = caller();
+        const key = decodeURIComponent(params[0]!);
+        const s = scope(c.tenant, c.project);
+        const p = s.patterns.find((x) => x.key === key);
+        if (!hasPermission(c.role, 'patterns:delete')) {
+          requirePermission(c, options.patternDeleteNeedsAdmin ? 'patterns:delete' : 'patterns:delete_own');
+          const author = authMode === 'env' ? 'env-key' : c.key.id;
+          if (p && p._author_key_id !== author) throw apiError(403, 'FORBIDDEN', `Role '${c.role}' may only delete its own patterns.`);
+        }
+        if (p) s.patterns = s.patterns.filter((x) => x !== p);
+        return { body: { deleted: !!p, pattern_key: key } };
       },
     },
     {

@@ -201,6 +201,25 @@ describe('engramia probe: store-size', () => {
       assert.match(low.details ?? '', version === '0.6.6' ? /on_duplicate/ : /word-Jaccard ≥ 0\.92/);
     }
   });
+  test('patterns the runbook wrote itself (source runbook-check) are not counted', async () => {
+    const s = await start({ patterns: [
+      { task: 'Build a CSV parser', code: 'x', source: 'import' },
+      { task: 'Write a function that sums a list of integers', code: 'x', source: 'import' },
+      { task: 'runbook write-back check 0a1b2c3d4e5f', code: '# write-back check', source: 'runbook-check' },
+      { task: 'runbook write-back check ffeeddccbbaa', code: '# write-back check', source: 'runbook-check' },
+      // Same source, other task: not the runbook's (a user could use the word) → counted.
+      { task: 'Summarise a support ticket', code: 'x', source: 'runbook-check' },
+    ] });
+    const r = await runProbe(s, s.keys.reader, 'store-size', 'importedPairs: 3');
+    assert.equal(r.verdict, 'pass', r.reason);
+    assert.match(r.reason, /^3 patterns for 3 imported pairs/);
+    assert.equal(r.data?.ownPatterns, 2);
+    assert.match(r.details ?? '', /2 pattern\(s\) written by this runbook/);
+    const b = await runProbe(s, s.keys.reader, 'backfill', 'expectedPatterns: 4');
+    assert.equal(b.verdict, 'fail', b.reason);
+    assert.equal(b.reason, 'pattern_count 3 (5 less 2 written by this runbook) < 4');
+    assert.equal((await runProbe(s, s.keys.reader, 'backfill', 'expectedPatterns: 3')).verdict, 'pass');
+  });
   test('missing importedPairs is an error', async () => {
     const s = await start();
     const r = await runProbe(s, s.keys.reader, 'store-size');
@@ -236,6 +255,33 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     const miss = await runProbe(s, s.keys.editor, 'learn-writeback', 'smokeTask: Tell me a joke about penguins');
     assert.equal(miss.verdict, 'warn');
     assert.match(miss.next ?? '', /run smoke 1 first; if it ran, the hooks did not write back/);
+  });
+  test('leaves no trace: the learned pattern is deleted again (an editor deletes its own)', async () => {
+    for (const authMode of ['db', 'env'] as const) {
+      const s = await start({ authMode, ...(authMode === 'env' ? { envRole: 'editor' as const } : {}) });
+      const r = await runProbe(s, s.keys.editor, 'learn-writeback');
+      assert.equal(r.verdict, 'pass', r.reason);
+      assert.match(r.reason, /the check's own pattern was deleted again$/);
+      assert.equal(r.data?.cleanup, 'deleted');
+      assert.match(String(r.data?.patternKey), /^patterns\//);
+      assert.match(r.details ?? '', /DELETE \/v1\/patterns\/patterns\//);
+      assert.equal(s.patterns().length, 5, 'the store is back to its five seeded patterns');
+      assert.equal(s.hitCount('DELETE', `/v1/patterns/${String(r.data?.patternKey)}`), 1);
+    }
+  });
+  test('a refused delete warns and names the pattern key to remove by hand', async () => {
+    const s = await start({ patternDeleteNeedsAdmin: true });
+    const r = await runProbe(s, s.keys.editor, 'learn-writeback');
+    assert.equal(r.verdict, 'warn', r.reason);
+    const key = String(r.data?.patternKey);
+    assert.equal(r.data?.cleanup, 'refused');
+    assert.ok(r.reason.includes(`the check's pattern ${key} could not be deleted`), r.reason);
+    assert.match(r.details ?? '', /could not be deleted: DELETE \/v1\/patterns\/.*lacks permission patterns:delete/);
+    assert.ok(r.next?.includes(`DELETE /v1/patterns/${key}`), r.next);
+    assert.equal(s.patterns().filter((p) => p.key === key).length, 1);
+    // An admin key of the same server deletes it.
+    const admin = await runProbe(s, s.keys.admin, 'learn-writeback');
+    assert.equal(admin.data?.cleanup, 'deleted');
   });
   test('POST /v1/learn 429 is not retried', async () => {
     const s = await start({ rateLimitPerMinute: 1, rateLimitPaths: ['/v1/learn'], retryAfterSeconds: 1 });
@@ -313,7 +359,7 @@ describe('engramia probe: delete-project (destructive)', () => {
       assert.match(preview, new RegExp(`${s.keys.admin.slice(0, 20).replace(/[-]/g, '\\-')}\\.\\.\\..*← the key this runbook uses`));
       assert.ok(!preview.includes(s.keys.admin), 'the preview shows prefixes only');
       assert.equal(r.verdict, 'pass', r.reason);
-      assert.equal(r.reason, 'deleted project t_acme/p_main: 5 pattern(s), 1 job(s), 4 key(s) revoked — this API key no longer works');
+      assert.equal(r.reason, 'deleted project t_acme/p_main: patterns_deleted 5 (stored records of every kind, not only patterns), 1 job(s), 4 key(s) revoked — this API key no longer works');
       assert.match(r.next ?? '', /no longer works: issue new keys/);
       assert.equal(r.data?.destructive, true);
       assert.equal(s.hitCount('DELETE', '/v1/governance/projects/p_main'), 1);

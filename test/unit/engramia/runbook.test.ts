@@ -116,8 +116,11 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
     const runs = await runAll(s, s.keys.admin, healthyInputs(s));
     assertVerdicts(runs, { 'code.server-version': 'warn' }, s.keys.admin);
     assert.match(runs.get('code.server-version')!.reason, /^version unknown \(server runs from source/);
-    assert.match(runs.get('smoke.3-learn-writeback')!.reason, /pattern_count \d+ → \d+: the learn with a unique task was stored/);
-    assert.equal(s.hitCount('DELETE'), 0);
+    assert.match(runs.get('smoke.3-learn-writeback')!.reason, /pattern_count \d+ → \d+: the learn with a unique task was stored; the check's own pattern was deleted again/);
+    // The only DELETE is smoke 3 removing its own pattern: the destructive project delete is never run by "run all".
+    assert.equal(s.hitCount('DELETE'), 1);
+    assert.equal(s.hitCount('DELETE', `/v1/governance/projects/${s.projectId}`), 0);
+    assert.deepEqual(s.patterns().filter((p) => p.task.startsWith('runbook write-back check')), [], 'smoke 3 left its pattern in the store');
   });
 
   test('smoke 3 warns when nothing was written back from the smoke 1 prompt', async () => {
@@ -125,7 +128,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
       const s = await start({ version });
       const runs = await runAll(s, s.keys.admin, healthyInputs(s), false);
       assertVerdicts(runs, { 'code.server-version': version === 'main' ? 'warn' : 'pass', 'smoke.3-learn-writeback': 'warn' }, s.keys.admin);
-      assert.equal(runs.get('smoke.3-learn-writeback')!.reason, 'the server stores learns, but nothing was learned from the smoke prompt');
+      assert.equal(runs.get('smoke.3-learn-writeback')!.reason, 'the server stores learns, but nothing was learned from the smoke prompt; the check\'s own pattern was deleted again');
     }
   });
 

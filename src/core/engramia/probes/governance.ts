@@ -108,9 +108,9 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
     data.keyState = keyState;
     return {
       verdict: 'pass',
-      reason: `deleted project ${r.tenant_id}/${r.project_id}: ${r.patterns_deleted} pattern(s), ${r.jobs_deleted} job(s), ${r.keys_revoked} key(s) revoked — this API key no longer works`,
+      reason: `deleted project ${r.tenant_id}/${r.project_id}: patterns_deleted ${r.patterns_deleted} (stored records of every kind, not only patterns), ${r.jobs_deleted} job(s), ${r.keys_revoked} key(s) revoked — this API key no longer works`,
       next: 'the API key in use no longer works: issue new keys before re-importing',
-      details: `${details}\n\nResult: \`${JSON.stringify(r)}\`\n\n${keyState}.`,
+      details: `${details}\n\nResult: \`${JSON.stringify(r)}\`\n\n\`patterns_deleted\` is the number of records the server removed from the project's storage (every stored record of the project, not only its patterns), so it is not a pattern count.\n\n${keyState}.`,
       data,
     };
   } catch (err) {
