@@ -62,7 +62,8 @@ describe('bundled Engramia runbook via the CLI', () => {
     for (const id of ['data.backfill', 'data.spot-check', 'obs.health', 'smoke.2-recall']) assert.equal(byId.get(id)!.verdict, 'pass', `${id}: ${byId.get(id)!.reason}`);
     assert.equal(byId.get('rollback.3-delete-project')!.verdict, 'skipped');
     assert.equal(byId.get('rollback.3-delete-project')!.reason, 'excluded from run all');
-    assert.equal(server.hitCount('DELETE'), 0, 'nothing was deleted');
+    assert.equal(server.hitCount('DELETE', `/v1/governance/projects/${server.projectId}`), 0, 'the project was not deleted');
+    assert.equal(server.hitCount('DELETE'), 1, 'the only DELETE is smoke 3 removing the pattern it learned');
     const xml = readFileSync(junit, 'utf8');
     assert.match(xml, /<testsuites name="Engramia cutover — verification and rollback" tests="33"/);
     assert.match(xml, /<testsuite name="Engramia cutover — verification and rollback › Post-cutover smoke tests › 2\. Recall" tests="1" failures="0"/);

@@ -184,7 +184,7 @@ suite('Engramia live checks', () => {
       const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
       return text.includes('leak.echo: fail') ? text : undefined;
     }, 'the log to be flushed', 15_000);
-    assert.match(log, /run data\.backfill \(http\)/);
+    assert.match(log, /run data\.backfill \(engramia\)/);
     assertNoSecret(log, key, 'the Runbook log');
     console.log(`    log files: ${files.join(', ')}`);
   });
