@@ -103,7 +103,8 @@ suite('Engramia live checks', () => {
     const p = await runTemplate(a, s, s.keys.admin);
     assertVerdicts(a, p, { 'rollback.3-delete-project': 'skipped' });
     assert.match(p.runs.get('code.server-version')!.reason, /^server 0\.6\.6: every learn inserts/);
-    assert.equal(s.hitCount('DELETE'), 0, 'no DELETE reached the server');
+    assert.equal(s.hitCount('DELETE', `/v1/governance/projects/${s.projectId}`), 0, 'the project delete did not reach the server');
+    assert.equal(s.hitCount('DELETE'), 1, 'the only DELETE is smoke 3 removing the pattern it learned');
   });
 
   test('main, admin key: all pass except the version (runs from source → warn, box stays unticked)', async () => {
@@ -113,7 +114,8 @@ suite('Engramia live checks', () => {
     assertVerdicts(a, p, { 'code.server-version': 'warn', 'rollback.3-delete-project': 'skipped' });
     assert.match(p.runs.get('code.server-version')!.reason, /^version unknown \(server runs from source/);
     assert.match(p.runs.get('smoke.3-learn-writeback')!.reason, /pattern_count \d+ → \d+: the learn with a unique task was stored/);
-    assert.equal(s.hitCount('DELETE'), 0, 'no DELETE reached the server');
+    assert.equal(s.hitCount('DELETE', `/v1/governance/projects/${s.projectId}`), 0, 'the project delete did not reach the server');
+    assert.equal(s.hitCount('DELETE'), 1, 'the only DELETE is smoke 3 removing the pattern it learned');
   });
 
   test('main, the guide\'s editor key: scope warns, the retention dry run and the delete fail with a one-line reason and its box is unticked', async () => {
@@ -129,7 +131,8 @@ suite('Engramia live checks', () => {
     assert.match(verdictLine(p.nb.cellAt(dry)), /role editor lacks permission governance:admin/);
     await waitFor(() => p.nb.cellAt(dry).executionSummary?.success === false, 'the failed cell to end red');
     assert.match(p.runs.get('scope.project')!.reason, /ENGRAMIA_TENANT_ID and ENGRAMIA_PROJECT_ID have no effect/);
-    assert.equal(s.hitCount('DELETE'), 0);
+    assert.equal(s.hitCount('DELETE', `/v1/governance/projects/${s.projectId}`), 0);
+    assert.equal(s.hitCount('DELETE'), 1, 'the only DELETE is smoke 3 removing the pattern it learned (an editor may delete its own)');
   });
 
   test('leak test: after a run in which a proxy echoed the key, no file, output or log holds it', async () => {
