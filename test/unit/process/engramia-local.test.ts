@@ -174,19 +174,50 @@ test('code.engramia-version: installed ≥ pinned passes, older fails, missing f
   // "0.10.0" > "0.9.1" as versions (a string comparison would say the opposite).
   const s10 = site('v0100', { engramia: '0.10.0' });
   assert.equal((await runLocal('code.engramia-version', s10, { pinnedVersion: '0.9.1' })).run.verdict, 'pass');
-  // Without packaging the numeric release tuple decides, with the same result.
+  // Without packaging the built-in PEP 440 ordering decides, with the same result.
   const noPackaging = site('v0100-nopkg', { engramia: '0.10.0' });
   write(noPackaging.dir, 'packaging/__init__.py', 'raise ImportError("packaging hidden for the test")\n');
-  const tuple = await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.9.1' });
-  assert.equal(tuple.run.verdict, 'pass', tuple.run.reason);
-  assert.match(tuple.run.reason, /numeric release tuple/);
-  assert.equal((await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.10.0.post1' })).run.verdict, 'pass');
+  const pep = await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.9.1' });
+  assert.equal(pep.run.verdict, 'pass', pep.run.reason);
+  assert.match(pep.run.reason, /compared with PEP 440\)/);
+  // A post-release pin is newer than the release; 0.10.0.0 is the same version as 0.10.0.
+  assert.equal((await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.10.0.post1' })).run.verdict, 'fail');
+  assert.equal((await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.10.0.0' })).run.verdict, 'pass');
   assert.equal((await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.10.1' })).run.verdict, 'fail');
+  assert.equal((await runLocal('code.engramia-version', noPackaging, { pinnedVersion: '0.10.0rc2' })).run.verdict, 'pass');
+  const junk = await runLocal('code.engramia-version', noPackaging, { pinnedVersion: 'latest' });
+  assert.equal(junk.run.verdict, 'fail');
+  assert.match(junk.run.reason, /'latest' is not a PEP 440 version/);
   const none = await runLocal('code.engramia-version', site('empty', {}), { pinnedVersion: '0.6.6' });
   assert.equal(none.run.verdict, 'fail');
   assert.match(none.run.reason, /not installed in this interpreter/);
   const unpinned = await runLocal('code.engramia-version', s, { pinnedVersion: '' });
   assert.equal(unpinned.run.verdict, 'warn');
+});
+
+test('code.engramia-version: PEP 440 order without packaging — pre-releases are below the release (0.6.6rc1 does not meet a 0.6.6 pin)', async () => {
+  // Installed → pinned → verdict. Each pair is the order packaging.version gives.
+  const cases: [string, string, 'pass' | 'fail'][] = [
+    ['0.6.6rc1', '0.6.6', 'fail'],
+    ['0.6.6', '0.6.6rc1', 'pass'],
+    ['0.6.6.dev1', '0.6.6a1', 'fail'],
+    ['0.6.6a1', '0.6.6b1', 'fail'],
+    ['0.6.6b2', '0.6.6rc1', 'fail'],
+    ['0.6.6.post1', '0.6.6', 'pass'],
+    ['0.6.6-1', '0.6.6.post1', 'pass'],
+    ['0.6.6+local.7', '0.6.6', 'pass'],
+    ['1!0.1', '2.0', 'pass'],
+    ['0.7.0.dev3', '0.6.6', 'pass'],
+    ['v0.6.6', '0.6.6', 'pass'],
+    ['0.6.6RC1', '0.6.6', 'fail'],
+  ];
+  for (const [installed, pinned, want] of cases) {
+    const s = site(`pep-${installed.replace(/[^\w]/g, '_')}`, { engramia: installed });
+    write(s.dir, 'packaging/__init__.py', 'raise ImportError("packaging hidden for the test")\n');
+    const r = await runLocal('code.engramia-version', s, { pinnedVersion: pinned });
+    assert.equal(r.run.verdict, want, `${installed} vs pin ${pinned}: ${r.run.reason}`);
+    assert.match(r.run.reason, want === 'pass' ? /compared with PEP 440/ : /is older than the pinned/);
+  }
 });
 
 test('code.deep-import: agents missing → fail with the install hint', async () => {
