@@ -6,6 +6,7 @@
  */
 import { analyzeKind } from './analyzer';
 import { CheckRegistry } from './checks/registry';
+import { placeholders } from './checks/template';
 import { manualKind } from './checks/kinds/manual';
 import { engramiaKind, isDestructiveEngramiaCheck } from './engramia';
 import { disposeHttpPools, httpKind } from './http';
@@ -36,6 +37,21 @@ export function isDestructiveCheck(registry: CheckRegistry, check: { kind: strin
   if (kind.name === 'engramia') return isDestructiveEngramiaCheck(check.attributes);
   if (kind.name === 'http') return httpMethodOf(check.body) === 'DELETE';
   return false;
+}
+
+/** The input names one check needs, as its kind says (see CheckKind.inputsUsed). */
+export function inputsUsedBy(registry: CheckRegistry, check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }): readonly string[] {
+  const kind = registry.resolve(check.kind);
+  if (!kind) return [];
+  if (kind.inputsUsed) return kind.inputsUsed(check.body, check.attributes);
+  return kind.runsProcesses ? [] : placeholders(check.body);
+}
+
+/** The input names a set of checks needs: a run asks for (and requires) only these. */
+export function inputsNeededBy(registry: CheckRegistry, checks: Iterable<{ kind: string; attributes: Readonly<Record<string, string>>; body: string }>): Set<string> {
+  const names = new Set<string>();
+  for (const c of checks) for (const n of inputsUsedBy(registry, c)) names.add(n);
+  return names;
 }
 
 /** Releases what the shared kinds hold (HTTP connection pools). */

@@ -47,6 +47,22 @@ describe('bundled Engramia runbook via the CLI', () => {
     assertNoKey(r.stdout, r.stderr, readFileSync(rb.replace(/\.md$/, '.evidence.jsonl'), 'utf8'));
   });
 
+  test('--section Code needs no API key: its checks are local but for the keyless version probe; a section with API checks still asks for it', async () => {
+    const rb = copyRunbook(BUNDLED);
+    const r = await runCli(['run', rb, '--section', 'Code', '--input', `baseUrl=${server.url}`, '--continue', '--json', '--cwd', dirname(rb)], { env: { ENGRAMIA_API_KEY: '' } });
+    assert.notEqual(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /missing input/);
+    const doc = JSON.parse(r.stdout);
+    const ids = doc.results.map((x: Result) => x.id).sort();
+    assert.deepEqual(ids, ['code.deep-import', 'code.engramia-version', 'code.hooks', 'code.instructions', 'code.server-version']);
+    const byId = new Map<string, Result>(doc.results.map((x: Result) => [x.id, x]));
+    assert.notEqual(byId.get('code.server-version')!.verdict, 'error', byId.get('code.server-version')!.reason);
+    assert.equal(server.hitCount('GET', '/v1/version') > 0, true);
+    const data = await runCli(['run', rb, '--section', 'Data', '--input', `baseUrl=${server.url}`], { env: { ENGRAMIA_API_KEY: '' } });
+    assert.equal(data.code, 2);
+    assert.match(data.stderr, /missing input:\n\s+apiKey: set the environment variable ENGRAMIA_API_KEY/);
+  });
+
   test('whole runbook with --continue: JSON, JUnit and a report; the destructive delete stays excluded; no key anywhere', async () => {
     const rb = copyRunbook(BUNDLED);
     const dir = dirname(rb);

@@ -10,7 +10,7 @@ import type { CheckRun, OperatorUi } from '../../core/checks/types';
 import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
 import { renderReport } from '../../core/evidence/report';
 import { renderJUnit } from '../../core/evidence/junit';
-import { defaultRegistry, disposeKinds, isDestructiveCheck } from '../../core/kinds';
+import { defaultRegistry, disposeKinds, inputsNeededBy, isDestructiveCheck } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
 import { resolveInputs } from '../../core/ops/inputs';
 import { PlanError, planRun } from '../../core/ops/plan';
@@ -167,14 +167,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const out = (t: string) => io.stdout(masker.mask(t));
   const err = (t: string) => io.stderr(masker.mask(t));
   for (const w of inputs.warnings) err(`runbook run: warning: ${w}\n`);
-  if (inputs.missing.length || inputs.invalid.length) {
-    const lines = [
-      ...(inputs.missing.length ? [`missing input${inputs.missing.length > 1 ? 's' : ''}:`, ...inputs.missing.map((m) => `  ${m.name}: ${m.how}`)] : []),
-      ...(inputs.invalid.length ? ['invalid input values:', ...inputs.invalid.map((m) => `  ${m}`)] : []),
-    ];
-    err(`runbook run: ${lines.join('\n')}\n`);
-    return 2;
-  }
 
   const registry = defaultRegistry();
   let plan;
@@ -186,6 +178,18 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       return 2;
     }
     throw e;
+  }
+  // A required input is required only when a check that will run uses it (a local-only section
+  // needs no API key).
+  const needed = inputsNeededBy(registry, plan.entries.filter((e) => !e.skip).map((e) => e.check));
+  const missing = inputs.missing.filter((m) => needed.has(m.name));
+  if (missing.length || inputs.invalid.length) {
+    const lines = [
+      ...(missing.length ? [`missing input${missing.length > 1 ? 's' : ''}:`, ...missing.map((m) => `  ${m.name}: ${m.how}`)] : []),
+      ...(inputs.invalid.length ? ['invalid input values:', ...inputs.invalid.map((m) => `  ${m}`)] : []),
+    ];
+    err(`runbook run: ${lines.join('\n')}\n`);
+    return 2;
   }
 
   const cwd = opts.cwd ? resolve(io.cwd, opts.cwd) : io.cwd;

@@ -121,6 +121,12 @@ export interface CheckKind<A = Record<string, unknown>> {
   readonly destructive?: boolean;
   /** Default timeout in ms when the check sets none. */
   readonly defaultTimeoutMs: number;
+  /**
+   * The input names a run of this check needs (missing ones make it fail). Default: the body's
+   * `{{name}}` placeholders, or none for kinds that run processes (inputs reach them as
+   * environment variables when they are set, and are never required by them).
+   */
+  inputsUsed?(body: string, attributes: Readonly<Record<string, string>>): readonly string[];
   /** Validates the body without running it; returns a one-line error or undefined. */
   validate?(body: string, attributes: A): string | undefined;
   run(invocation: CheckInvocation<A>, ctx: CheckContext): Promise<CheckResult>;

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { evaluateConditions, parseConditions, summarizeConditions } from '../checks/conditions';
 import { booleanAttribute } from '../checks/registry';
-import { MissingInputError, substitute } from '../checks/template';
+import { MissingInputError, placeholders, substitute } from '../checks/template';
 import type { CheckKind, CheckResult, ConditionVerdict } from '../checks/types';
 import { EngramiaClient, KEY_FORMAT } from './client';
 import { describeError, EngramiaApiError } from './errors';
@@ -81,6 +81,15 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
   attributes,
   // Each request has its own 10 s timeout; delete-project waits for the operator to type.
   defaultTimeoutMs: 5 * 60_000,
+  // The body's placeholders, plus the connection inputs the probe falls back to: `baseUrl`, and
+  // `apiKey` for every probe but `version` (GET /v1/version needs no key).
+  inputsUsed(body, attrs) {
+    const names = new Set(placeholders(body));
+    const { params } = parseEngramiaBody(body);
+    if (params.baseUrl === undefined && attrs.baseUrl === undefined) names.add('baseUrl');
+    if (attrs.probe !== 'version' && params.apiKey === undefined && attrs.apiKey === undefined) names.add('apiKey');
+    return [...names];
+  },
   validate(body) {
     const { errors } = parseEngramiaBody(body);
     if (errors.length) return errors[0];
