@@ -276,10 +276,42 @@ test('smoke.1-round-trip: the agent answers through Runner.run with hooks and co
   const unset = await runLocal('smoke.1-round-trip', s, {}, ws);
   assert.equal(unset.run.verdict, 'fail');
   assert.match(unset.run.next!, /agentModule/);
+  assert.match(ok.run.reason, /with engramia's EngramiaRunHooks \(a RunHooks in this version\), and Engramia learned 1 time\(s\)/);
   // With the plain (rejected) hooks the smoke still shows the answer, but warns.
   const plain = await runLocal('smoke.1-round-trip', site('smoke-plain', { engramia: '0.6.6', agents: true }), { agentModule: 'myapp.agent:agent' }, ws);
   assert.equal(plain.run.verdict, 'warn', plain.run.reason);
   assert.match(plain.run.reason, /plain EngramiaRunHooks is rejected/);
+  assert.match(plain.run.next!, /ENG001 quick fix/);
+});
+
+test('smoke.1-round-trip: any RunHooks-derived hooks that make Engramia learn pass, and the result says which', async () => {
+  const s = site('smoke-fixed', { engramia: '0.6.6', agents: true }); // engramia's own hooks are plain here
+  const ws = path.join(tmp.dir, 'workspace-fixed');
+  const fixedClass = 'class EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n    pass\n';
+  write(ws, 'svc/__init__.py', '');
+  // What the ENG001 quick fix writes into the agent's module.
+  write(ws, 'svc/agent.py', `from agents import Agent, RunHooks\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\n${fixedClass}\n\nmemory = Memory(embeddings=None, storage=JSONStorage(path="./data"))\nagent = Agent("assistant")\n`);
+  const found = await runLocal('smoke.1-round-trip', s, { agentModule: 'svc.agent:agent', sampleTask: 'Build a CSV parser' }, ws);
+  assert.equal(found.run.verdict, 'pass', found.run.reason + found.output);
+  assert.match(found.run.reason, /with svc\.agent\.EngramiaAgentsHooks, and Engramia learned 1 time\(s\)/);
+  assert.match(found.output, /learn calls during the run: 1/);
+
+  // hooksClass names a class elsewhere (the engramia.hooksClass setting's value).
+  write(ws, 'svc/hooks.py', `from agents import RunHooks\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\nclass TeamHooks(EngramiaRunHooks, RunHooks):\n    pass\n\n\nclass Silent(RunHooks):\n    def __init__(self, memory):\n        self.memory = memory\n\n\nclass NotHooks(EngramiaRunHooks):\n    pass\n`);
+  write(ws, 'svc/bare.py', 'from agents import Agent\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nmemory = Memory(embeddings=None, storage=JSONStorage(path="./data"))\nagent = Agent("assistant")\n');
+  const named = await runLocal('smoke.1-round-trip', s, { agentModule: 'svc.bare:agent', hooksClass: 'svc.hooks:TeamHooks' }, ws);
+  assert.equal(named.run.verdict, 'pass', named.run.reason + named.output);
+  assert.match(named.run.reason, /with hooksClass svc\.hooks:TeamHooks, and Engramia learned 1 time\(s\)/);
+
+  // RunHooks that never make Engramia learn: the run works, the smoke fails and says so.
+  const silent = await runLocal('smoke.1-round-trip', s, { agentModule: 'svc.bare:agent', hooksClass: 'svc.hooks:Silent' }, ws);
+  assert.equal(silent.run.verdict, 'fail', silent.run.reason);
+  assert.match(silent.run.reason, /Engramia did not learn from the run/);
+
+  // A hooks class that is not a RunHooks: the SDK's TypeError, before anything runs.
+  const wrong = await runLocal('smoke.1-round-trip', s, { agentModule: 'svc.bare:agent', hooksClass: 'svc.hooks:NotHooks' }, ws);
+  assert.equal(wrong.run.verdict, 'fail', wrong.run.reason);
+  assert.match(wrong.run.reason, /not a RunHooks subclass: Runner\.run would raise TypeError: Run hooks must be instances of RunHooks\. Received NotHooks\./);
 });
 
 test('data.backup-today: today → pass; yesterday → fail; missing → fail; pg_dump file by its own time', async () => {
