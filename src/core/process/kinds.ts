@@ -12,16 +12,17 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { evaluateConditions, isConditionLine, parseConditions, summarizeConditions } from '../checks/conditions';
+import { isConditionLine, parseConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
 import { placeholders, envForInputs, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
 import { booleanAttribute } from '../checks/registry';
-import type { CheckContext, CheckInvocation, CheckKind, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
+import type { CheckContext, CheckInvocation, CheckKind, CheckResult } from '../checks/types';
 import { untilAborted } from '../checks/abort';
 import { applyProposedEdit } from './edit';
 import { resolvePython, whichSync } from './python';
-import { runProcessTree, type ProcessOutcome } from './tree';
+import { runProcessTree } from './tree';
+import { describeEnd, processVerdict } from './verdict';
 
 /** Subjects process kinds offer to `??` conditions. */
 export const PROCESS_SUBJECTS = ['exit', 'stdout', 'stderr', 'json', 'duration', 'count'] as const;
@@ -119,35 +120,11 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-/** RESULT:/NEXT: lines, else the last non-empty stdout line. */
-export function reasonFromOutput(stdout: string): { result?: string; next?: string; last?: string } {
-  let result: string | undefined;
-  let next: string | undefined;
-  let last: string | undefined;
-  for (const raw of stdout.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line) continue;
-    const m = /^RESULT:\s*(.*)$/.exec(line);
-    const n = /^NEXT:\s*(.*)$/.exec(line);
-    if (m) result = m[1];
-    else if (n) next = n[1];
-    else last = line;
-  }
-  return { result, next, last };
-}
-
-/** Gruntbooks convention: 0 pass, 1 fail, 2 warn; anything else fails. */
-export function verdictForExit(code: number | null): Verdict {
-  return code === 0 ? 'pass' : code === 2 ? 'warn' : 'fail';
-}
+export { reasonFromOutput, verdictForExit } from './verdict';
 
 function tail(text: string, lines = 40): string {
   const all = text.replace(/\s+$/, '').split('\n');
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
-}
-
-function describeEnd(o: ProcessOutcome): string {
-  return o.exitCode !== null ? `exit code ${o.exitCode}` : `ended by signal ${o.exitSignal ?? 'unknown'}`;
 }
 
 async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttributes>, ctx: CheckContext, launch: Launch): Promise<CheckResult> {
@@ -201,8 +178,6 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
       throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled');
     }
 
-    const { result, next, last } = reasonFromOutput(outcome.stdout);
-    const stderrLast = outcome.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
     const data: Record<string, unknown> = { exitCode: outcome.exitCode, durationMs, ...launch.data };
     if (outcome.exitSignal) data.exitSignal = outcome.exitSignal;
     const details = [
@@ -210,61 +185,13 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
       outcome.stdout.trim() ? '\nstdout:\n```\n' + tail(outcome.stdout) + '\n```' : '',
       outcome.stderr.trim() ? '\nstderr:\n```\n' + tail(outcome.stderr) + '\n```' : '',
     ].join('\n');
-
-    let verdict: Verdict;
-    let reason: string;
-    let nextStep: string | undefined = next;
-    let verdicts: ConditionVerdict[] | undefined;
-    if (conditions.length) {
-      let parsedJson: { ok: true; value: unknown } | { ok: false; error: string } | undefined;
-      const outcomes = evaluateConditions(conditions, (s) => {
-        switch (s.name) {
-          case 'exit':
-            return outcome.exitCode ?? undefined;
-          case 'stdout':
-            return outcome.stdout;
-          case 'stderr':
-            return outcome.stderr;
-          case 'duration':
-            return durationMs;
-          case 'json':
-          case 'count':
-            if (!parsedJson) {
-              try {
-                parsedJson = { ok: true, value: JSON.parse(outcome.stdout) };
-              } catch (e) {
-                parsedJson = { ok: false, error: `stdout is not JSON: ${(e as Error).message}` };
-              }
-            }
-            if (!parsedJson.ok) throw new Error(parsedJson.error);
-            return parsedJson.value;
-          default:
-            return undefined;
-        }
-      });
-      verdicts = outcomes.map(({ text, verdict: v, actual, message }) => ({ text, verdict: v, actual, message }));
-      const summary = summarizeConditions(outcomes);
-      verdict = summary.verdict;
-      reason = summary.reason;
-      nextStep = summary.next ?? nextStep;
-      const addressesExit = conditions.some((c) => c.subject === 'exit');
-      if (!addressesExit && outcome.exitCode !== 0) {
-        verdict = 'fail';
-        reason = `${describeEnd(outcome)}${result ? `: ${result}` : stderrLast ? `: ${stderrLast}` : ''} (conditions: ${summary.reason})`;
-      } else if (verdict === 'pass' && result) reason = `${result} (${summary.reason})`;
-    } else {
-      verdict = outcome.exitCode === null ? 'fail' : verdictForExit(outcome.exitCode);
-      const said = result ?? last ?? (verdict === 'pass' ? undefined : stderrLast);
-      // Codes outside the 0/1/2 convention (127 command not found, 139 crash …) are named.
-      const unusual = outcome.exitCode === null || outcome.exitCode > 2;
-      reason = said === undefined ? describeEnd(outcome) : unusual ? `${describeEnd(outcome)}: ${said}` : said;
-    }
+    const { verdict, reason, next: nextStep, conditions: verdicts } = processVerdict(outcome, conditions, durationMs);
 
     if (verdict === 'pass' && inv.attributes.proposesEdit) {
       const edit = await applyProposedEdit(proposal, inv.attributes.proposesEdit, ctx);
       return { ...edit, details: [edit.details, details].filter(Boolean).join('\n\n'), data: { ...data, ...edit.data }, conditions: verdicts };
     }
-    return { verdict, reason, next: verdict === 'pass' ? undefined : nextStep, conditions: verdicts, details, data };
+    return { verdict, reason, next: nextStep, conditions: verdicts, details, data };
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
