@@ -6,7 +6,7 @@
  */
 import { deriveRunbook, normaliseEol } from './derive';
 import { formatAttributes, infoKind, parseInfoString, sameAttributes } from './infoString';
-import { BOM, columnWidth, contentText, layoutOf, leadingWhitespace, sourceShows, type Eol, type Line } from './lines';
+import { BOM, columnWidth, contentText, isBlank, layoutOf, leadingWhitespace, sourceShows, type CellLayout, type Eol, type Line } from './lines';
 import type { CellLike, CellSource, DerivedRunbook, ParseFailure } from './model';
 import { failureCellValue } from './parse';
 import { closesFence } from './split';
@@ -162,10 +162,20 @@ function patch(cell: CellLike, source: CellSource, docEol: '\n' | '\r\n'): strin
   const newMid = next.length - p - s;
   for (const l of head) out.push({ ...l });
   for (let i = 0; i < p; i++) out.push({ ...lines[layout.start + i] });
+  // A rewritten line keeps the indentation its old line had (a fence body may be indented
+  // differently from its fence, or with tabs); an added line takes that of the line above it.
+  // Where that indentation is shorter than the cell's and the new text starts with whitespace,
+  // re-reading would strip some of the text's own whitespace: the cell's indentation is used then.
+  let above = indent;
+  for (let i = layout.start; i < layout.start + p; i++) above = prefixOf(layout, i, indent) ?? above;
   for (let k = 0; k < newMid; k++) {
     const t = next[p + k];
     const lineEol: Eol = oldMid === 1 && newMid === 1 ? lines[layout.start + p].eol : docEol;
-    out.push({ text: t === '' ? '' : indent + t, eol: lineEol });
+    const own = k < oldMid ? prefixOf(layout, layout.start + p + k, indent) : undefined;
+    let lead = own ?? above;
+    if (lead.length < indent.length && startsWithWs(t)) lead = indent;
+    if (own !== undefined) above = own;
+    out.push({ text: t === '' ? '' : lead + t, eol: lineEol });
   }
   for (let i = layout.end - s; i < layout.end; i++) out.push({ ...lines[i] });
   const after = lines.slice(layout.end);
@@ -173,7 +183,7 @@ function patch(cell: CellLike, source: CellSource, docEol: '\n' | '\r\n'): strin
 
   if (source.fence && source.role !== 'frontMatter') {
     const closeIndex = layout.close >= 0 ? head.length + p + newMid + s : -1;
-    refence(out, closeIndex, next, cell, source);
+    refence(out, closeIndex, cell, source);
   }
 
   // A line written before others needs an end; the last line keeps "no EOL" if it had none.
@@ -190,18 +200,37 @@ function patch(cell: CellLike, source: CellSource, docEol: '\n' | '\r\n'): strin
   return text;
 }
 
+/** The indentation stripped from content line `index` to get its value; undefined for a blank line. */
+function prefixOf(layout: CellLayout, index: number, indent: string): string | undefined {
+  let t = layout.lines[index].text;
+  if (index === 0 && layout.bom) t = t.slice(1);
+  if (isBlank(t)) return undefined;
+  return t.slice(0, t.length - contentText(layout, index, indent).length);
+}
+
+function startsWithWs(t: string): boolean {
+  const c = t.charCodeAt(0);
+  return c === 32 || c === 9;
+}
+
 /** Keeps the fence valid for the new body: a longer marker if a body line would close it; new language/attributes. */
-function refence(out: { text: string; eol: Eol }[], closeIndex: number, body: readonly string[], cell: CellLike, source: CellSource): void {
+function refence(out: { text: string; eol: Eol }[], closeIndex: number, cell: CellLike, source: CellSource): void {
   const fence = source.fence!;
   const ch = fence.marker[0];
-  let longest = 0;
-  for (const line of body) {
-    if (closesFence(line, fence.marker)) longest = Math.max(longest, line.trim().length);
-  }
   const open = out[0];
   const bom = open.text.startsWith(BOM) ? BOM : '';
   const openText = bom ? open.text.slice(1) : open.text;
   const ws = leadingWhitespace(openText);
+  // A body line closes the fence only when indented less than 4 columns past the fence's
+  // container; the fence itself sits 0–3 columns into it, so a line 4+ columns deeper than the
+  // fence line can never close it (lengthening for such a line would change bytes for nothing).
+  const fenceColumn = columnWidth(ws);
+  let longest = 0;
+  const bodyEnd = closeIndex >= 0 ? closeIndex : out.length;
+  for (let k = 1; k < bodyEnd; k++) {
+    const line = out[k].text;
+    if (closesFence(line, fence.marker) && columnWidth(leadingWhitespace(line)) - fenceColumn < 4) longest = Math.max(longest, line.trim().length);
+  }
   let marker = openText.slice(ws.length, ws.length + fence.marker.length);
   let rest = openText.slice(ws.length + fence.marker.length);
   if (longest > 0) marker = ch.repeat(longest + 1);

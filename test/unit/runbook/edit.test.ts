@@ -158,3 +158,37 @@ test('a markup cell turned into code (or the reverse) is rendered fresh', () => 
   const out = serializeRunbook([{ ...doc.cells[0], kind: 'code', language: 'sh', value: 'ls' }, doc.cells[1]], { eol: doc.eol });
   assert.equal(out, '```sh\nls\n```\n\n```sh\necho\n```\n');
 });
+
+const editFence = (text: string, value: (old: string) => string): string => {
+  const doc = parseRunbook(text);
+  const i = doc.cells.findIndex((c) => c.kind === 'code');
+  return serializeRunbook(edit(doc, i, { value: value(doc.cells[i].value) }), { eol: doc.eol });
+};
+
+test('an edited fence body line keeps its own indentation (less indented than the fence)', () => {
+  // minimal reproduction: fence indented, body line at the margin
+  const out = editFence('  ```sh\nab\n  ```\n', () => 'cd');
+  assert.equal(out, '  ```sh\ncd\n  ```\n');
+  assert.equal(parseRunbook(out).cells[0].value, 'cd');
+});
+
+test('an edited fence body line keeps its tabs; added lines take the indentation of the line above', () => {
+  const text = '- [ ] t\n    ```go\n\tfunc a() {\n\t\tx := 1\n\t}\n    ```\n';
+  const out = editFence(text, (v) => v.replace('x := 1', 'x := 2\ny := 3'));
+  assert.equal(out, '- [ ] t\n    ```go\n\tfunc a() {\n\t\tx := 2\n\t\ty := 3\n\t}\n    ```\n');
+  // a new line whose text starts with whitespace, above a line indented less than the fence:
+  // the fence's indentation, so that re-reading gives the text back as typed
+  const out2 = editFence('  ```sh\nab\n  ```\n', () => 'ab\n  spaced');
+  assert.equal(out2, '  ```sh\nab\n    spaced\n  ```\n');
+  assert.equal(parseRunbook(out2).cells[0].value, 'ab\n  spaced');
+});
+
+test('fence markers are not lengthened for a backtick line that cannot close the fence', () => {
+  // minimal reproduction: a backtick line indented 4+ columns past an indented fence
+  const text = '  ```sh\n  a\n  ```\n';
+  const out = editFence(text, () => 'b\n    ```');
+  assert.equal(out, '  ```sh\n  b\n      ```\n  ```\n');
+  assert.equal(parseRunbook(out).cells[0].value, 'b\n    ```');
+  // three columns deeper can still close it: lengthened
+  assert.equal(editFence(text, () => 'b\n   ```'), '  ````sh\n  b\n     ```\n  ````\n');
+});
