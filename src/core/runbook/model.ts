@@ -178,6 +178,8 @@ export interface RunbookDocument {
   readonly sections: readonly Section[];
   /** "\n" or "\r\n": the dominant line end, used for lines the user adds. */
   readonly eol: '\n' | '\r\n';
+  /** True when the file starts with a byte order mark (kept first however the cells are rearranged). */
+  readonly bom?: boolean;
   /** Set when the file could not be parsed: `cells` then holds one error cell. */
   readonly failure?: ParseFailure;
 }

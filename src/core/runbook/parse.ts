@@ -80,6 +80,7 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
     sections: derived.sections,
     ...(derived.frontMatter ? { frontMatter: derived.frontMatter } : {}),
     eol: dominantEol(text),
+    ...(text.charCodeAt(0) === 0xfeff ? { bom: true } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export type { CellLike } from './model';
 export interface SerializeMeta {
   /** Line end for lines the serializer writes anew. */
   readonly eol: '\n' | '\r\n';
+  /** The file started with a byte order mark: it stays first even when the top cell is deleted or moved. */
+  readonly bom?: boolean;
   readonly failure?: ParseFailure;
 }
 
@@ -77,10 +79,16 @@ function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): s
   let tail = before;
   let derived: DerivedRunbook | undefined;
   let tailFresh = false;
+  // The byte order mark belongs to the file, not to the cell that held it: it goes first.
+  let bom = !before && meta.bom === true;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (cell.source && sourceKind(cell.source) === cell.kind) {
-      const out = unchanged(cell, cell.source) ? cell.source.raw : patch(cell, cell.source, eol);
+      let out = unchanged(cell, cell.source) ? cell.source.raw : patch(cell, cell.source, eol);
+      if (out.charCodeAt(0) === 0xfeff && (parts.length > 0 || before)) {
+        out = out.slice(1);
+        bom = !before;
+      }
       if (!out) continue;
       if (tail && !endsWithEol(tail)) parts.push(eol);
       // A cell the user added is followed by a blank line.
@@ -102,7 +110,8 @@ function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): s
     tail = fresh.text;
     tailFresh = true;
   }
-  return parts.join('');
+  const text = parts.join('');
+  return bom && text.charCodeAt(0) !== 0xfeff ? BOM + text : text;
 }
 
 function sourceKind(source: CellSource): 'markup' | 'code' {

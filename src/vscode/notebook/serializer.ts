@@ -14,6 +14,7 @@ export interface CellMeta {
 }
 export interface NotebookMeta {
   readonly eol?: '\n' | '\r\n';
+  readonly bom?: boolean;
   readonly failure?: ParseFailure;
 }
 
@@ -50,14 +51,14 @@ export class RunbookSerializer implements vscode.NotebookSerializer {
       return data;
     });
     const data = new vscode.NotebookData(cells);
-    data.metadata = { runbook: { eol: doc.eol, failure: doc.failure } satisfies NotebookMeta };
+    data.metadata = { runbook: { eol: doc.eol, bom: doc.bom, failure: doc.failure } satisfies NotebookMeta };
     return data;
   }
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
     const meta = (data.metadata?.runbook ?? {}) as NotebookMeta;
     const cells = data.cells.map((c) => toCellLike({ kind: c.kind, value: c.value, languageId: c.languageId, metadata: c.metadata }));
-    return serializeRunbookBytes(cells, { eol: meta.eol ?? '\n', failure: meta.failure });
+    return serializeRunbookBytes(cells, { eol: meta.eol ?? '\n', bom: meta.bom, failure: meta.failure });
   }
 }
 

@@ -192,3 +192,26 @@ test('fence markers are not lengthened for a backtick line that cannot close the
   // three columns deeper can still close it: lengthened
   assert.equal(editFence(text, () => 'b\n   ```'), '  ````sh\n  b\n     ```\n  ````\n');
 });
+
+test('a byte order mark stays first when the top cell is deleted or a cell is inserted above it', () => {
+  // minimal reproduction: BOM, front matter, a heading
+  const text = '\ufeff---\ntitle: T\n---\n# Top\n\n- [ ] item\n';
+  const doc = parseRunbook(text);
+  assert.equal(doc.bom, true);
+  const meta = { eol: doc.eol, bom: doc.bom };
+  const deleted = serializeRunbook(doc.cells.slice(1), meta);
+  assert.equal(deleted, '\ufeff# Top\n\n- [ ] item\n');
+  assert.equal(parseRunbook(deleted).cells[0].role, 'section', 'the heading is still read as a heading');
+  const inserted = serializeRunbook([{ kind: 'markup', language: 'markdown', value: '# New' }, ...doc.cells], meta);
+  assert.equal(inserted.indexOf('\ufeff'), 0);
+  assert.equal(inserted.lastIndexOf('\ufeff'), 0, 'exactly one BOM');
+  const moved = serializeRunbook([doc.cells[2], doc.cells[1], doc.cells[0]], meta);
+  assert.equal(moved.lastIndexOf('\ufeff'), 0, 'the top cell moved down: the BOM stays first');
+  const bytes = Buffer.from(serializeRunbookBytes(doc.cells.slice(1), meta));
+  assert.deepEqual([...bytes.subarray(0, 4)], [0xef, 0xbb, 0xbf, 0x23], 'bytes: BOM then "#"');
+  assert.equal(bytes.indexOf(Buffer.from([0xef, 0xbb, 0xbf]), 1), -1);
+  // a file without a BOM never gets one
+  const plain = parseRunbook('# A\n\ntext\n');
+  assert.equal(plain.bom, undefined);
+  assert.ok(!serializeRunbook(plain.cells.slice(1), { eol: plain.eol, bom: plain.bom }).includes('\ufeff'));
+});
