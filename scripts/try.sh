@@ -6,26 +6,39 @@
 #   3. runs the Engramia runbook's checks headlessly with the CLI against the sandbox;
 #   4. opens the extension in a REAL VS Code (code-server + Debian chromium) and takes a tour:
 #      screenshots land in .try/screenshots (or the folder given with --screenshots DIR);
-#   5. with --serve (or on an interactive terminal) keeps that VS Code running: open the printed
-#      URL in a browser and use the runbooks yourself; Ctrl+C stops everything.
+#   5. with --serve (or on an interactive terminal) keeps that VS Code running on 127.0.0.1:PORT
+#      (--port, default 8080): open the printed URL in a browser and use the runbooks yourself;
+#      Ctrl+C stops everything.
 #
-#   bash scripts/try.sh [--serve | --no-serve] [--screenshots DIR]
+# The real VS Code (code-server, the node 24 it runs on, playwright-core) is installed once into
+# ~/.cache/runbook-notebooks/vscode (or $RUNBOOK_VSCODE_CACHE), one folder per version: the first
+# run takes about 3 minutes (code-server compiles native modules), later runs under a minute.
+#
+#   bash scripts/try.sh [--serve | --no-serve] [--port PORT] [--screenshots DIR]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-serve=auto; shots="$root/.try/screenshots"
+serve=auto; port=8080; shots="$root/.try/screenshots"
+usage="usage: bash scripts/try.sh [--serve|--no-serve] [--port PORT (default 8080)] [--screenshots DIR]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --serve) serve=yes ;; --no-serve) serve=no ;;
-    --screenshots) shots=$(realpath -m "$2"); shift ;;
-    *) echo "usage: bash scripts/try.sh [--serve|--no-serve] [--screenshots DIR]" >&2; exit 2 ;;
+    --port) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; port=$2; shift ;;
+    --screenshots) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; shots=$(realpath -m "$2"); shift ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac; shift
 done
+case "$port" in ''|*[!0-9]*) echo "--port needs a number" >&2; exit 2 ;; esac
+started=$SECONDS
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "dependencies and build"
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 node esbuild.mjs
+
+say "a real VS Code (code-server + node 24 from npm, Debian chromium), cached in ~/.cache/runbook-notebooks/vscode"
+node test/harness/install.mjs >/dev/null
 
 say "local sandbox Engramia (a test server that follows the Engramia contract — not a real Engramia)"
 rm -rf .try/workspace; mkdir -p .try/workspace "$shots"
@@ -62,9 +75,11 @@ say "a real VS Code with the extension: a tour with screenshots in $shots"
 RUNBOOK_TOUR_SHOTS="$shots" bash test/harness/vscode.sh --workspace "$root/.try/workspace" \
   --drive "$root/test/ui/tour.cjs" "$root" "$root/.try/vscode" || echo "(the tour did not finish; see .try/vscode/logs)"
 ls -1 "$shots" 2>/dev/null || true
+echo "(tried in $((SECONDS - started)) s)"
 
 if [ "$serve" = yes ] || { [ "$serve" = auto ] && [ -t 0 ]; }; then
-  say "interactive VS Code"
-  exec bash scripts/serve-vscode.sh "$root" "$root/.try/workspace"
+  say "interactive VS Code on http://127.0.0.1:$port (another port: --port N)"
+  bash test/harness/vscode.sh --serve --port "$port" --workspace "$root/.try/workspace" "$root"
+  exit 0
 fi
-echo; echo "Done. Screenshots: $shots   Re-run with --serve to use the runbooks yourself in a browser."
+echo; echo "Done. Screenshots: $shots   Re-run with --serve [--port $port] to use the runbooks yourself in a browser."

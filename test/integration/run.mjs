@@ -10,6 +10,6 @@ const grepIndex = process.argv.indexOf('--grep');
 await runSuites({
   workspace,
   results: process.env.RUNBOOK_TEST_RESULTS ?? join(work, 'results.json'),
-  outDir: process.env.REAL_VSCODE_OUT ?? join(root, '.test-output', 'integration'),
+  outDir: process.env.RUNBOOK_VSCODE_OUT ?? join(root, '.test-output', 'integration'),
   env: grepIndex > 0 ? { RUNBOOK_TEST_GREP: process.argv[grepIndex + 1] } : {},
 });

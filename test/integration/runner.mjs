@@ -25,16 +25,19 @@ export function freshWorkspace(prefix) {
   return { work, workspace };
 }
 
-/** Runs the bundled suites; sets process.exitCode (0 pass, 1 fail). `env` reaches the extension host. */
-export async function runSuites({ workspace, results, outDir, env = {}, label = 'integration tests' }) {
+/**
+ * Runs the bundled suites; sets process.exitCode (0 pass, 1 fail). `env` reaches the extension host;
+ * `launchArgs` go to the launcher (e.g. `--workspace-trust`).
+ */
+export async function runSuites({ workspace, results, outDir, env = {}, launchArgs = [], label = 'integration tests' }) {
   mkdirSync(outDir, { recursive: true });
-  process.env.REAL_VSCODE_OUT = outDir;
+  process.env.RUNBOOK_VSCODE_OUT = outDir;
   try {
     process.exitCode = await runTests({
       vscodeExecutablePath: join(root, 'test', 'harness', 'vscode.sh'),
       extensionDevelopmentPath: root,
       extensionTestsPath: resolve(root, process.env.RUNBOOK_IT_OUT ?? 'out/integration', 'index.js'),
-      launchArgs: [workspace],
+      launchArgs: [workspace, ...launchArgs],
       extensionTestsEnv: { RUNBOOK_TEST_RESULTS: results, RUNBOOK_TEST_WORKSPACE: workspace, RUNBOOK_REPO_ROOT: root, ...env },
     });
   } catch (err) {

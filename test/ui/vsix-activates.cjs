@@ -6,8 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 
-module.exports = async ({ page, shot, palette, log, sleep }) => {
-  const { workspace, base } = JSON.parse(process.env.RV_CONFIG);
+module.exports = async ({ page, shot, palette, log, sleep, workspace }) => {
   const root = process.env.RUNBOOK_REPO_ROOT;
   const template = fs.readFileSync(path.join(root, 'runbooks', 'engramia-verification-and-rollback.runbook.md'));
 
