@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { createRegistry, disposeKinds } from './registry';
 import { MaskingLogger } from './log';
 import { InputStore } from './inputs/inputStore';
+import { SwitchableInputUi, VsCodeInputUi, type InputUi } from './inputs/inputUi';
 import { SwitchableOperatorUi, VsCodeOperatorUi } from './operatorUi';
 import type { OperatorUi } from '../core/checks/types';
 import { RunbookSerializer } from './notebook/serializer';
@@ -30,6 +31,8 @@ export interface RunbookExtensionApi {
   readonly statusBar: RunbookStatusBar;
   /** Replaces the operator prompts (quick picks, typed confirmations); undefined restores them. */
   setOperatorUi(ui: OperatorUi | undefined): void;
+  /** Replaces the input questions (values, the send-approval modal, revocation); undefined restores them. */
+  setInputUi(ui: InputUi | undefined): void;
   /** Cutover operations: injectable clock, evidence recorder, status bar items, notices shown. */
   readonly ops: OperationsApi;
 }
@@ -39,7 +42,8 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
   const log = new MaskingLogger(channel);
   const registry = createRegistry();
   const state = new RunState();
-  const inputs = new InputStore(context.workspaceState, context.secrets);
+  const inputUi = new SwitchableInputUi(new VsCodeInputUi());
+  const inputs = new InputStore(context.workspaceState, context.secrets, inputUi);
   const ui = new SwitchableOperatorUi(new VsCodeOperatorUi());
   const isCheckKind = (word: string) => !!registry.resolve(word);
 
@@ -73,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): RunbookExtensionApi 
     ...ops.disposables,
   );
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version} activated (check kinds: ${registry.words().join(', ')})`);
-  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), ops: ops.api };
+  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api };
 }
 
 export async function deactivate(): Promise<void> {

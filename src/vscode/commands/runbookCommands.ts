@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { parseRunbook, setTaskChecked } from '../../core/runbook';
 import type { RunbookInput } from '../../core/runbook/model';
 import type { InputStore } from '../inputs/inputStore';
-import { promptFor } from '../inputs/inputStore';
+import { NETWORK_KINDS, originOf, planNetworkSend } from '../../core/secrets/approvals';
+import { secretProblem } from '../inputs/inputUi';
 import { applyCellText } from '../notebook/controller';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
@@ -33,8 +34,13 @@ export function registerRunbookCommands(deps: CommandDeps): vscode.Disposable[] 
     vscode.commands.registerCommand('runbook.tickTask', (cell?: vscode.NotebookCell) => toggleTask(deps, cell, undefined, true)),
     vscode.commands.registerCommand('runbook.untickTask', (cell?: vscode.NotebookCell) => toggleTask(deps, cell, undefined, false)),
     vscode.commands.registerCommand('runbook.editInputs', (uri?: vscode.Uri) => editInputs(deps, uri)),
-    vscode.commands.registerCommand('runbook.setSecret', (uri?: vscode.Uri, name?: string, value?: string) => setSecret(deps, uri, name, value)),
+    vscode.commands.registerCommand('runbook.setSecret', (uri?: vscode.Uri, name?: string, value?: string, origins?: string | readonly string[]) => setSecret(deps, uri, name, value, origins)),
     vscode.commands.registerCommand('runbook.clearSecrets', () => clearSecrets(deps)),
+    // With origins (tests, other extensions): revoke those; without: pick from the approved ones.
+    vscode.commands.registerCommand('runbook.revokeApprovedOrigins', async (origins?: readonly string[]) => {
+      if (origins) { await deps.inputs.revoke(origins); return origins; }
+      return deps.inputs.revokeInteractively();
+    }),
     vscode.commands.registerCommand('runbook.showLog', () => deps.log.show()),
   ];
 }
@@ -151,22 +157,48 @@ async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
     const stored = deps.inputs.stored(notebook.uri);
     const items = await Promise.all(inputs.map(async (i) => ({
       label: i.name,
-      description: i.secret ? ((await deps.inputs.getSecret(i)) ? '•••••• (stored securely)' : 'not set') : stored[i.name] ?? (i.default !== undefined ? `${i.default} (default)` : 'not set'),
+      description: i.secret ? ((await deps.inputs.getSecret(i, notebook.uri)) ? '•••••• (stored securely)' : 'not set') : stored[i.name] ?? (i.default !== undefined ? `${i.default} (default)` : 'not set'),
       detail: i.description,
       input: i,
     })));
     const pick = await vscode.window.showQuickPick(items, { title: 'Runbook inputs', placeHolder: 'Pick an input to change (Esc when done)' });
     if (!pick) return;
-    const value = await promptFor(pick.input, stored[pick.input.name]);
+    if (pick.input.secret) {
+      await setSecret(deps, notebook.uri, pick.input.name);
+      continue;
+    }
+    const value = await deps.inputs.ask(pick.input, stored[pick.input.name]);
     if (value === undefined) continue;
-    if (pick.input.secret) await deps.inputs.setSecret(pick.input, value);
-    else await deps.inputs.remember(notebook.uri, pick.input.name, value);
+    await deps.inputs.remember(notebook.uri, pick.input.name, value);
   }
 }
 
 const DEFAULT_SECRET: RunbookInput = { name: 'apiKey', description: 'Engramia API key', type: 'string', secret: true, required: true, env: 'ENGRAMIA_API_KEY' } as RunbookInput;
 
-async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, value?: string): Promise<void> {
+/**
+ * The origins the runbook's network checks that use this secret point at now (from the inputs
+ * as they are set; nothing is asked): the suggestion for where a new secret may be sent.
+ */
+async function suggestedOrigins(deps: CommandDeps, notebook: vscode.NotebookDocument, input: RunbookInput, value: string | undefined): Promise<string[]> {
+  const derived = deps.statusBar.derived(notebook);
+  const declared = derived.frontMatter?.inputs ?? [];
+  const resolved = await deps.inputs.resolve(notebook.uri, declared, 'all', { ask: false, restricted: !vscode.workspace.isTrusted });
+  const values = { ...resolved.values, [input.name]: value ?? 'secret-placeholder' };
+  const origins = new Set<string>();
+  derived.cells.forEach((c, index) => {
+    if (!c.check || !NETWORK_KINDS.has(c.check.kind)) return;
+    const plan = planNetworkSend(c.check.kind, notebook.cellAt(index).document.getText(), c.check.attributes, values);
+    if (plan && !('error' in plan) && plan.sent.includes(input.name)) origins.add(plan.origin);
+  });
+  return [...origins];
+}
+
+/**
+ * "Runbook: Set API Key / Secret…": the value (at least 8 characters), then the origin(s) it may be
+ * sent to (suggested: where the runbook's checks using it point now). Called with a value, the
+ * origins default to that suggestion.
+ */
+async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, value?: string, origins?: string | readonly string[]): Promise<boolean> {
   const notebook = findNotebook(uri);
   const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [];
   let input = name ? secrets.find((s) => s.name === name) ?? { ...DEFAULT_SECRET, name } : undefined;
@@ -176,16 +208,39 @@ async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, val
       input = pick?.input;
     } else input = secrets[0] ?? DEFAULT_SECRET;
   }
-  if (!input) return;
-  const v = value ?? (await promptFor(input, undefined));
-  if (v === undefined) return;
-  await deps.inputs.setSecret(input, v);
-  if (value === undefined) void vscode.window.showInformationMessage(`Stored ${input.name} in VS Code's secret storage. It is never written to the runbook, outputs, logs or evidence.`);
+  if (!input) return false;
+  const interactive = value === undefined;
+  const v = value ?? (await deps.inputs.ask(input));
+  if (v === undefined || v === '') return false;
+  const problem = secretProblem(v);
+  if (problem) {
+    void vscode.window.showErrorMessage(`${input.name} was not stored: ${problem}.`);
+    return false;
+  }
+  const suggested = notebook ? await suggestedOrigins(deps, notebook, input, v) : [];
+  let chosen: string[];
+  if (origins !== undefined) chosen = (typeof origins === 'string' ? origins.split(/[\s,]+/) : [...origins]).filter(Boolean);
+  else if (interactive) {
+    const typed = await deps.inputs.askOrigins(input, suggested);
+    if (typed === undefined) return false;
+    chosen = typed.split(/[\s,]+/).filter(Boolean);
+  } else chosen = suggested;
+  const normalised = chosen.map((o) => originOf(o));
+  if (normalised.some((o) => o === undefined)) {
+    void vscode.window.showErrorMessage(`${input.name} was not stored: "${chosen[normalised.indexOf(undefined)]}" is not an http(s) origin.`);
+    return false;
+  }
+  await deps.inputs.setSecret(input, v, notebook?.uri, normalised as string[]);
+  if (interactive) {
+    const where = normalised.length ? `It may be sent to ${normalised.join(', ')}; anywhere else asks first.` : 'It is not bound to a server yet: its first use asks where it may go.';
+    void vscode.window.showInformationMessage(`Stored ${input.name} in VS Code's secret storage for this workspace. ${where} It is never written to the runbook, outputs, logs or evidence.`);
+  }
+  return true;
 }
 
 async function clearSecrets(deps: CommandDeps): Promise<void> {
   const notebook = findNotebook();
   const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [DEFAULT_SECRET];
-  for (const s of secrets) await deps.inputs.setSecret(s, undefined);
+  for (const s of secrets) await deps.inputs.setSecret(s, undefined, notebook?.uri);
   void vscode.window.showInformationMessage(`Forgot ${secrets.length} stored secret(s).`);
 }

@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { setTaskChecked, type DerivedRunbook } from '../../core/runbook';
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
-import { placeholders } from '../../core/checks/template';
 import { inputEnvNamesOf } from '../../core/process';
-import { isDestructiveCheck } from '../../core/kinds';
+import { inputsUsedBy, isDestructiveCheck } from '../../core/kinds';
+import { approvalQuestion, decideSend, isSensitive, NETWORK_KINDS, notSentResult, planNetworkSend } from '../../core/secrets/approvals';
+import type { RunbookInput } from '../../core/runbook/model';
 import { isExcludedFromRunAll } from '../../core/ops';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
-import type { InputStore } from '../inputs/inputStore';
+import type { InputStore, ResolvedInputs } from '../inputs/inputStore';
 import type { MaskingLogger } from '../log';
 import { renderRunMarkdown } from './outputs';
 import type { RunState } from './runState';
@@ -157,11 +158,28 @@ export class RunbookController implements vscode.Disposable {
       const body = cell.document.getText();
       const kind = this.deps.registry.resolve(check.kind);
       const inputsDecl = derived.frontMatter?.inputs ?? [];
-      // Text kinds ask for the inputs their body names. Process kinds get every input that has a
+      // Text kinds ask for the inputs their check uses. Process kinds get every input that has a
       // value as an environment variable and ask for none (the script says what it misses).
-      const needed = new Set(kind?.runsProcesses ? [] : placeholders(body));
-      const resolved = await this.deps.inputs.resolve(notebook.uri, inputsDecl, needed, true);
+      const needed = new Set(inputsUsedBy(this.deps.registry, { kind: check.kind, attributes: check.attributes, body }));
+      // In a restricted workspace the runbook supplies no input values (no defaults, no workspace
+      // settings), and network checks send stored secrets and environment values only where the
+      // user approved (core/secrets/approvals.ts).
+      const restricted = !vscode.workspace.isTrusted;
+      const network = kind && NETWORK_KINDS.has(kind.name) ? kind.name : undefined;
+      const planWith = (values: Readonly<Record<string, string>>) => (network ? planNetworkSend(network, body, check.attributes, values) : undefined);
+      const resolved = await this.deps.inputs.resolve(notebook.uri, inputsDecl, needed, {
+        ask: true,
+        restricted,
+        originFor: (values) => { const p = planWith(values); return p && !('error' in p) ? p.origin : undefined; },
+      });
       this.deps.log.addSecrets(resolved.secrets);
+      let runInputs: Record<string, string> = resolved.values;
+      let notSent: CheckRun | undefined;
+      if (network && !resolved.missing.length && !check.error) {
+        const gate = await this.gateSend(notebook.uri, inputsDecl, resolved, planWith(resolved.values), restricted, check.label ?? check.id);
+        if ('skipped' in gate) notSent = { checkId: check.id, kind: check.kind, startedAt: new Date().toISOString(), durationMs: 0, ...gate.skipped };
+        else runInputs = gate.values;
+      }
 
       // Streamed output: the first chunk creates the output, later chunks are appended to it, in
       // order (each edit waits for the one before). `streamed` keeps every item for the final view.
@@ -172,7 +190,7 @@ export class RunbookController implements vscode.Disposable {
       const subs = [exec.token.onCancellationRequested(() => cancel.abort()), outerToken?.onCancellationRequested(() => cancel.abort())];
       const env: EngineEnvironment = {
         registry: this.deps.registry,
-        inputs: resolved.values,
+        inputs: runInputs,
         secrets: resolved.secrets,
         cwd: workingFolder(notebook),
         trusted: vscode.workspace.isTrusted,
@@ -183,7 +201,7 @@ export class RunbookController implements vscode.Disposable {
       this.deps.log.info(`run ${check.id} (${check.kind})`);
       const run = resolved.missing.length
         ? missingInputsRun(check.id, check.kind, resolved.missing)
-        : await runCheck({ id: check.id, kind: check.kind, attributes: check.attributes, body, label: check.label, error: check.error }, env, {
+        : notSent ?? await runCheck({ id: check.id, kind: check.kind, attributes: check.attributes, body, label: check.label, error: check.error }, env, {
             signal: cancel.signal,
             emit: (chunk) => {
               const item = chunk.stream === 'stderr' ? vscode.NotebookCellOutputItem.stderr(chunk.text) : vscode.NotebookCellOutputItem.stdout(chunk.text);
@@ -219,6 +237,44 @@ export class RunbookController implements vscode.Disposable {
       exec.end(false, Date.now());
       return undefined;
     }
+  }
+
+  /**
+   * Decides whether a network check may send what it would send (see core/secrets/approvals.ts),
+   * asking the user when needed; records the answer. Returns the inputs the check may run with
+   * (stored secrets and environment values it does not use are left out), or why it is skipped.
+   */
+  private async gateSend(
+    runbook: vscode.Uri,
+    declared: readonly RunbookInput[],
+    resolved: ResolvedInputs,
+    plan: ReturnType<typeof planNetworkSend>,
+    restricted: boolean,
+    label: string,
+  ): Promise<{ values: Record<string, string> } | { skipped: { verdict: 'skipped'; reason: string; next: string } }> {
+    const sensitive = (name: string) => { const s = resolved.sources[name]; return !!s && isSensitive(s); };
+    const keep = (used: ReadonlySet<string>) => Object.fromEntries(Object.entries(resolved.values).filter(([name]) => !sensitive(name) || used.has(name)));
+    // The request cannot be built: the kind fails the same way before sending; it gets no secret.
+    if (!plan || 'error' in plan) return { values: keep(new Set()) };
+    const decision = decideSend({ trusted: !restricted, plan, inputs: Object.values(resolved.sources), approved: this.deps.inputs.approvedFor(plan.origin) });
+    if (decision.verdict === 'refuse') return { skipped: notSentResult(decision) };
+    if (decision.verdict === 'ask') {
+      const question = approvalQuestion(decision, label);
+      this.deps.log.info(`asking: ${question.message}`);
+      const ok = await this.deps.inputs.approveSend({ origin: decision.origin, inputs: decision.inputs, ...question }).catch(() => false);
+      if (!ok) {
+        this.deps.log.info(`not approved: ${decision.origin} for ${decision.inputs.map((i) => i.name).join(', ')}`);
+        return { skipped: notSentResult(decision) };
+      }
+      const names = decision.inputs.map((i) => i.name);
+      if (restricted) await this.deps.inputs.approve(decision.origin, names.filter(sensitive));
+      for (const name of names) {
+        const input = declared.find((d) => d.name === name);
+        if (input && resolved.sources[name]?.source === 'secret-storage') await this.deps.inputs.bindSecret(input, runbook, decision.origin);
+      }
+      this.deps.log.info(`approved: ${decision.origin} for ${names.join(', ')}`);
+    }
+    return { values: keep(new Set(plan.used)) };
   }
 
   /** A pass ticks the box; a failure unticks a box that a check ticked (a hand tick stays, flagged). */

@@ -83,7 +83,7 @@ export class EvidenceRecorder implements vscode.Disposable {
   async addStoredSecrets(notebook: vscode.NotebookDocument): Promise<void> {
     const s = this.session(notebook);
     const secrets = (this.deps.statusBar.derived(notebook).frontMatter?.inputs ?? []).filter((i) => i.secret);
-    for (const input of secrets) s.addSecrets([await this.deps.inputs.getSecret(input)]);
+    for (const input of secrets) s.addSecrets([await this.deps.inputs.getSecret(input, notebook.uri)]);
   }
 
   /** Controller hook: a check finished. */
