@@ -15,6 +15,7 @@ import type { CheckRun, Verdict } from '../../src/core/checks/types';
 import { startEngramiaServer, type EngramiaServer, type EngramiaVersion } from '../servers/engramia/server';
 import { api, closeAll, openRunbook, scriptedUi, waitFor, workspaceDir } from './helpers';
 import { startEchoServer } from './support/echoServer';
+import { scriptedInputUi } from './support/inputUi';
 import {
   allOutputs, assertNoSecret, cellOfCheck, checkCells, newFromTemplate, outputText, rememberAll, runbookLogFiles, runCells, verdictLine, type Api,
 } from './support/runbooks';
@@ -151,7 +152,12 @@ suite('Engramia live checks', () => {
       const nb = (await openRunbook(file)).notebook;
       await a.inputs.remember(nb.uri, 'echoUrl', echo.url);
       const cell = cellOfCheck(a.statusBar.derived(nb), 'leak.echo');
+      // The key was stored for the contract server: sending it to the echo server asks first.
+      const ui = scriptedInputUi({ approve: true });
+      a.setInputUi(ui);
       const runs = await runCells(a, nb, [cell]);
+      a.setInputUi(undefined);
+      assert.deepEqual(ui.questions.map((q) => [q.origin, q.inputs.map((i) => i.name)]), [[echo.url, ['apiKey']]], 'the key\'s new origin was approved first');
       const run = runs.get('leak.echo')!;
       assert.equal(echo.hits, 1, 'the echo server was called');
       assert.equal(run.verdict, 'fail', `${run.verdict} — ${run.reason}`);

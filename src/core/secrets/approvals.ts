@@ -167,11 +167,13 @@ export function decideSend(req: SendRequest): SendDecision {
       next: `remove the ${what} line from the check (set it with "Runbook: Edit Inputs"), or trust this workspace`,
     };
   }
-  const sent = new Set(plan.sent);
   const approved = new Set(req.approved);
+  const byName = new Map(req.inputs.map((i) => [i.name, i]));
   const ask: { name: string; why: string }[] = [];
-  for (const input of req.inputs) {
-    if (!sent.has(input.name)) continue;
+  // In the order the request uses them.
+  for (const name of new Set(plan.sent)) {
+    const input = byName.get(name);
+    if (!input) continue;
     const reasons: string[] = [];
     if (!req.trusted && isSensitive(input) && !approved.has(input.name)) {
       reasons.push(`${describeSource(input)}; this workspace is not trusted`);
