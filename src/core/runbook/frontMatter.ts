@@ -47,7 +47,9 @@ const frontMatterSchema = z
 export function parseFrontMatter(yaml: string): FrontMatter {
   let data: unknown;
   try {
-    data = parseYaml(yaml, { prettyErrors: false }) ?? {};
+    // logLevel 'error': warnings about YAML we can read (e.g. a Hugo archetype's `{{ .Date }}`,
+    // a flow map used as a key) must not reach the console or process warnings.
+    data = parseYaml(yaml, { prettyErrors: false, logLevel: 'error' }) ?? {};
   } catch (err) {
     const msg = ((err as Error).message ?? String(err)).split('\n')[0].trim();
     return { raw: yaml, inputs: [], error: `front matter: invalid YAML: ${msg}` };

@@ -172,3 +172,24 @@ test('check attribute errors are reported on the check', () => {
   assert.match(c.error!, /unterminated quoted value/);
   assert.equal(c.kind, 'http');
 });
+
+test('front matter yaml can read prints no warnings (Hugo archetype templates)', async () => {
+  // minimal reproduction: `{{ .Date }}` is a flow map used as a key; yaml warned about stringifying it
+  const text = '---\ntitle: "{{ replace .Name \\"-\\" \\" \\" | title }}"\ndate: {{ .Date }}\ndraft: true\n---\n# Post\n';
+  const warned: unknown[] = [];
+  const onWarning = (w: Error) => warned.push(w.message);
+  const consoleWarn = console.warn;
+  process.on('warning', onWarning);
+  console.warn = (...args: unknown[]) => void warned.push(args.join(' '));
+  try {
+    const doc = parseRunbook(text);
+    assert.equal(doc.frontMatter?.error, undefined);
+    assert.equal(doc.frontMatter?.data?.draft, true);
+    assert.equal(doc.frontMatter?.title, '{{ replace .Name "-" " " | title }}');
+    await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+  } finally {
+    process.off('warning', onWarning);
+    console.warn = consoleWarn;
+  }
+  assert.deepEqual(warned, []);
+});
