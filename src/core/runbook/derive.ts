@@ -80,7 +80,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
   const stack: { level: number; title: string }[] = [];
   let path: readonly string[] = [];
   let prefix = '';
-  const sectionIds = new Set<string>();
+  const sectionIds = new Ids();
   for (let i = 0; i < n; i++) {
     if (roles[i] === 'section') {
       const h = headingOf(values[i]) ?? { level: 1, title: values[i].split('\n')[0].replace(/^#+\s*/, '').trim() };
@@ -88,7 +88,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
       stack.push({ level: h.level, title: h.title });
       path = stack.map((s) => s.title);
       prefix = path.map((p) => slugOf(p) || 'section').join('/');
-      sections.push({ id: unique(prefix, sectionIds), title: h.title, level: h.level, cell: i, endCell: n, path: [...path] });
+      sections.push({ id: sectionIds.unique(prefix), title: h.title, level: h.level, cell: i, endCell: n, path: [...path] });
     }
     headingPaths[i] = path;
     prefixes[i] = prefix;
@@ -118,7 +118,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     infos.set(i, { attributes, style: parsed?.style ?? 'keyValue', error, kind });
     if (attributes.id) explicit.add(attributes.id);
   }
-  const used = new Set<string>(explicit);
+  const used = new Ids(explicit);
   const seenExplicit = new Set<string>();
   const perSection = new Map<string, number>();
   for (let i = 0; i < n; i++) {
@@ -141,7 +141,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     } else {
       const prefix = prefixes[i];
       const leaf = (taskCell !== null ? slugOf(label ?? '') : '') || `check-${ordinal}`;
-      id = unique(prefix ? `${prefix}/${leaf}` : leaf, used);
+      id = used.unique(prefix ? `${prefix}/${leaf}` : leaf);
     }
     const ref: { -readonly [K in keyof CheckRef]: CheckRef[K] } = { id, explicitId, kind: info.kind, attributes: info.attributes, attributeStyle: info.style, taskCell, headingPath };
     if (label !== undefined) ref.label = label;
@@ -162,11 +162,26 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
   return { cells: derived, sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
 }
 
-function unique(base: string, used: Set<string>): string {
-  let id = base;
-  for (let k = 2; used.has(id); k++) id = `${base}-${k}`;
-  used.add(id);
-  return id;
+/** Ids taken so far; `unique` gives `base`, else `base-2`, `base-3`, … (the first free one). */
+class Ids {
+  readonly used: Set<string>;
+  /** Per base, the suffix to try next: every lower one is taken (ids are never freed). */
+  private readonly next = new Map<string, number>();
+  constructor(used: Iterable<string> = []) {
+    this.used = new Set(used);
+  }
+  unique(base: string): string {
+    let id = base;
+    let k = this.next.get(base) ?? 2;
+    if (this.used.has(id)) {
+      // Linear overall: a thousand checks under the same label do not rescan base-2 … base-999.
+      do id = `${base}-${k++}`;
+      while (this.used.has(id));
+      this.next.set(base, k);
+    }
+    this.used.add(id);
+    return id;
+  }
 }
 
 /** Column where a cell's first line starts (its indentation), for list containment. */

@@ -38,7 +38,6 @@ export function taskContentPrefix(value: string): string | undefined {
   return firstLine;
 }
 
-const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
 
 export interface HeadingInfo {
@@ -50,8 +49,8 @@ export interface HeadingInfo {
 export function headingOf(value: string): HeadingInfo | undefined {
   const nl = value.indexOf('\n');
   const first = nl < 0 ? value : value.slice(0, nl);
-  const atx = ATX.exec(first);
-  if (atx) return { level: atx[1].length, title: cleanTitle(atx[2] ?? '') };
+  const atx = atxHeading(first);
+  if (atx) return atx;
   if (nl < 0 || !first.trim() || /^ {0,3}([-*_])[ \t]*(\1[ \t]*){2,}$/.test(first) || /^ {0,3}([-+*]|\d{1,9}[.)])([ \t]|$)/.test(first) || /^ {0,3}(>|```|~~~|<)/.test(first)) return undefined;
   const lines = value.split('\n');
   for (let i = 1; i < lines.length; i++) {
@@ -60,6 +59,35 @@ export function headingOf(value: string): HeadingInfo | undefined {
     if (m) return { level: m[1][0] === '=' ? 1 : 2, title: cleanTitle(lines.slice(0, i).map((l) => l.trim()).join(' ')) };
   }
   return undefined;
+}
+
+const isWs = (c: number) => c === 32 || c === 9;
+
+/**
+ * An ATX heading line (`## Title ##`): up to 3 spaces, 1–6 `#`, then the end or whitespace and the
+ * title, less an optional closing run of `#` after whitespace. Scanned by hand, linear in the line
+ * (a backtracking regex took seconds on `# a` + 100k spaces + `b`).
+ */
+function atxHeading(line: string): HeadingInfo | undefined {
+  let i = 0;
+  while (i < 3 && line.charCodeAt(i) === 32) i++;
+  let j = i;
+  while (j < line.length && j - i < 7 && line.charCodeAt(j) === 35) j++;
+  const level = j - i;
+  if (level < 1 || level > 6) return undefined;
+  if (j < line.length && !isWs(line.charCodeAt(j))) return undefined;
+  let end = line.length;
+  while (end > j && isWs(line.charCodeAt(end - 1))) end--;
+  let start = j;
+  while (start < end && isWs(line.charCodeAt(start))) start++;
+  // A closing run of `#` counts only after whitespace; a title of only `#` is kept as written.
+  let k = end;
+  while (k > start && line.charCodeAt(k - 1) === 35) k--;
+  if (k > start && k < end && isWs(line.charCodeAt(k - 1))) {
+    end = k;
+    while (end > start && isWs(line.charCodeAt(end - 1))) end--;
+  }
+  return { level, title: cleanTitle(line.slice(start, end)) };
 }
 
 function cleanTitle(title: string): string {
