@@ -1,0 +1,860 @@
+/**
+ * convertGuide: a migration or rollback guide (markdown, a saved HTML page, or plain text copied
+ * from one) → a runbook. Headings, checklist items and prose are kept as they are; `curl`
+ * commands become `http` checks, other shell commands `shell` checks, Python blocks `python`
+ * checks, "Pass condition:" sentences `??warn` conditions to review (or a `manual` step quoting
+ * the sentence), destructive commands destructive checks; variables and placeholders become
+ * front-matter inputs. Pure and deterministic: the same text, source name and clock give the same
+ * bytes, and a text that already is a runbook comes back unchanged.
+ */
+import MarkdownIt from 'markdown-it';
+import { stringify as yamlStringify } from 'yaml';
+import { envName } from '../checks/template';
+import { SENSITIVE_HEADERS } from '../http/request';
+import { formatInfoString } from '../runbook/infoString';
+import { parseRunbook } from '../runbook/parse';
+import { cleanSentence, conditionLine, conditionsFrom, type ConditionKind, type GeneratedCondition } from './conditions';
+import { parseCurl, startsWithCurl, type CurlRequest } from './curl';
+import { ANCHOR_CLOSE, ANCHOR_OPEN, htmlToMarkdown } from './html';
+import { InputSet, isAmbientVariable, type ConvertedInput } from './inputs';
+import { BAD_REF, hasRefs, markPlaceholders, refsIn, replaceRefs, sanitize, type Ref } from './refs';
+import { splitShellBlock, stripPrompt, type ShellCommand } from './shell';
+import { COMMAND_WORDS, textToMarkdown } from './text';
+
+export type GuideFormat = 'markdown' | 'html' | 'text';
+
+export interface ConvertOptions {
+  /** How checks link back to the guide: a path relative to the runbook, or a URL (`guide.md` → `guide.md#L12`). */
+  readonly source: string;
+  /** When the conversion happened (ISO 8601), recorded in the front matter. */
+  readonly convertedAt: string;
+  /** Detected from the file name and the text when absent. */
+  readonly format?: GuideFormat;
+  /** The guide's file name, for format detection. */
+  readonly fileName?: string;
+}
+
+export interface ConvertedCheck {
+  readonly kind: 'http' | 'shell' | 'python' | 'manual';
+  /** Where in the guide it came from (`guide.md#L12`, `page.html#anchor`). */
+  readonly link: string;
+  /** 1-based guide line, when known. */
+  readonly line?: number;
+  /** One line: the request, the command, or the quoted sentence. */
+  readonly what: string;
+  /** The generated conditions (without `??warn`). */
+  readonly conditions: readonly string[];
+  readonly destructive: boolean;
+  /** Why it became a manual step, or why a curl command stayed a shell check. */
+  readonly why?: string;
+  readonly notes: readonly string[];
+}
+
+export interface ConvertResult {
+  /** The runbook markdown (the input itself when `unchanged`). */
+  readonly text: string;
+  /** True when the input already was a runbook: nothing was converted. */
+  readonly unchanged: boolean;
+  readonly format: GuideFormat;
+  readonly title: string;
+  readonly checks: readonly ConvertedCheck[];
+  readonly inputs: readonly ConvertedInput[];
+}
+
+/** Guides larger than this are refused (a guide is a page, not a data dump). */
+export const MAX_GUIDE_CHARS = 8 * 1024 * 1024;
+
+/** HTML costs far more per byte (the HTML-to-markdown library), so pages have a lower limit. */
+export const MAX_HTML_CHARS = 3 * 1024 * 1024;
+
+export class GuideTooLargeError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Format detection and "already a runbook"
+
+export function detectFormat(text: string, fileName?: string): GuideFormat {
+  const ext = (fileName ?? '').toLowerCase().replace(/^.*\./, '.');
+  if (ext === '.html' || ext === '.htm' || ext === '.xhtml') return 'html';
+  if (ext === '.md' || ext === '.markdown' || ext === '.mdx') return 'markdown';
+  const head = text.slice(0, 4000).trimStart().toLowerCase();
+  if (head.startsWith('<!doctype html') || head.startsWith('<html') || /<(?:body|article|main)[\s>]/.test(head)) return 'html';
+  if (ext === '.txt') return 'text';
+  // Markdown when it has fences, ATX headings or link syntax; text when it has ¶ headings.
+  const sample = text.slice(0, 200_000);
+  if (/[¶§][ \t]*$/m.test(sample)) return 'text';
+  if (/^(?:```|~~~|#{1,6}\s)/m.test(sample)) return 'markdown';
+  return 'text';
+}
+
+const RUNBOOK_ONLY_KINDS = new Set(['http', 'engramia', 'manual', 'confirm', 'analyze']);
+
+/** A runbook already: front matter with inputs or a conversion record, or checks only runbooks write. */
+export function isRunbook(text: string): boolean {
+  const doc = parseRunbook(text);
+  if (doc.failure) return false;
+  const data = doc.frontMatter?.data;
+  if (data && ('converted' in data || 'inputs' in data)) return true;
+  for (const cell of doc.cells) {
+    const c = cell.check;
+    if (!c) continue;
+    if (RUNBOOK_ONLY_KINDS.has(c.kind) || c.attributeStyle !== 'none') return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planned checks
+
+interface BareRequest {
+  readonly method: string;
+  /** Path and query, references marked. */
+  readonly path: string;
+}
+
+interface Planned {
+  kind: 'http' | 'shell' | 'python' | 'manual';
+  readonly link: string;
+  readonly line?: number;
+  /** Comment lines (without `# `) written at the top of the body. */
+  readonly comments: string[];
+  curl?: CurlRequest;
+  bare?: BareRequest;
+  /** shell / python body, as written in the guide. */
+  code?: string;
+  manualText?: string;
+  title?: string;
+  destructive: boolean;
+  confirmWord?: string;
+  conditions: GeneratedCondition[];
+  sentence?: string;
+  why?: string;
+  readonly notes: string[];
+  what: string;
+}
+
+interface Edit {
+  /** Replace lines [start, end) of the markdown (start === end: insert before `start`). */
+  readonly start: number;
+  readonly end: number;
+  readonly indent: string;
+  readonly checks: Planned[];
+  /** Lines to write instead of checks (e.g. a fence relabelled `text`, a cleaned heading). */
+  readonly lines?: string[];
+  readonly seq: number;
+}
+
+const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'sh-session', 'shellsession', 'terminal', 'ksh']);
+const PYTHON_LANGS = new Set(['python', 'py', 'python3']);
+const PROCESS_KIND_WORDS = new Set(['bash', 'sh', 'shell', 'python', 'py']);
+const PASS = /^\s*(?:\*\*|__|_|\*)?\s*(?:pass(?:ing)?[ -]condition|expected(?: result| output| outcome)?|success(?: criteria| criterion)?|verify|verification)\s*(?::\s*(?:\*\*|__|_|\*)?|(?:\*\*|__|_|\*)\s*:)\s*/i;
+const DESTRUCTIVE_PATH = /(?:^|[/_.-])(delete|purge|drop|destroy|wipe|truncate|erase)(?:$|[/_.?&=-])/i;
+
+const DESTRUCTIVE_SHELL: readonly [RegExp, string][] = [
+  [/\brm\s+(?:-\w*[rRf]\w*\s+)+/, 'rm'],
+  [/\bdocker(?:-compose|\s+compose)\s+(?:\S+\s+){0,6}down\b/, 'down'],
+  [/\b(?:kubectl|helm)\s+(?:\S+\s+){0,4}(?:delete|uninstall)\b/, 'delete'],
+  [/\bdrop\s+(?:table|database|schema|index|user)\b/i, 'drop'],
+  [/\bdropdb\b/, 'drop'],
+  [/\btruncate\s+(?:table\s+)?\w/i, 'truncate'],
+  [/\b(?:purge|prune)\b/, 'purge'],
+  [/\bterraform\s+destroy\b/, 'destroy'],
+  [/\bcurl\b[^\n]{0,400}?(?:-X\s*|--request\s+)['"]?DELETE\b/, 'delete'],
+  [/\bmkfs\b|\bdd\s+if=/, 'overwrite'],
+];
+
+function destructiveShell(code: string): string | undefined {
+  const text = code.slice(0, 20_000);
+  for (const [re, word] of DESTRUCTIVE_SHELL) if (re.test(text)) return word;
+  return undefined;
+}
+
+function looksLikeCommand(code: string): boolean {
+  return COMMAND_WORDS.test(code.trim());
+}
+
+const BARE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+(\S{1,2000})$/;
+
+// ---------------------------------------------------------------------------------------------
+
+let blockParser: InstanceType<typeof MarkdownIt> | undefined;
+let inlineParser: InstanceType<typeof MarkdownIt> | undefined;
+
+function parsers(): { block: InstanceType<typeof MarkdownIt>; inline: InstanceType<typeof MarkdownIt> } {
+  if (!blockParser) {
+    blockParser = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
+    blockParser.core.ruler.enableOnly(['normalize', 'block']);
+    inlineParser = new MarkdownIt('commonmark', { html: true });
+  }
+  return { block: blockParser, inline: inlineParser! };
+}
+
+interface InlinePart {
+  readonly type: 'text' | 'code';
+  readonly text: string;
+}
+
+function inlineParts(content: string): InlinePart[] {
+  const tokens = parsers().inline.parseInline(content, {});
+  const out: InlinePart[] = [];
+  const walk = (children: readonly { type: string; content: string; children: unknown }[] | null | undefined) => {
+    for (const t of children ?? []) {
+      if (t.type === 'code_inline') out.push({ type: 'code', text: t.content });
+      else if (t.type === 'text' || t.type === 'html_inline') out.push({ type: 'text', text: t.content });
+      else if (t.type === 'softbreak' || t.type === 'hardbreak') out.push({ type: 'text', text: ' ' });
+      if (Array.isArray(t.children)) walk(t.children as never);
+    }
+  };
+  for (const t of tokens) walk(t.children as never);
+  return out;
+}
+
+function plain(parts: readonly InlinePart[]): string {
+  return parts.map((p) => (p.type === 'code' ? `\`${p.text}\`` : p.text)).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function convertGuide(input: string, options: ConvertOptions): ConvertResult {
+  if (input.length > MAX_GUIDE_CHARS) throw new GuideTooLargeError(`the guide is ${Math.round(input.length / 1024 / 1024)} MB; the limit is ${MAX_GUIDE_CHARS / 1024 / 1024} MB`);
+  const format = options.format ?? detectFormat(input, options.fileName);
+  if (format === 'html' && input.length > MAX_HTML_CHARS) throw new GuideTooLargeError(`the page is ${(input.length / 1024 / 1024).toFixed(1)} MB; the limit for HTML is ${MAX_HTML_CHARS / 1024 / 1024} MB (save the page as text, or only its main part)`);
+  if (format !== 'html' && isRunbook(input)) {
+    const title = parseRunbook(input).frontMatter?.title ?? options.source;
+    return { text: input, unchanged: true, format, title, checks: [], inputs: [] };
+  }
+  const eol = format !== 'html' && /\r\n/.test(input.slice(0, 100_000)) && (input.match(/\r\n/g)?.length ?? 0) * 2 >= (input.match(/\n/g)?.length ?? 0) ? '\r\n' : '\n';
+  const text = sanitize(input.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n');
+
+  let lines: string[];
+  let lineLink: (mdLine: number) => { link: string; line?: number };
+  if (format === 'html') {
+    const md = htmlToMarkdown(text);
+    lines = md.split('\n');
+    const anchors: (string | undefined)[] = new Array(lines.length);
+    let current: string | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      const open = l.indexOf(ANCHOR_OPEN);
+      if (open >= 0) {
+        const close = l.indexOf(ANCHOR_CLOSE, open);
+        current = l.slice(open + 1, close > open ? close : undefined);
+        lines[i] = l.slice(0, open) + (close > open ? l.slice(close + 1) : '');
+      }
+      anchors[i] = current;
+    }
+    lineLink = (i) => ({ link: anchors[i] ? `${options.source}#${anchors[i]}` : options.source });
+  } else if (format === 'text') {
+    const t = textToMarkdown(text);
+    lines = t.lines;
+    lineLink = (i) => ({ link: `${options.source}#L${t.origin[i] ?? 1}`, line: t.origin[i] ?? 1 });
+  } else {
+    lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    lineLink = (i) => ({ link: `${options.source}#L${i + 1}`, line: i + 1 });
+  }
+
+  const state = new Converter(lines, lineLink);
+  state.walk();
+  return state.finish(format, { ...options, eol });
+}
+
+interface ItemFrame {
+  readonly line: number;
+  readonly indent: string;
+  readonly task: boolean;
+  label: string;
+  firstParagraphEnd: number;
+  hasCheck: boolean;
+  readonly blockquote: boolean;
+}
+
+class Converter {
+  private readonly edits: Edit[] = [];
+  private readonly planned: Planned[] = [];
+  readonly inputs = new InputSet();
+  private seq = 0;
+  private heading = '';
+  private title: string | undefined;
+  private frontMatterData: Record<string, unknown> | undefined;
+  private frontMatterEnd = 0;
+  /** Checks made from the block right before the current one (a pass condition attaches to the last). */
+  private previousChecks: Planned[] = [];
+
+  constructor(
+    private readonly lines: string[],
+    private readonly lineLink: (mdLine: number) => { link: string; line?: number },
+  ) {}
+
+  private edit(start: number, end: number, indent: string, checks: Planned[], lines?: string[]): void {
+    this.edits.push({ start, end, indent, checks, ...(lines ? { lines } : {}), seq: this.seq++ });
+    for (const c of checks) this.planned.push(c);
+  }
+
+  private plan(kind: Planned['kind'], mdLine: number, what: string): Planned {
+    const { link, line } = this.lineLink(mdLine);
+    return { kind, link, ...(line !== undefined ? { line } : {}), comments: [], destructive: false, conditions: [], notes: [], what };
+  }
+
+  walk(): void {
+    this.readFrontMatter();
+    const src = this.lines.slice(this.frontMatterEnd).join('\n');
+    const tokens = parsers().block.parse(src, {});
+    const offset = this.frontMatterEnd;
+    const items: ItemFrame[] = [];
+    let quote = 0;
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k]!;
+      const map = t.map ? [t.map[0] + offset, t.map[1] + offset] as const : undefined;
+      switch (t.type) {
+        case 'blockquote_open': quote++; break;
+        case 'blockquote_close': quote--; break;
+        case 'heading_open': {
+          const inline = tokens[k + 1]!;
+          const title = unescapeMarkdown(inline.content).replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '').trim();
+          if (!quote && !items.length) {
+            this.heading = title;
+            this.title ??= title;
+          }
+          if (map && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
+            const line = this.lines[map[0]]!;
+            const cleaned = line.replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '');
+            this.edit(map[0], map[0] + 1, '', [], [cleaned]);
+          }
+          this.previousChecks = [];
+          break;
+        }
+        case 'list_item_open': {
+          if (!map) break;
+          const line = this.lines[map[0]]!;
+          const m = /^([ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)/.exec(line.replace(/^(?:[ \t]*>[ \t]?)+/, ''));
+          const indent = ' '.repeat(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
+          const inline = tokens[k + 2];
+          const task = tokens[k + 1]?.type === 'paragraph_open' && !!inline && /^\[[ xX]\](?:[ \t]|$)/.test(inline.content);
+          items.push({ line: map[0], indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
+          this.previousChecks = [];
+          break;
+        }
+        case 'paragraph_open': {
+          const inline = tokens[k + 1]!;
+          const item = items[items.length - 1];
+          if (item && map && item.firstParagraphEnd < 0) {
+            item.firstParagraphEnd = map[1];
+            if (item.task && !quote) this.taskParagraph(item, map[0], inline.content);
+            break;
+          }
+          if (!quote && map) this.paragraph(map[0], map[1], inline.content, items.length ? items[items.length - 1]!.indent : '');
+          break;
+        }
+        case 'list_item_close': {
+          const item = items.pop();
+          if (item && item.task && !item.hasCheck && !item.blockquote && item.label.trim()) {
+            const end = item.firstParagraphEnd >= 0 ? item.firstParagraphEnd : item.line + 1;
+            const p = this.plan('manual', item.line, cleanSentence(stripMarkdown(item.label)));
+            p.manualText = cleanSentence(stripMarkdown(item.label));
+            p.why = 'a checklist item with no command to run';
+            this.edit(end, end, item.indent, [p]);
+          }
+          this.previousChecks = [];
+          break;
+        }
+        case 'fence': {
+          if (quote || !map) break;
+          const item = items[items.length - 1];
+          const checks = this.fence(t.info, t.content, map[0], map[1], t.markup);
+          if (checks && checks.length && item?.task) item.hasCheck = true;
+          this.previousChecks = checks ?? [];
+          break;
+        }
+        case 'bullet_list_open': case 'ordered_list_open': case 'table_open': case 'html_block': case 'code_block': case 'hr':
+          if (!items.length) this.previousChecks = [];
+          break;
+        default: break;
+      }
+    }
+  }
+
+  /** A front matter the guide already has: its keys are kept (ours win), its lines replaced. */
+  private readFrontMatter(): void {
+    if (this.lines[0] !== '---') return;
+    for (let i = 1; i < Math.min(this.lines.length, 500); i++) {
+      if (this.lines[i] === '---' || this.lines[i] === '...') {
+        const doc = parseRunbook(this.lines.slice(0, i + 1).join('\n') + '\n');
+        const data = doc.frontMatter?.data;
+        if (data && !doc.frontMatter?.error) {
+          this.frontMatterData = { ...data };
+          this.frontMatterEnd = i + 1;
+          if (typeof data.title === 'string') this.title = data.title;
+        }
+        return;
+      }
+    }
+  }
+
+  /** The first paragraph of a checklist item: an inline command becomes its check. */
+  private taskParagraph(item: ItemFrame, line: number, content: string): void {
+    const parts = inlineParts(content.replace(/^\[[ xX]\][ \t]*/, ''));
+    const idx = parts.findIndex((p, i) => p.type === 'code' && (looksLikeCommand(p.text) || (/^[a-z][\w.-]{1,40}(?:\s|$)/.test(p.text.trim()) && /^\s*(?:reports?|prints?|returns?|outputs?|shows?|says?)\b/.test(parts[i + 1]?.text ?? ''))));
+    if (idx < 0) return;
+    const code = stripPrompt(parts[idx]!.text.trim());
+    const after = plain(parts.slice(idx + 1));
+    const sentence = cleanSentence(unescapeMarkdown(after));
+    let p: Planned | undefined;
+    const bare = BARE.exec(code);
+    if (bare && !/^https?:/i.test(bare[2]!)) {
+      p = this.plan('http', line, `${bare[1]} ${bare[2]}`);
+      p.bare = { method: bare[1]!, path: markPlaceholders(bare[2]!) };
+    } else if (bare) {
+      p = this.plan('http', line, code);
+      p.curl = { method: bare[1]!, url: markPlaceholders(bare[2]!), headers: [], insecure: false, notes: [] };
+    } else if (startsWithCurl(code)) {
+      p = this.curlCheck(code, code, [], line, []);
+    } else {
+      p = this.plan('shell', line, code);
+      p.code = code;
+      this.shellDestructive(p);
+    }
+    if (!p.curl || bare) {
+      p.comments.length = 0;
+      p.comments.push(`guide: ${oneLine(stripMarkdown(item.label), 160)}`);
+    }
+    this.addConditions(p, sentence);
+    item.hasCheck = true;
+    this.edit(item.firstParagraphEnd, item.firstParagraphEnd, item.indent, [p]);
+  }
+
+  private addConditions(p: Planned, sentence: string): boolean {
+    if (!sentence || p.kind === 'manual') return false;
+    const conds = conditionsFrom(sentence, p.kind as ConditionKind, this.inputs);
+    p.sentence = sentence;
+    p.conditions.push(...conds);
+    return conds.length > 0;
+  }
+
+  /** A paragraph outside items: "Pass condition: …" attaches to the check right before, or becomes a manual step. */
+  private paragraph(start: number, end: number, content: string, indent: string): void {
+    const m = PASS.exec(content);
+    if (!m) {
+      this.previousChecks = [];
+      return;
+    }
+    const sentence = cleanSentence(unescapeMarkdown(content.slice(m[0].length)));
+    const quoted = cleanSentence(stripMarkdown(content.slice(m[0].length)));
+    const target = this.previousChecks[this.previousChecks.length - 1];
+    this.previousChecks = [];
+    if (target && this.addConditions(target, sentence)) {
+      target.comments.push(`pass condition in the guide: ${oneLine(quoted, 200)}`);
+      return;
+    }
+    const p = this.plan('manual', start, quoted);
+    p.manualText = quoted;
+    p.title = oneLine(this.heading || quoted, 80);
+    p.why = target ? 'the pass condition names nothing the check can test' : 'a pass condition with no command before it';
+    this.edit(end, end, indent, [p]);
+  }
+
+  /** A fenced block: shell and Python become checks; anything else stays as written. */
+  private fence(info: string, content: string, start: number, end: number, marker: string): Planned[] | undefined {
+    const lang = (info.trim().split(/[\s{]/)[0] ?? '').toLowerCase();
+    const open = this.lines[start]!;
+    const indent = open.match(/^[ \t]*/)![0];
+    const bodyStart = start + 1;
+    if (PYTHON_LANGS.has(lang)) {
+      const p = this.plan('python', bodyStart, firstCodeLine(content));
+      p.code = content.replace(/\n$/, '');
+      if (p.code.includes('{{')) p.notes.push('{{…}} in a Python check is refused: inputs reach it as environment variables');
+      p.title = this.heading || undefined;
+      this.edit(start, end, indent, [p]);
+      return [p];
+    }
+    const shellish = SHELL_LANGS.has(lang) || (lang === '' && /^\s{0,8}(?:\$\s+)?curl\s/m.test(content.slice(0, 2000)));
+    if (!shellish) return undefined;
+    const block = splitShellBlock(content);
+    const checks: Planned[] = [];
+    let group: Planned | undefined;
+    let groupLines: string[] = [];
+    const flush = () => {
+      if (group) {
+        group.code = groupLines.join('\n');
+        this.shellDestructive(group);
+        checks.push(group);
+      }
+      group = undefined;
+      groupLines = [];
+    };
+    const locals = localVariables(block.commands);
+    for (const cmd of block.commands) {
+      if (this.assignment(cmd)) continue;
+      if (startsWithCurl(cmd.joined) && !cmd.text.includes('{{')) {
+        const parsed = parseCurl(cmd.joined, cmd.heredocs);
+        if (parsed.ok) {
+          flush();
+          checks.push(this.curlCheck(cmd.text, cmd.joined, cmd.heredocs, bodyStart + cmd.line, cmd.comments, parsed.request));
+          continue;
+        }
+        if (!group) group = this.plan('shell', bodyStart + cmd.line, oneLine(cmd.text, 120));
+        group.notes.push(`curl stays a shell command: ${parsed.reason}`);
+        if (!group.why) group.why = `curl kept as a shell command: ${parsed.reason}`;
+      }
+      const destructive = destructiveShell(cmd.text);
+      if (destructive) flush();
+      if (!group) group = this.plan('shell', bodyStart + cmd.line, oneLine(cmd.text, 120));
+      for (const c of cmd.comments) groupLines.push(`# ${c}`);
+      groupLines.push(this.shellText(cmd.text, locals));
+      if (destructive) flush();
+    }
+    flush();
+    for (const c of checks) c.title = this.heading || undefined;
+    if (!checks.length) {
+      // Nothing to run (comments, assignments, output): keep it as text so it is not a check.
+      if (PROCESS_KIND_WORDS.has(lang)) {
+        const relabelled = [open.replace(/^([ \t]*(?:`{3,}|~{3,})[ \t]*)\S+/, '$1text'), ...this.lines.slice(start + 1, end)];
+        this.edit(start, end, indent, [], relabelled);
+      }
+      return [];
+    }
+    if (marker && checks.length) this.edit(start, end, indent, checks);
+    return checks;
+  }
+
+  /** `NAME=value` / `export NAME=value` alone on a line: the default of input NAME. */
+  private assignment(cmd: ShellCommand): boolean {
+    const ph = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]{0,63})=["']?<[A-Za-z][\w %.:-]{0,60}>["']?\s*$/.exec(cmd.joined);
+    if (ph) {
+      this.inputs.variable(ph[1]!);
+      return true;
+    }
+    const m = ASSIGNMENT.exec(cmd.joined);
+    if (!m || cmd.heredocs.length) return false;
+    const raw = m[2]!;
+    const value = raw.startsWith('"') || raw.startsWith("'") ? raw.slice(1, -1) : raw;
+    this.inputs.assignment(m[1]!, value);
+    return true;
+  }
+
+  /** Shell text: `<placeholder>`s become `${ENV}` of their input; `$VAR`s become inputs. */
+  private shellText(text: string, locals: ReadonlySet<string>): string {
+    const marked = markPlaceholders(text);
+    const out = replaceRefs(marked, (ref) => {
+      const input = this.inputs.placeholder(ref.text);
+      return `\${${input.env ?? envName(input.name)}}`;
+    });
+    for (const m of out.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]{0,63})\}|\$([A-Za-z_][A-Za-z0-9_]{0,63})/g)) {
+      const name = (m[1] ?? m[2])!;
+      if (isAmbientVariable(name) || locals.has(name) || this.isPlaceholderEnv(name)) continue;
+      this.inputs.variable(name);
+    }
+    return out;
+  }
+
+  private isPlaceholderEnv(name: string): boolean {
+    return this.inputs.all().some((i) => i.description.startsWith("the guide's placeholder") && (i.env ?? envName(i.name)) === name);
+  }
+
+  private shellDestructive(p: Planned): void {
+    const word = destructiveShell(p.code ?? '');
+    if (word) {
+      p.destructive = true;
+      p.confirmWord = word;
+    }
+  }
+
+  private curlCheck(text: string, joined: string, heredocs: ShellCommand['heredocs'], line: number, comments: readonly string[], request?: CurlRequest): Planned {
+    const parsed = request ? { ok: true as const, request } : parseCurl(joined, heredocs);
+    const first = oneLine(text, 120);
+    if (!parsed.ok) {
+      const p = this.plan('shell', line, first);
+      p.code = this.shellText(text, new Set());
+      p.why = `curl kept as a shell command: ${parsed.reason}`;
+      p.notes.push(`curl stays a shell command: ${parsed.reason}`);
+      this.shellDestructive(p);
+      return p;
+    }
+    const r = parsed.request;
+    const p = this.plan('http', line, `${r.method} ${r.url.replace(/[\uE000\uE003]([^\uE001]*)\uE001/g, '<$1>')}`);
+    p.curl = r;
+    for (const c of comments) p.comments.push(c);
+    const lines = text.split('\n');
+    p.comments.push(...lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l}` : `       ${l}`)));
+    if (lines.length > 12) p.comments.push(`       … (${lines.length - 12} more lines)`);
+    p.notes.push(...r.notes);
+    const path = r.url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
+    if (r.method === 'DELETE' || DESTRUCTIVE_PATH.test(path)) p.destructive = true;
+    return p;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  finish(format: GuideFormat, options: ConvertOptions & { eol: '\n' | '\r\n' }): ConvertResult {
+    const hosts = this.sharedHosts();
+    const body = this.render(hosts);
+    const title = this.title ?? options.source.replace(/^.*[\\/]/, '');
+    const fm: Record<string, unknown> = { ...(this.frontMatterData ?? {}) };
+    delete fm.title;
+    delete fm.inputs;
+    delete fm.converted;
+    const inputs = this.inputs.all();
+    const data: Record<string, unknown> = {
+      title,
+      description:
+        (typeof fm.description === 'string' ? `${fm.description} ` : '') +
+        `Converted from ${options.source}. Conditions written ??warn were generated from the guide's sentences: review each one, then write ?? to make it a hard condition.`,
+      ...Object.fromEntries(Object.entries(fm).filter(([k]) => k !== 'description')),
+      converted: { from: options.source, at: options.convertedAt },
+      ...(inputs.length ? { inputs: inputs.map(inputYaml) } : {}),
+    };
+    const yaml = yamlStringify(data, { lineWidth: 0, minContentWidth: 0 }).trimEnd();
+    const text = `---\n${yaml}\n---\n\n${body.replace(/^\n+/, '')}`.replace(/\n*$/, '\n');
+    const eolText = options.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
+    return {
+      text: eolText,
+      unchanged: false,
+      format,
+      title,
+      checks: this.planned.filter((p) => this.rendered.has(p)).map((p) => this.summaryOf(p)),
+      inputs,
+    };
+  }
+
+  private readonly rendered = new Set<Planned>();
+
+  private summaryOf(p: Planned): ConvertedCheck {
+    return {
+      kind: p.kind,
+      link: p.link,
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      what: p.what,
+      conditions: p.conditions.map((c) => c.expression),
+      destructive: p.destructive,
+      ...(p.why ? { why: p.why } : {}),
+      notes: p.notes,
+    };
+  }
+
+  /** Origins used by two or more requests (bare paths count toward the guide's only origin). */
+  private sharedHosts(): Map<string, ConvertedInput> {
+    const counts = new Map<string, { n: number; first: number }>();
+    let bare = 0;
+    this.planned.forEach((p, i) => {
+      if (p.bare) bare++;
+      const o = p.curl ? originOf(p.curl.url) : undefined;
+      if (!o) return;
+      const c = counts.get(o) ?? { n: 0, first: i };
+      c.n++;
+      counts.set(o, c);
+    });
+    if (counts.size === 1 && bare) for (const c of counts.values()) c.n += bare;
+    const shared = [...counts.entries()].filter(([, c]) => c.n >= 2).sort((a, b) => b[1].n - a[1].n || a[1].first - b[1].first);
+    const out = new Map<string, ConvertedInput>();
+    for (const [origin] of shared) out.set(origin, this.inputs.origin(origin));
+    return out;
+  }
+
+  private render(hosts: Map<string, ConvertedInput>): string {
+    const bareBase = hosts.size ? [...hosts.values()][0]! : undefined;
+    const out: string[] = [];
+    const sorted = [...this.edits].sort((a, b) => a.start - b.start || (a.start === a.end ? 0 : 1) - (b.start === b.end ? 0 : 1) || a.seq - b.seq);
+    let pos = this.frontMatterEnd;
+    for (const e of sorted) {
+      if (e.start < pos) continue; // overlapping edit (cannot happen for well-formed tokens)
+      for (; pos < e.start; pos++) out.push(this.lines[pos]!);
+      if (e.lines) out.push(...e.lines);
+      else {
+        const blocks = e.checks.map((c) => this.renderCheck(c, hosts, bareBase).map((l) => (l ? e.indent + l : l)));
+        const insert = e.start === e.end;
+        if (insert && out.length && out[out.length - 1]!.trim() !== '') out.push('');
+        blocks.forEach((b, i) => {
+          if (i) out.push('');
+          out.push(...b);
+        });
+        if (insert && e.start < this.lines.length && this.lines[e.start]!.trim() !== '') out.push('');
+      }
+      pos = e.end;
+    }
+    for (; pos < this.lines.length; pos++) out.push(this.lines[pos]!);
+    return out.join('\n');
+  }
+
+  private inputRef(ref: Ref, hints: { secret?: boolean; url?: boolean }): string {
+    const input = ref.type === 'var' ? this.inputs.variable(ref.text, hints) : this.inputs.placeholder(ref.text, hints);
+    return `{{${input.name}}}`;
+  }
+
+  private renderCheck(p: Planned, hosts: Map<string, ConvertedInput>, bareBase: ConvertedInput | undefined): string[] {
+    this.rendered.add(p);
+    const attrs: Record<string, string> = {};
+    const body: string[] = [`# from ${p.link}`];
+    const fenceKind = p.kind;
+    if (p.kind === 'manual') {
+      if (p.title) attrs.title = p.title;
+      const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
+      return fenced('manual', attrs, [`Confirm: ${text}`, '', `Guide: ${p.link}`]);
+    }
+    for (const n of p.notes) body.push(`# note: ${n}`);
+    for (const c of p.comments) body.push(`# ${c}`.trimEnd());
+    if (p.kind === 'http') {
+      let method: string;
+      let url: string;
+      const headers: [string, string][] = [];
+      let reqBody: string | undefined;
+      if (p.bare) {
+        method = p.bare.method;
+        const base = bareBase ?? this.inputs.origin('', 'baseUrl');
+        url = `{{${base.name}}}${this.refsToInputs(p.bare.path, {})}`;
+        const auth = this.sharedAuthorization(base, hosts);
+        if (auth) {
+          headers.push(['Authorization', auth]);
+          body.push('# note: Authorization as the guide\'s other commands for this host send it');
+        }
+      } else {
+        const r = p.curl!;
+        method = r.method;
+        const origin = originOf(r.url);
+        const host = origin ? hosts.get(origin) : undefined;
+        let u = host ? `{{${host.name}}}${r.url.slice(origin!.length)}` : r.url;
+        u = u.replace(/ /g, '%20');
+        url = this.refsToInputs(u, { url: true });
+        for (const [name, value] of r.headers) headers.push([name, this.headerValue(name, value)]);
+        if (r.basicAuth !== undefined) {
+          const input = this.inputs.credential(`basic:${r.basicAuth}`, 'basicAuth', 'base64 of the user:password the guide passes to curl -u');
+          headers.push(['Authorization', `Basic {{${input.name}}}`]);
+          body.push(`# note: curl -u: set the secret input ${input.name} to base64("user:password")`);
+        }
+        if (r.body !== undefined) reqBody = this.refsToInputs(r.body, {});
+        if (r.maxTimeS) attrs.timeout = `${Math.ceil(r.maxTimeS)}s`;
+        if (r.connectTimeoutS) attrs.connectTimeout = `${Math.ceil(r.connectTimeoutS)}s`;
+      }
+      if (p.destructive) attrs.destructive = 'true';
+      if (p.title) attrs.title = p.title;
+      body.push(`${method} ${url}`);
+      for (const [n, v] of headers) body.push(`${n}: ${v}`);
+      if (reqBody !== undefined && reqBody.trim()) {
+        body.push('');
+        body.push(...reqBody.trim().split('\n'));
+      }
+      const status = p.conditions.find((c) => /^status == \d/.test(c.expression));
+      if (p.conditions.length) {
+        body.push('');
+        if (!status || /^status == 2\d\d$/.test(status.expression)) body.push('?? status between 200 and 299 -- the request itself failed (the guide expects a 2xx answer)');
+        for (const c of p.conditions) body.push(conditionLine(c));
+      }
+      return fenced(fenceKind, attrs, body);
+    }
+    // shell / python
+    if (p.destructive) {
+      attrs.destructive = 'true';
+      if (p.kind === 'shell' && p.confirmWord) attrs.confirm = p.confirmWord;
+    }
+    if (p.title) attrs.title = p.title;
+    body.push(...(p.code ?? '').split('\n'));
+    for (const c of p.conditions) body.push(conditionLine(c));
+    return fenced(fenceKind, attrs, body);
+  }
+
+  private refsToInputs(text: string, hints: { url?: boolean }): string {
+    let first = true;
+    return replaceRefs(text, (ref) => {
+      const atStart = first && hints.url && text.startsWith(ref.type === 'var' ? '\uE000' : '\uE003');
+      first = false;
+      return this.inputRef(ref, { url: !!atStart });
+    });
+  }
+
+  /** Header values; credentials (Authorization, X-API-Key …) become secret inputs. */
+  private headerValue(name: string, value: string): string {
+    const sensitive = SENSITIVE_HEADERS.has(name.toLowerCase());
+    if (!sensitive) return this.refsToInputs(value, {});
+    if (hasRefs(value)) return replaceRefs(value, (ref) => this.inputRef(ref, { secret: true }));
+    const m = /^(\s*(?:Bearer|Basic|Token|ApiKey|Digest)\s+)(\S.*)$/i.exec(value);
+    const credential = m ? m[2]! : value;
+    const input = this.inputs.credential(`${name.toLowerCase()}:${credential}`, name.toLowerCase() === 'authorization' ? 'authToken' : inputWord(name), `the ${name} credential written in the guide`);
+    return `${m ? m[1] : ''}{{${input.name}}}`;
+  }
+
+  /** The Authorization every curl command to this host sends, when they all agree. */
+  private sharedAuthorization(base: ConvertedInput, hosts: Map<string, ConvertedInput>): string | undefined {
+    let found: string | undefined;
+    for (const p of this.planned) {
+      if (!p.curl) continue;
+      const o = originOf(p.curl.url);
+      if (!o || hosts.get(o) !== base) continue;
+      const h = p.curl.headers.find(([n]) => n.toLowerCase() === 'authorization');
+      if (!h) continue;
+      const v = this.headerValue(h[0], h[1]);
+      if (found !== undefined && found !== v) return undefined;
+      found = v;
+    }
+    return found;
+  }
+}
+
+function inputWord(header: string): string {
+  return header.toLowerCase().replace(/[^a-z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+function originOf(url: string): string | undefined {
+  const m = /^(https?:\/\/[^/?#\s\uE000\uE003]+)/i.exec(url);
+  return m && !hasRefs(m[1]!) ? m[1]!.toLowerCase() : undefined;
+}
+
+function widthOf(ws: string): number {
+  let w = 0;
+  for (const c of ws) w = c === '\t' ? w + 4 - (w % 4) : w + 1;
+  return w;
+}
+
+function unescapeMarkdown(s: string): string {
+  return s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
+function stripMarkdown(s: string): string {
+  return unescapeMarkdown(s).replace(/`+/g, '').replace(/\*\*|__/g, '').replace(/\[([^\]]{0,200})\]\([^)]{0,500}\)/g, '$1');
+}
+
+function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+function firstCodeLine(code: string): string {
+  const l = code.split('\n').find((x) => x.trim() && !x.trim().startsWith('#')) ?? '';
+  return oneLine(l, 120);
+}
+
+/** `NAME=value` / `export NAME=value` alone on a line (a literal value): it sets an input's default. */
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]{0,63})=("[^"$`\\]{0,2000}"|'[^']{0,2000}'|[^\s"'$`\\;&|<>()]{0,2000})\s*$/;
+
+/** Variables a block sets itself (`NAME=$(…)`, `for NAME in`, `read NAME`): not inputs. */
+function localVariables(commands: readonly ShellCommand[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of commands) {
+    const text = c.joined.slice(0, 4000);
+    if (ASSIGNMENT.test(text) && !c.heredocs.length) continue;
+    for (const m of text.matchAll(/(?:^|[;&|\s(])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]{0,63})=/g)) out.add(m[1]!);
+    for (const m of text.matchAll(/\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]{0,63})\b/g)) out.add(m[1]!);
+  }
+  return out;
+}
+
+function inputYaml(i: ConvertedInput): Record<string, unknown> {
+  return {
+    name: i.name,
+    description: i.description,
+    type: i.type,
+    ...(i.secret ? { secret: true } : {}),
+    ...(i.env ? { env: i.env } : {}),
+    ...(!i.secret && i.default !== undefined && i.default !== '' ? { default: i.type === 'number' && /^-?\d+(?:\.\d+)?$/.test(i.default) ? Number(i.default) : i.default } : {}),
+  };
+}
+
+/** A fenced check: the marker is longer than any backtick run in the body. */
+function fenced(kind: string, attributes: Record<string, string>, body: readonly string[]): string[] {
+  let longest = 2;
+  for (const l of body) {
+    const m = /^\s*(`{3,})/.exec(l);
+    if (m) longest = Math.max(longest, m[1]!.length);
+  }
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${formatInfoString(kind, attributes, 'keyValue')}`, ...body.map((l) => l.replace(/\s+$/, '')), fence];
+}
+
+export { refsIn, BAD_REF };
