@@ -17,6 +17,7 @@ import { PlanError, planRun } from '../../core/ops/plan';
 import { DEFAULT_SMOKE_PREFIX, RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
 import { parseRunbook, type RunbookDocument } from '../../core/runbook';
 import { Masker } from '../../core/secrets/mask';
+import { parseTargets } from '../../core/fleet/targets';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 
 const usage = `Usage: runbook run <file> [options]
@@ -201,7 +202,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     trusted: true,
     ui: headlessUi(opts.manual),
     log: silentLogger,
-    services: {},
+    services: { fleet: parseTargets(doc.frontMatter?.data, dirname(file)) },
   };
   const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? relative(io.cwd, file);
   const evidenceFile = opts.evidence === false ? undefined : opts.evidence ? resolve(io.cwd, opts.evidence) : evidencePathFor(file);

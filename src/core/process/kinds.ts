@@ -21,6 +21,8 @@ import type { CheckContext, CheckInvocation, CheckKind, CheckResult } from '../c
 import { untilAborted } from '../checks/abort';
 import { applyProposedEdit } from './edit';
 import { resolvePython, whichSync } from './python';
+import { runFleetCheck } from '../fleet/run';
+import type { FleetSpec } from '../fleet/targets';
 import { runProcessTree } from './tree';
 import { describeEnd, processVerdict } from './verdict';
 
@@ -36,6 +38,8 @@ const processAttributes = {
   serial: booleanAttribute.optional(),
   /** Name of the input holding a file path: the script proposes that file's new content (see edit.ts). */
   proposesEdit: z.string().min(1).optional(),
+  /** Run on every host of this `targets:` group instead of here (see fleet/run.ts). */
+  on: z.string().regex(/^[A-Za-z0-9_][\w.-]*$/, 'expected a target group name').optional(),
 };
 
 const shellAttributes = z.strictObject({
@@ -104,6 +108,8 @@ export function processEnv(ctx: CheckContext, extra: Record<string, string>): { 
 }
 
 interface Launch {
+  /** What runs the script on a fleet host (`on=`): the host's bash or python. */
+  readonly remote: 'bash' | 'python';
   readonly command: string;
   readonly args: (file: string) => string[];
   readonly fileName: string;
@@ -163,6 +169,16 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
       if (!ok) return { verdict: 'fail', reason: `not confirmed (type "${inv.attributes.confirm}" to go ahead), so nothing ran`, next: 'run the check again and confirm when ready' };
     }
 
+    if (inv.attributes.on) {
+      if (inv.attributes.proposesEdit) return { verdict: 'error', reason: 'proposesEdit cannot be combined with on=: an edit is proposed for one file here', next: 'remove on= or proposesEdit' };
+      const spec = ctx.services['fleet'] as FleetSpec | undefined;
+      if (!spec) return { verdict: 'error', reason: `on=${inv.attributes.on}, but the front matter declares no targets:`, next: 'declare the group under targets: in the front matter (see docs/fleet.md)' };
+      // The remote command gets the check's inputs only, under the names local processes get.
+      const remoteEnv: Record<string, string> = {};
+      for (const [input, name] of Object.entries(names)) remoteEnv[name] = ctx.inputs[input]!;
+      return await runFleetCheck({ group: inv.attributes.on, spec, script, interpreter: launch.remote, env: remoteEnv, conditions, localEnv: process.env }, ctx);
+    }
+
     const started = ctx.now();
     const outcome = await runProcessTree({
       command: launch.command,
@@ -212,6 +228,7 @@ export const shellKind: CheckKind<ShellAttributes> = {
     const shell = whichSync(wanted) ?? (wanted === 'bash' ? whichSync('sh') : undefined);
     if (!shell) return { verdict: 'error', reason: `${wanted} was not found on PATH`, next: `install ${wanted} or set shell=sh` };
     return runProcessCheck(inv, ctx, {
+      remote: 'bash',
       command: shell,
       args: (file) => [file],
       fileName: 'check.sh',
@@ -231,10 +248,13 @@ export const pythonKind: CheckKind<PythonAttributes> = {
     return placeholderError(body, (n) => `os.environ["${n}"]`) ?? conditionErrors(body);
   },
   async run(inv, ctx) {
+    // On fleet hosts the host's own python runs the script: no local interpreter is needed.
+    if (inv.attributes.on) return runProcessCheck(inv, ctx, { remote: 'python', command: '', args: () => [], fileName: 'check.py' });
     const py = await resolvePython(ctx.services);
     if ('error' in py) return { verdict: 'error', reason: py.error, next: 'select an interpreter with "Python: Select Interpreter", or put python3 on PATH' };
     const banner = `python: ${py.path}${py.version ? ` (Python ${py.version})` : ''}, chosen by ${py.source}`;
     return runProcessCheck(inv, ctx, {
+      remote: 'python',
       command: py.path,
       args: (file) => ['-u', file],
       fileName: 'check.py',

@@ -24,6 +24,12 @@ export interface ProcessSpec {
   readonly maxCapture?: number;
   /** A partial line waits this long for its newline before it is emitted (default 150 ms). */
   readonly flushMs?: number;
+  /**
+   * 'pipe': the child's stdin is a pipe that stays open, never written, until the child ends or is
+   * killed (an ssh client's remote side watches it to end the remote command on cancel). Default
+   * 'ignore'.
+   */
+  readonly stdin?: 'ignore' | 'pipe';
 }
 
 export interface ProcessOutcome {
@@ -146,7 +152,7 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
       cwd: spec.cwd,
       env: spec.env,
       detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
     const out = new LineSplitter('stdout', spec.onOutput, max, flushMs);
@@ -176,6 +182,7 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
     };
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
+    child.stdin?.on('error', () => undefined);
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { setTaskChecked, type DerivedRunbook } from '../../core/runbook';
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
 import { inputEnvNamesOf } from '../../core/process';
+import { parseTargets } from '../../core/fleet/targets';
 import { inputsUsedBy, isDestructiveCheck } from '../../core/kinds';
 import { approvalQuestion, decideSend, isSensitive, NETWORK_KINDS, notSentResult, planNetworkSend } from '../../core/secrets/approvals';
 import type { RunbookInput } from '../../core/runbook/model';
@@ -196,7 +197,7 @@ export class RunbookController implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         ui: this.deps.ui,
         log: this.deps.log,
-        services: { ...this.deps.services, inputEnvNames: inputEnvNamesOf(inputsDecl) },
+        services: { ...this.deps.services, inputEnvNames: inputEnvNamesOf(inputsDecl), fleet: parseTargets(derived.frontMatter?.data, path.dirname(notebook.uri.fsPath)) },
       };
       this.deps.log.info(`run ${check.id} (${check.kind})`);
       const run = resolved.missing.length
