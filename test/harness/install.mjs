@@ -108,8 +108,11 @@ export function ensureInstalled() {
     const log = join(cacheRoot, `code-server-${versions.codeServer}.install.log`);
     const fd = openSync(log, 'w');
     const binDir = nodeDir ? join(nodeDir, 'bin') : join(process.execPath, '..');
+    // Under `npm test` the environment carries the outer npm's npm_config_* (its user agent names
+    // the outer node, and code-server's postinstall reads the node version from it): drop them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${binDir}:${process.env.PATH}`,
       npm_config_nodedir: nodeDir ?? join(process.execPath, '..', '..'),
       npm_config_unsafe_perm: 'true',
