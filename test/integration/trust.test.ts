@@ -318,6 +318,31 @@ suite('Secret origin binding (trusted)', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  test('"Set API Key / Secret…" asks the value, then where it may go (suggested: where the checks using it point); a short value is refused', async () => {
+    const a = await api();
+    const home = await startRecordingServer();
+    servers.push(home);
+    const { file } = writeSecretRunbook();
+    const nb = (await openRunbook(file)).notebook;
+    await a.inputs.remember(nb.uri, 'baseUrl', `${home.url}/api/`);
+    const input = a.statusBar.derived(nb).frontMatter!.inputs.find((i) => i.name === 'apiKey')!;
+
+    const short = scriptedInputUi({ approve: false, answers: { apiKey: 'abc1234' } });
+    a.setInputUi(short);
+    assert.equal(await vscode.commands.executeCommand('runbook.setSecret', nb.uri, 'apiKey'), false);
+    assert.equal(short.originQuestions.length, 0, 'refused before asking where it goes');
+    assert.equal(await a.inputs.getSecret(input, nb.uri), undefined, 'a 7-character secret is not stored');
+
+    const ui = scriptedInputUi({ approve: false, answers: { apiKey: SECRET } });
+    a.setInputUi(ui);
+    assert.equal(await vscode.commands.executeCommand('runbook.setSecret', nb.uri, 'apiKey'), true);
+    assert.deepEqual(ui.prompts.map((p) => p.name), ['apiKey']);
+    assert.deepEqual(ui.originQuestions, [{ name: 'apiKey', suggested: [home.url] }]);
+    assert.equal(await a.inputs.getSecret(input, nb.uri), SECRET);
+    assert.deepEqual(await a.inputs.secretOrigins(input, nb.uri), [home.url]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   test('control: in a trusted workspace an engramia baseUrl line does redirect (what restricted mode refuses)', async () => {
     const a = await api();
     const evil = await startRecordingServer();

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { parseRunbook, setTaskChecked } from '../../core/runbook';
 import type { RunbookInput } from '../../core/runbook/model';
 import type { InputStore } from '../inputs/inputStore';
+import { placeholders } from '../../core/checks/template';
 import { NETWORK_KINDS, originOf, planNetworkSend } from '../../core/secrets/approvals';
 import { secretProblem } from '../inputs/inputUi';
 import { applyCellText } from '../notebook/controller';
@@ -157,7 +158,7 @@ async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
     const stored = deps.inputs.stored(notebook.uri);
     const items = await Promise.all(inputs.map(async (i) => ({
       label: i.name,
-      description: i.secret ? ((await deps.inputs.getSecret(i, notebook.uri)) ? '•••••• (stored securely)' : 'not set') : stored[i.name] ?? (i.default !== undefined ? `${i.default} (default)` : 'not set'),
+      description: i.secret ? await secretDescription(deps, i, notebook.uri) : stored[i.name] ?? (i.default !== undefined ? `${i.default} (default)` : 'not set'),
       detail: i.description,
       input: i,
     })));
@@ -171,6 +172,15 @@ async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
     if (value === undefined) continue;
     await deps.inputs.remember(notebook.uri, pick.input.name, value);
   }
+}
+
+/** "•••••• (stored securely, for https://a)" / "from $ENGRAMIA_API_KEY" / "not set". */
+async function secretDescription(deps: CommandDeps, input: RunbookInput, runbook: vscode.Uri): Promise<string> {
+  const origins = await deps.inputs.secretOrigins(input, runbook);
+  const value = await deps.inputs.getSecret(input, runbook);
+  if (!value) return 'not set';
+  if (!(await deps.inputs.isStored(input, runbook))) return 'from the environment';
+  return `•••••• (stored securely${origins.length ? `, for ${origins.join(', ')}` : ', not bound to a server yet'})`;
 }
 
 const DEFAULT_SECRET: RunbookInput = { name: 'apiKey', description: 'Engramia API key', type: 'string', secret: true, required: true, env: 'ENGRAMIA_API_KEY' } as RunbookInput;
@@ -187,7 +197,10 @@ async function suggestedOrigins(deps: CommandDeps, notebook: vscode.NotebookDocu
   const origins = new Set<string>();
   derived.cells.forEach((c, index) => {
     if (!c.check || !NETWORK_KINDS.has(c.check.kind)) return;
-    const plan = planNetworkSend(c.check.kind, notebook.cellAt(index).document.getText(), c.check.attributes, values);
+    const body = notebook.cellAt(index).document.getText();
+    // Inputs not set yet stand as placeholders: only the origin matters here.
+    const filled = { ...Object.fromEntries(placeholders(body).map((n) => [n, 'placeholder'])), ...values };
+    const plan = planNetworkSend(c.check.kind, body, c.check.attributes, filled);
     if (plan && !('error' in plan) && plan.sent.includes(input.name)) origins.add(plan.origin);
   });
   return [...origins];

@@ -125,6 +125,11 @@ export class InputStore {
     return (await this.readSecret(input, runbook))?.value ?? (this.env[inputEnvName(input)] || undefined);
   }
 
+  /** True when the secret is in SecretStorage (not only in the environment). */
+  async isStored(input: RunbookInput, runbook?: vscode.Uri): Promise<boolean> {
+    return (await this.readSecret(input, runbook)) !== undefined;
+  }
+
   /** The origins a stored secret may be sent to without asking. */
   async secretOrigins(input: RunbookInput, runbook?: vscode.Uri): Promise<readonly string[]> {
     return (await this.readSecret(input, runbook))?.origins ?? [];

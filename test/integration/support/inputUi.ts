@@ -7,6 +7,8 @@ export interface ScriptedInputUi extends InputUi {
   readonly questions: SendQuestion[];
   /** Every input asked for, with the options it was asked with. */
   readonly prompts: { name: string; options: AskOptions }[];
+  /** Every "where may this secret go" question, with the suggested origins. */
+  readonly originQuestions: { name: string; suggested: readonly string[] }[];
   /** Answer for later approval questions. */
   approve: boolean;
 }
@@ -15,6 +17,7 @@ export function scriptedInputUi(opts: { approve: boolean; answers?: Record<strin
   const ui: ScriptedInputUi = {
     questions: [],
     prompts: [],
+    originQuestions: [],
     approve: opts.approve,
     async askInput(input: RunbookInput, options: AskOptions = {}) {
       ui.prompts.push({ name: input.name, options });
@@ -27,7 +30,8 @@ export function scriptedInputUi(opts: { approve: boolean; answers?: Record<strin
     async pickOriginsToRevoke() {
       return opts.revoke;
     },
-    async askOrigins(_input: RunbookInput, suggested: readonly string[]) {
+    async askOrigins(input: RunbookInput, suggested: readonly string[]) {
+      ui.originQuestions.push({ name: input.name, suggested });
       return suggested.join(' ');
     },
   };
