@@ -3,13 +3,14 @@
  * Exit 0 when no selected check fails (warn and skipped are fine), 1 when one fails or errors,
  * 2 on bad usage or an unreadable runbook. Secrets come from the environment, never from a file.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, relative } from 'node:path';
 import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
 import type { CheckRun, OperatorUi } from '../../core/checks/types';
-import { appendEvidence, currentUser, evidenceFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
+import { appendEvidence, currentUser, evidenceFromRun, hostRecordsFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
 import { renderReport } from '../../core/evidence/report';
 import { renderJUnit } from '../../core/evidence/junit';
+import { githubAnnotations, githubSummary } from '../../core/evidence/github';
 import { defaultRegistry, disposeKinds, inputsNeededBy, isDestructiveCheck } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
 import { resolveInputs } from '../../core/ops/inputs';
@@ -245,6 +246,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       // Checks not run (and runs cut short by Ctrl+C) leave no evidence: they would hide earlier results.
       if (r.notRun || (r.verdict === 'skipped' && r.reason === 'cancelled')) return;
       writeEvidence(evidenceFromRun(r, { inputs: recorded, user }));
+      for (const h of hostRecordsFromRun(r, { user })) writeEvidence(h);
       const step = rolloutStepOf(r.checkId);
       if (step && r.verdict === 'pass') {
         const w = new RolloutWindow({ smokeIds });
@@ -280,6 +282,22 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     } catch (e) {
       err(`runbook run: cannot write ${reportFile}: ${(e as Error).message}\n`);
       return 2;
+    }
+  }
+
+  // In GitHub Actions: a job summary and annotations at the runbook lines of failing checks.
+  if (io.env.GITHUB_ACTIONS === 'true') {
+    const where = relative(io.env.GITHUB_WORKSPACE || io.cwd, file) || file;
+    const lineOf = new Map(plan.entries.map((e) => [e.check.id, (doc.cells[e.check.taskCell ?? e.check.cell]?.lines.start ?? 0) + 1]));
+    // Workflow commands are read from the job log; with --json, stdout stays one JSON document.
+    for (const line of githubAnnotations(result.runs, where, lineOf)) (opts.json ? err : out)(`${line}\n`);
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+      try {
+        appendFileSync(summaryFile, masker.mask(githubSummary(title, result.runs, { file: where, elapsedMs: elapsed })), 'utf8');
+      } catch (e) {
+        err(`runbook run: cannot write the job summary ${summaryFile}: ${(e as Error).message}\n`);
+      }
     }
   }
 

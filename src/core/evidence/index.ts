@@ -1,6 +1,6 @@
 /** Evidence (no `vscode`): the append-only JSON-lines log beside a runbook, the cutover report, JUnit XML. */
 export {
-  appendEvidence, appendEvidenceAll, readEvidence, readEvidenceDetailed, parseEvidence, evidencePathFor, evidenceFromRun, handTickRecord,
+  appendEvidence, appendEvidenceAll, readEvidence, readEvidenceDetailed, parseEvidence, evidencePathFor, evidenceFromRun, hostRecordsFromRun, handTickRecord,
   recordInputs, currentUser, SECRET_PLACEHOLDER,
   type EvidenceRecord, type EvidenceEvent, type ReadResult, type RecordContext,
 } from './log';

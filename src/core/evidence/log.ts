@@ -11,7 +11,7 @@ import type { CheckRun, Verdict } from '../checks/types';
 import { Masker } from '../secrets/mask';
 import type { RunbookInput } from '../runbook/model';
 
-export type EvidenceEvent = 'check' | 'tick' | 'untick' | 'rollout' | 'drill-start' | 'drill-split' | 'drill-stop';
+export type EvidenceEvent = 'check' | 'tick' | 'untick' | 'rollout' | 'drill-start' | 'drill-split' | 'drill-stop' | 'host';
 
 export interface EvidenceRecord {
   /** The check id (or task item id for hand ticks; `rollout.<step>` / drill name for timer events). */
@@ -102,6 +102,37 @@ export function evidenceFromRun(run: CheckRun & { sectionPath?: readonly string[
     user: context.user,
     data: Object.keys(extras).length ? extras : undefined,
   };
+}
+
+/**
+ * For a fleet check (data.hosts, see fleet/run.ts): one `host` record per host, after the check's
+ * own record, with that host's verdict and reason. Readers of item state look at `check` records
+ * only, so these never change a box; they are the per-host evidence.
+ */
+export function hostRecordsFromRun(run: CheckRun & { sectionPath?: readonly string[]; label?: string }, context: RecordContext = {}): EvidenceRecord[] {
+  const hosts = run.data?.['hosts'];
+  if (!Array.isArray(hosts)) return [];
+  const group = typeof run.data?.['group'] === 'string' ? (run.data['group'] as string) : undefined;
+  return hosts.flatMap((h: unknown): EvidenceRecord[] => {
+    const r = h as { host?: unknown; verdict?: unknown; reason?: unknown; next?: unknown; durationMs?: unknown; exitCode?: unknown };
+    if (typeof r.host !== 'string' || typeof r.verdict !== 'string') return [];
+    return [{
+      event: 'host',
+      checkId: run.checkId,
+      kind: run.kind,
+      verdict: r.verdict as Verdict,
+      reason: typeof r.reason === 'string' ? r.reason : '',
+      ...(typeof r.next === 'string' ? { next: r.next } : {}),
+      timestamp: run.startedAt,
+      durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
+      section: context.section ?? run.sectionPath,
+      label: context.label ?? run.label,
+      targetHost: r.host,
+      tickedBy: 'check',
+      user: context.user,
+      data: { ...(group ? { group } : {}), exitCode: r.exitCode ?? null },
+    }];
+  });
 }
 
 function isSmall(v: unknown): boolean {

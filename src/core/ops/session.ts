@@ -6,7 +6,7 @@
  */
 import type { CheckRun } from '../checks/types';
 import {
-  appendEvidence, currentUser, evidenceFromRun, evidencePathFor, handTickRecord, readEvidence, recordInputs, type EvidenceRecord,
+  appendEvidence, currentUser, evidenceFromRun, hostRecordsFromRun, evidencePathFor, handTickRecord, readEvidence, recordInputs, type EvidenceRecord,
 } from '../evidence/log';
 import { renderReport } from '../evidence/report';
 import type { RunbookDocument } from '../runbook/model';
@@ -94,7 +94,8 @@ export class CutoverSession {
     const secretNames = new Set(context.secretInputs ?? []);
     this.addSecrets([...secretNames].map((n) => inputs[n]));
     const recorded = recordInputs(inputs, [...secretNames].map((name) => ({ name, secret: true })), [...this.secrets]);
-    const records: EvidenceRecord[] = [evidenceFromRun({ ...run, sectionPath: context.sectionPath, label: context.label }, { inputs: recorded, user: this.user })];
+    const withContext = { ...run, sectionPath: context.sectionPath, label: context.label };
+    const records: EvidenceRecord[] = [evidenceFromRun(withContext, { inputs: recorded, user: this.user }), ...hostRecordsFromRun(withContext, { user: this.user })];
     const started = Date.parse(run.startedAt);
     const ended = started + run.durationMs;
     this.rollout.record({ checkId: run.checkId, verdict: run.verdict, at: ended });
