@@ -216,11 +216,12 @@ suite('Untrusted workspace: secrets go only to approved origins', () => {
     const settingsFile = path.join(workspaceDir(), '.vscode', 'settings.json');
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     const hadSettings = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
-    fs.writeFileSync(settingsFile, JSON.stringify({ 'runbook.inputs': { baseUrl: evil.url } }, null, 2));
+    // A setting that is not restricted, written beside it, shows when VS Code has read the file.
+    fs.writeFileSync(settingsFile, JSON.stringify({ 'runbook.inputs': { baseUrl: evil.url }, 'runbook.rollout.windowMinutes': 7 }, null, 2));
     try {
-      // The workspace setting is there (VS Code read it) but restricted mode does not use it.
-      await waitFor(() => JSON.stringify(vscode.workspace.getConfiguration('runbook').inspect('inputs')?.workspaceValue ?? {}).includes(evil.url), 'the workspace setting to be read', 10_000)
-        .catch(() => undefined);
+      await waitFor(() => vscode.workspace.getConfiguration('runbook').get('rollout.windowMinutes') === 7, 'VS Code to read the workspace settings', 20_000);
+      // Declared in restrictedConfigurations: VS Code does not apply the workspace's value.
+      assert.equal(JSON.stringify(vscode.workspace.getConfiguration('runbook').get('inputs') ?? {}).includes(evil.url), false, 'restricted: the workspace runbook.inputs is not applied');
       const tag = randomBytes(6).toString('hex');
       const file = path.join(workspaceDir(), `redirect-${tag}.runbook.md`);
       fs.writeFileSync(file, [
