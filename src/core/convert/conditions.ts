@@ -55,12 +55,25 @@ function value(v: string): string {
   return /^[\w.:/+-]+$/.test(v) ? v : JSON.stringify(v);
 }
 
+const validity = new Map<string, boolean>();
+
+/** Whether the condition grammar accepts the expression (remembered: guides repeat their phrases). */
+function isValid(expression: string): boolean {
+  let ok = validity.get(expression);
+  if (ok === undefined) {
+    ok = parseConditions(`?? ${expression}`).errors.length === 0;
+    if (validity.size > 10_000) validity.clear();
+    validity.set(expression, ok);
+  }
+  return ok;
+}
+
 export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: InputSet): GeneratedCondition[] {
   const s = cleanSentence(sentence);
   const out: GeneratedCondition[] = [];
   const out2 = kind === 'http' ? 'body' : 'stdout';
   const push = (expression: string, phrase: string) => {
-    if (parseConditions(`?? ${expression}`).errors.length) return;
+    if (!isValid(expression)) return;
     if (!out.some((c) => c.expression === expression)) out.push({ expression, phrase: phrase.trim() });
   };
 

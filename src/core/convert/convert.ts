@@ -90,6 +90,8 @@ const RUNBOOK_ONLY_KINDS = new Set(['http', 'engramia', 'manual', 'confirm', 'an
 
 /** A runbook already: front matter with inputs or a conversion record, or checks only runbooks write. */
 export function isRunbook(text: string): boolean {
+  // Cheap test first: only a front matter or a fence a runbook would write makes parsing worthwhile.
+  if (!/^\uFEFF?---[ \t]*\r?$/m.test(text.slice(0, 8)) && !/^[ \t>]{0,12}(?:`{3,}|~{3,})[ \t]*(?:(?:http|engramia|manual|confirm|analyze)\b|[\w-]{1,20}[ \t]*\{)/im.test(text)) return false;
   const doc = parseRunbook(text);
   if (doc.failure) return false;
   const data = doc.frontMatter?.data;
@@ -177,15 +179,13 @@ const BARE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+(\S{1,2000})$/;
 // ---------------------------------------------------------------------------------------------
 
 let blockParser: InstanceType<typeof MarkdownIt> | undefined;
-let inlineParser: InstanceType<typeof MarkdownIt> | undefined;
 
-function parsers(): { block: InstanceType<typeof MarkdownIt>; inline: InstanceType<typeof MarkdownIt> } {
+function parsers(): { block: InstanceType<typeof MarkdownIt> } {
   if (!blockParser) {
     blockParser = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
     blockParser.core.ruler.enableOnly(['normalize', 'block']);
-    inlineParser = new MarkdownIt('commonmark', { html: true });
   }
-  return { block: blockParser, inline: inlineParser! };
+  return { block: blockParser };
 }
 
 interface InlinePart {
@@ -193,18 +193,55 @@ interface InlinePart {
   readonly text: string;
 }
 
+/** Text and code spans of an inline markdown string (CommonMark code spans; one linear pass). */
 function inlineParts(content: string): InlinePart[] {
-  const tokens = parsers().inline.parseInline(content, {});
   const out: InlinePart[] = [];
-  const walk = (children: readonly { type: string; content: string; children: unknown }[] | null | undefined) => {
-    for (const t of children ?? []) {
-      if (t.type === 'code_inline') out.push({ type: 'code', text: t.content });
-      else if (t.type === 'text' || t.type === 'html_inline') out.push({ type: 'text', text: t.content });
-      else if (t.type === 'softbreak' || t.type === 'hardbreak') out.push({ type: 'text', text: ' ' });
-      if (Array.isArray(t.children)) walk(t.children as never);
+  const n = content.length;
+  let text = '';
+  let i = 0;
+  while (i < n) {
+    const tick = content.indexOf('`', i);
+    const slash = content.indexOf('\\', i);
+    if (slash >= 0 && (tick < 0 || slash < tick)) {
+      text += content.slice(i, slash + 2);
+      i = slash + 2;
+      continue;
     }
-  };
-  for (const t of tokens) walk(t.children as never);
+    if (tick < 0) {
+      text += content.slice(i);
+      break;
+    }
+    text += content.slice(i, tick);
+    i = tick;
+    let run = 1;
+    while (i + run < n && content.charCodeAt(i + run) === 96) run++;
+    // The closing run of exactly `run` backticks.
+    let j = i + run;
+    let close = -1;
+    while (j < n) {
+      const k = content.indexOf('`', j);
+      if (k < 0) break;
+      let r = 1;
+      while (k + r < n && content.charCodeAt(k + r) === 96) r++;
+      if (r === run) {
+        close = k;
+        break;
+      }
+      j = k + r;
+    }
+    if (close < 0) {
+      text += content.slice(i, i + run);
+      i += run;
+      continue;
+    }
+    if (text) out.push({ type: 'text', text });
+    text = '';
+    let code = content.slice(i + run, close).replace(/\n/g, ' ');
+    if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim()) code = code.slice(1, -1);
+    out.push({ type: 'code', text: code });
+    i = close + run;
+  }
+  if (text) out.push({ type: 'text', text });
   return out;
 }
 
@@ -574,7 +611,7 @@ class Converter {
     p.curl = r;
     for (const c of comments) p.comments.push(c);
     const lines = text.split('\n');
-    p.comments.push(...lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l}` : `       ${l}`)));
+    p.comments.push(...lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l.trimStart()}` : `       ${l}`)));
     if (lines.length > 12) p.comments.push(`       … (${lines.length - 12} more lines)`);
     p.notes.push(...r.notes);
     const path = r.url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
@@ -603,7 +640,11 @@ class Converter {
       ...(inputs.length ? { inputs: inputs.map(inputYaml) } : {}),
     };
     const yaml = yamlStringify(data, { lineWidth: 0, minContentWidth: 0 }).trimEnd();
-    const text = `---\n${yaml}\n---\n\n${body.replace(/^\n+/, '')}`.replace(/\n*$/, '\n');
+    let end = body.length;
+    while (end > 0 && body.charCodeAt(end - 1) === 10) end--;
+    let start = 0;
+    while (start < end && body.charCodeAt(start) === 10) start++;
+    const text = `---\n${yaml}\n---\n\n${body.slice(start, end)}\n`;
     const eolText = options.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
     return {
       text: eolText,
