@@ -35,9 +35,9 @@ step('typecheck', sh('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']).status =
 const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
 step('build', built);
 
-// 2. unit tests: node's test runner over the core and the CLI
+// 2. unit tests: node's test runner over the core, the CLI and the adversarial suite (test/security)
 if (all || argv.has('--unit')) {
-  const files = [...walk(join(root, 'test', 'unit'), (p) => p.endsWith('.test.ts')), ...walk(join(root, 'test', 'cli'), (p) => p.endsWith('.test.ts'))]
+  const files = ['unit', 'cli', 'security'].flatMap((d) => walk(join(root, 'test', d), (p) => p.endsWith('.test.ts')))
     .map((p) => relative(root, p)).sort();
   const tap = join(out, 'unit.tap');
   rmSync(tap, { force: true });

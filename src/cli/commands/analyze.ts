@@ -8,7 +8,7 @@ import { UsageError, type CliCommand, type CliIo } from '../io';
 import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
 import { analyzeFile, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { loadPythonParser } from '../../core/analyzer/parser';
-import { detectEngramiaVersion } from '../../core/analyzer/engramiaVersion';
+import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { mayContainAgentCode } from '../../core/analyzer/document';
 
 const usage = `Usage: runbook analyze PATH... [--json] [--rules ENG001,ENG002] [--engramia-version X] [--memory-variable NAME]
@@ -19,7 +19,8 @@ Folders are scanned for *.py and *.ipynb (virtual environments, node_modules, .g
 Options:
   --json                 print the findings as a JSON array
   --rules LIST           comma list of rule ids or names (default: ${DEFAULT_RULES.join(',')}; ENG003 is off by default)
-  --engramia-version X   the installed engramia version for ENG006 (default: asked from python3)
+  --engramia-version X   the installed engramia version for ENG006 (default: read from the installed
+                         package metadata of $RUNBOOK_PYTHON or python3; nothing is imported)
   --memory-variable NAME the memory name fixes would use (default: memory)
 
 Exit codes: 0 no findings, 1 findings remain, 2 bad usage or unreadable input.`;
@@ -69,7 +70,10 @@ export const analyzeCommand: CliCommand = {
   usage,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const args = parseArgs(argv);
-    const engramiaVersion = args.engramiaVersion ?? (await detectEngramiaVersion(io.env.RUNBOOK_PYTHON ?? 'python3', 5000, io.cwd));
+    // read from installed package metadata; nothing from the analysed folders is imported or run
+    const analysed = args.paths.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)));
+    const engramiaVersion = args.engramiaVersion
+      ?? (await findInstalledVersion('engramia', { python: io.env.RUNBOOK_PYTHON ?? 'python3', workspace: analysed, env: io.env, timeoutMs: 5000 }))?.version;
     const options = { rules: args.rules, ...(engramiaVersion ? { engramiaVersion } : {}), ...(args.memoryVariable ? { memoryVariable: args.memoryVariable } : {}) };
     const py = await loadPythonParser();
     const findings: WorkspaceFinding[] = [];

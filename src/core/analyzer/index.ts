@@ -5,5 +5,5 @@ export { analyzeText, analyzeCells, mayContainAgentCode, IncrementalDocument, ty
 export { RULES, RULE_IDS, DEFAULT_RULES, ruleInfo, parseRuleId, parseRuleList, ruleDocPath, versionLessThan, type RuleId, type RuleInfo, type Severity } from './rules';
 export { LineTable, applyEdits, applyTextEdits, mergeEdits, type Position, type TextRange, type TextEdit, type OffsetEdit } from './text';
 export { scanWorkspace, listPythonFiles, analyzeFile, notebookCodeCells, globToMatcher, localAgentsPackageNames, ScanCancelled, SKIP_DIRS, type ScanOptions, type ScanResult, type WorkspaceFinding } from './workspace';
-export { detectEngramiaVersion } from './engramiaVersion';
+export { detectEngramiaVersion, findInstalledVersion, versionFromMetadata, type InstalledVersion, type VersionLookup } from './engramiaVersion';
 export { analyzeKind, type AnalyzeAttributes } from './checkKind';

@@ -10,7 +10,7 @@ import { IncrementalDocument, analyzeCells, mayContainAgentCode } from '../../co
 import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyzer/analyze';
 import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules';
 import type { TextEdit } from '../../core/analyzer/text';
-import { detectEngramiaVersion } from '../../core/analyzer/engramiaVersion';
+import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { localAgentsPackageNames } from '../../core/analyzer/workspace';
 
 export const SECTION = 'runbook.analysis';
@@ -79,12 +79,14 @@ export class AnalysisService implements vscode.Disposable {
     return this.parser;
   }
 
-  /** The installed engramia version (for ENG006), asked once from the workspace interpreter. */
+  /** The installed engramia version (for ENG006), read once from the workspace interpreter's package metadata. */
   installedEngramiaVersion(): Promise<string | undefined> {
     if (!vscode.workspace.isTrusted) return Promise.resolve(undefined);
     this.engramiaVersion ??= (async () => {
       const python = (await this.deps.pythonPath?.().catch(() => undefined)) ?? 'python3';
-      const v = await detectEngramiaVersion(python, 5000, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      // installed package metadata only: no workspace code is imported, an interpreter inside the workspace is never run
+      const workspace = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      const v = (await findInstalledVersion('engramia', { python, workspace, timeoutMs: 5000 }))?.version;
       this.deps.log.info(`analysis: installed engramia version ${v ?? 'unknown'} (${python})`);
       return v;
     })();
