@@ -128,10 +128,15 @@ test('ENG006 through the check: engramiaVersion attribute, or the interpreter se
     assert.equal(withAttr.locations?.[0]?.line, 3);
     const unknown = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir));
     assert.equal(unknown.verdict, 'pass', 'silent while the version is unknown');
-    // a fake interpreter that reports engramia 0.6.6
-    const fake = join(dir, 'fake-python');
-    writeFileSync(fake, '#!/bin/sh\necho 0.6.6\n', { mode: 0o755 });
-    const detected = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir, { pythonInterpreter: async () => ({ path: fake, source: 'test' }) }));
+    // the selected interpreter: a venv (outside the workspace) with engramia 0.6.6 installed, read from its metadata
+    const env = mkdtempSync(join(tmpdir(), 'venv-'));
+    mkdirSync(join(env, 'bin'));
+    mkdirSync(join(env, 'lib', 'python3.12', 'site-packages', 'engramia-0.6.6.dist-info'), { recursive: true });
+    writeFileSync(join(env, 'pyvenv.cfg'), 'home = /nonexistent\n');
+    writeFileSync(join(env, 'bin', 'python'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    writeFileSync(join(env, 'lib', 'python3.12', 'site-packages', 'engramia-0.6.6.dist-info', 'METADATA'), 'Name: engramia\nVersion: 0.6.6\n');
+    const detected = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir, { pythonInterpreter: async () => ({ path: join(env, 'bin', 'python'), source: 'test' }) }));
+    rmSync(env, { recursive: true, force: true });
     assert.equal(detected.verdict, 'fail');
   } finally {
     rmSync(dir, { recursive: true, force: true });
