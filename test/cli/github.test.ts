@@ -88,6 +88,34 @@ describe('runbook run in GitHub Actions', { skip: unavailable }, () => {
     assert.deepEqual(hostRecords.map((e) => [e.checkId, e.targetHost, e.verdict]), [['hosts.answer', 'web-01', 'pass'], ['hosts.answer', 'web-02', 'fail']]);
   });
 
+  test('action.yml: its run step passes every input as one argument and records the exit code', async () => {
+    const { parse } = await import('yaml');
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const root = join(__dirname, '..', '..');
+    if (!existsSync(join(root, 'dist', 'cli.js'))) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
+    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8'));
+    assert.equal(action.runs.using, 'composite');
+    const step = action.runs.steps.find((s: { id?: string }) => s.id === 'run');
+    const file = join(dir, 'action.runbook.md');
+    writeFileSync(file, '---\ninputs:\n  - name: note\n    default: none\n---\n# Action\n\n## Only\n\n- [ ] echoes\n  ```shell {id=a.echo}\n  echo "note=$NOTE"\n  ```\n- [ ] fails\n  ```shell {id=a.fail}\n  exit 1\n  ```\n');
+    const output = join(dir, 'gh-output');
+    writeFileSync(output, '');
+    const r = spawnSync('bash', ['-c', step.run], {
+      cwd: dir, encoding: 'utf8',
+      env: {
+        ...process.env, GITHUB_ACTION_PATH: root, GITHUB_OUTPUT: output, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir,
+        RUNBOOK_FILE: file, RUNBOOK_SECTION: 'Only', RUNBOOK_ONLY: '', RUNBOOK_INPUTS: 'note=a b $(touch pwned) "q"\n', RUNBOOK_CONTINUE: 'true', RUNBOOK_JUNIT: join(dir, 'junit.xml'), RUNBOOK_REPORT: '', RUNBOOK_CWD: dir,
+      },
+    });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /a\.echo — note=a b \$\(touch pwned\) "q"/);
+    assert.match(r.stdout, /^::error file=action\.runbook\.md,line=14,title=a\.fail — fails::/m);
+    assert.equal(readFileSync(output, 'utf8'), 'exit-code=1\n');
+    assert.ok(existsSync(join(dir, 'junit.xml')));
+    assert.ok(!existsSync(join(dir, 'pwned')));
+  });
+
   test('outside GitHub Actions nothing of this is written', async () => {
     const file = join(dir, 'plain.runbook.md');
     writeFileSync(file, '# Plain\n\n- [ ] fails\n  ```shell {id=p.fail}\n  exit 1\n  ```\n');

@@ -39,7 +39,7 @@ const processAttributes = {
   /** Name of the input holding a file path: the script proposes that file's new content (see edit.ts). */
   proposesEdit: z.string().min(1).optional(),
   /** Run on every host of this `targets:` group instead of here (see fleet/run.ts). */
-  on: z.string().regex(/^[A-Za-z0-9_][\w.-]*$/, 'expected a target group name').optional(),
+  on: z.string().regex(/^[A-Za-z0-9_][\w.-]*\??$/, 'expected a target group name (group, or group? for "there when declared, else here")').optional(),
 };
 
 const shellAttributes = z.strictObject({
@@ -107,6 +107,18 @@ export function processEnv(ctx: CheckContext, extra: Record<string, string>): { 
   return { env: { ...env, ...extra }, skipped, names };
 }
 
+/**
+ * The target group a check runs on: `on=group`, or `on=group?` — that group when the front matter
+ * declares it, else this machine (undefined).
+ */
+function fleetGroupOf(on: string | undefined, ctx: CheckContext): string | undefined {
+  if (!on) return undefined;
+  if (!on.endsWith('?')) return on;
+  const group = on.slice(0, -1);
+  const spec = ctx.services['fleet'] as FleetSpec | undefined;
+  return spec && !spec.error && spec.targets[group] ? group : undefined;
+}
+
 interface Launch {
   /** What runs the script on a fleet host (`on=`): the host's bash or python. */
   readonly remote: 'bash' | 'python';
@@ -169,14 +181,16 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
       if (!ok) return { verdict: 'fail', reason: `not confirmed (type "${inv.attributes.confirm}" to go ahead), so nothing ran`, next: 'run the check again and confirm when ready' };
     }
 
-    if (inv.attributes.on) {
+    const fleetGroup = fleetGroupOf(inv.attributes.on, ctx);
+    if (fleetGroup) {
       if (inv.attributes.proposesEdit) return { verdict: 'error', reason: 'proposesEdit cannot be combined with on=: an edit is proposed for one file here', next: 'remove on= or proposesEdit' };
       const spec = ctx.services['fleet'] as FleetSpec | undefined;
-      if (!spec) return { verdict: 'error', reason: `on=${inv.attributes.on}, but the front matter declares no targets:`, next: 'declare the group under targets: in the front matter (see docs/fleet.md)' };
-      // The remote command gets the check's inputs only, under the names local processes get.
+      if (!spec) return { verdict: 'error', reason: `on=${fleetGroup}, but the front matter declares no targets:`, next: 'declare the group under targets: in the front matter (see docs/fleet.md)' };
+      // The remote command gets only the inputs its script names (a secret the script does not use
+      // never reaches the hosts), under the names local processes get.
       const remoteEnv: Record<string, string> = {};
-      for (const [input, name] of Object.entries(names)) remoteEnv[name] = ctx.inputs[input]!;
-      return await runFleetCheck({ group: inv.attributes.on, spec, script, interpreter: launch.remote, env: remoteEnv, conditions, localEnv: process.env }, ctx);
+      for (const [input, name] of Object.entries(names)) if (script.includes(name)) remoteEnv[name] = ctx.inputs[input]!;
+      return await runFleetCheck({ group: fleetGroup, spec, script, interpreter: launch.remote, env: remoteEnv, conditions, localEnv: process.env }, ctx);
     }
 
     const started = ctx.now();
@@ -249,7 +263,7 @@ export const pythonKind: CheckKind<PythonAttributes> = {
   },
   async run(inv, ctx) {
     // On fleet hosts the host's own python runs the script: no local interpreter is needed.
-    if (inv.attributes.on) return runProcessCheck(inv, ctx, { remote: 'python', command: '', args: () => [], fileName: 'check.py' });
+    if (fleetGroupOf(inv.attributes.on, ctx)) return runProcessCheck(inv, ctx, { remote: 'python', command: '', args: () => [], fileName: 'check.py' });
     const py = await resolvePython(ctx.services);
     if ('error' in py) return { verdict: 'error', reason: py.error, next: 'select an interpreter with "Python: Select Interpreter", or put python3 on PATH' };
     const banner = `python: ${py.path}${py.version ? ` (Python ${py.version})` : ''}, chosen by ${py.source}`;

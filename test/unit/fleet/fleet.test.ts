@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseTargets } from '../../../src/core/fleet/targets';
 import { startFleet, fleetUnavailable, type TestFleet } from '../../servers/sshd/fleet';
 import { run, waitFor } from '../process/harness';
+import { fencedChecks, REPO } from '../process/runbook-fences';
 
 const unavailable = fleetUnavailable();
 const hasAnsible = (() => {
@@ -154,6 +155,20 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     const r = await running;
     assert.match(r.run.verdict, /error|fail|skipped/);
     assert.ok(await waitFor(() => remoteProcesses('sleep 618').length === 0, 10_000), `remote sleeps left: ${remoteProcesses('sleep 618').join('; ')}`);
+  });
+
+  test('the bundled Engramia runbook\'s version item runs on a declared serving group (PEP 440 per host), and here without one', async () => {
+    const check = fencedChecks(join(REPO, 'runbooks', 'engramia-verification-and-rollback.runbook.md')).get('code.engramia-version')!;
+    assert.equal(check.attributes.on, 'serving?');
+    const spec = parseTargets({ targets: { serving: { hosts: ['web-01', 'web-02', 'web-03'], sshConfigFile: fleet.sshConfig } } }, fleet.dir);
+    const r = await run('python', check.body, { attributes: { on: check.attributes.on! }, services: { fleet: spec }, inputs: { pinnedVersion: '0.6.6' }, id: check.id });
+    assert.equal(r.run.reason, '1/3 hosts failed: web-03', JSON.stringify(r.run.data?.hosts));
+    const hosts = r.run.data?.hosts as { host: string; reason: string }[];
+    assert.equal(hosts[2]!.reason, 'engramia 0.6.5 is older than the pinned 0.6.6');
+    // No serving target declared: the same item checks this machine (no host table).
+    const local = await run('python', check.body, { attributes: { on: check.attributes.on! }, services: { fleet: parseTargets({ targets: { other: { hosts: ['web-01'] } } }, fleet.dir) }, inputs: { pinnedVersion: '0.6.6' }, id: check.id });
+    assert.equal(local.run.data?.hosts, undefined);
+    assert.match(local.output, /python: .* chosen by/);
   });
 
   test('a host name that would be an ssh option is refused before anything runs', async () => {
