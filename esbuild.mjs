@@ -1,7 +1,11 @@
 // One build script for every bundle:
-//   dist/extension.js  the VS Code extension (node, cjs, `vscode` external)
-//   dist/cli.js        the headless `runbook` CLI (node, cjs, no vscode)
-//   dist/core.js       the VS Code-free core as a library
+//   dist/extension.js  the VS Code extension's entry: registrations only (node, cjs, `vscode` external);
+//                      it require()s the bundles below on first use (cjs has no code splitting):
+//   dist/serializer.js   markdown ↔ notebook cells
+//   dist/runbooks.js     check engine, controller, views, operations, runbook commands
+//   dist/analysis.js     the Python agent-code analysis
+//   dist/cli.js        the headless `runbook` CLI (node, cjs) ┐ for npm, not the VSIX: their npm
+//   dist/core.js       the VS Code-free core as a library    ┘ dependencies stay in node_modules
 //   dist/media/*.js    browser bundles for notebook renderers (ESM)
 //   out/integration/   integration test suites run inside a real VS Code (with --tests)
 // and copies the tree-sitter wasm files next to the bundles.
@@ -49,10 +53,19 @@ const node = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// The extension's bundles carry their dependencies (the VSIX ships no node_modules). Each is
+// built on its own, so code they have in common is in each; extension.js stays small.
+const extensionBundles = {
+  extension: 'src/vscode/extension.ts',
+  serializer: 'src/vscode/notebook/serializer.ts',
+  runbooks: 'src/vscode/runbooks.ts',
+  analysis: 'src/vscode/analysis/start.ts',
+};
 const configs = [
-  { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
-  { ...node, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
+  ...Object.entries(extensionBundles).map(([name, entry]) => ({ ...node, entryPoints: { [name]: entry }, outdir: 'dist', external: ['vscode'] })),
+  // npm installs the CLI's and the library's dependencies: they are not bundled again.
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', packages: 'external', banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
+  { ...node, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist', packages: 'external' },
 ];
 
 const rendererDir = join(root, 'media', 'src');

@@ -1,85 +1,119 @@
 /**
- * The composition root: the one place where the core's parts and the VS Code adapters are
- * created and wired together. Everything else in src/vscode only adapts.
+ * The extension's entry point, kept to registrations so that activation costs next to nothing.
+ * The features live in bundles loaded with require() on first use:
+ *   dist/serializer.js  markdown ↔ cells (the first runbook opened)
+ *   dist/runbooks.js    engine, controller, views, operations, commands (runbooks.ts)
+ *   dist/analysis.js    the Python agent-code analysis (analysis/start.ts)
+ * Every command contributed in package.json gets a stub here that loads its bundle (commands named
+ * `runbook.analysis.*`: the analysis; all others: the runbook features), which registers the real
+ * command, and then forwards the call. A new command needs no change here.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createRegistry, disposeKinds } from './registry';
-import { MaskingLogger } from './log';
-import { InputStore } from './inputs/inputStore';
-import { SwitchableInputUi, VsCodeInputUi, type InputUi } from './inputs/inputUi';
-import { SwitchableOperatorUi, VsCodeOperatorUi } from './operatorUi';
-import type { OperatorUi } from '../core/checks/types';
-import { RunbookSerializer } from './notebook/serializer';
-import { RunbookController } from './notebook/controller';
-import { RunbookStatusBar } from './notebook/statusBar';
-import { DerivedRunbooks } from './notebook/derivedRunbooks';
-import { RunState } from './notebook/runState';
-import { TaskContextKeys } from './notebook/taskContext';
-import { collapseLongFrontMatter } from './notebook/collapseFrontMatter';
-import { SectionsView, revealCellCommand } from './notebook/sectionsView';
-import { NOTEBOOK_TYPES } from './notebook/types';
-import { registerRunbookCommands } from './commands/runbookCommands';
-import { pythonInterpreterService } from './python';
-import { registerAgentAnalysis } from './analysis';
-import { registerOperations, type OperationsApi } from './ops';
+import type * as Serializer from './notebook/serializer';
+import type * as Runbooks from './runbooks';
+import type * as Analysis from './analysis/start';
+import { isRunbookNotebook, NOTEBOOK_TYPES } from './notebook/types';
 
-/** What `activate` returns: used by the integration tests and by other extensions. */
-export interface RunbookExtensionApi {
-  readonly controller: RunbookController;
-  readonly state: RunState;
-  readonly inputs: InputStore;
-  readonly statusBar: RunbookStatusBar;
-  /** Replaces the operator prompts (quick picks, typed confirmations); undefined restores them. */
-  setOperatorUi(ui: OperatorUi | undefined): void;
-  /** Replaces the input questions (values, the send-approval modal, revocation); undefined restores them. */
-  setInputUi(ui: InputUi | undefined): void;
-  /** Cutover operations: injectable clock, evidence recorder, status bar items, notices shown. */
-  readonly ops: OperationsApi;
+export type { RunbookExtensionApi } from './runbooks';
+
+const JUPYTER = 'jupyter-notebook';
+const ANALYSIS_COMMANDS = 'runbook.analysis.';
+
+/** Loads dist/<name>.js (a sibling bundle) with require(); esbuild leaves this call alone. */
+function bundle<T>(name: string): T {
+  return require(path.join(__dirname, `${name}.js`)) as T;
 }
 
-export function activate(context: vscode.ExtensionContext): RunbookExtensionApi {
-  const channel = vscode.window.createOutputChannel('Runbook', { log: true });
-  const log = new MaskingLogger(channel);
-  const registry = createRegistry();
-  const state = new RunState();
-  const inputUi = new SwitchableInputUi(new VsCodeInputUi());
-  const inputs = new InputStore(context.workspaceState, context.secrets, inputUi);
-  const ui = new SwitchableOperatorUi(new VsCodeOperatorUi());
-  const isCheckKind = (word: string) => !!registry.resolve(word);
-
-  const serializer = new RunbookSerializer(isCheckKind);
-  for (const type of NOTEBOOK_TYPES) {
-    context.subscriptions.push(vscode.workspace.registerNotebookSerializer(type, serializer, {
-      transientOutputs: true,
-    }));
+/** A feature loaded once, on first use; `stubs` (the command stubs) are removed right before. */
+class Lazy<T> {
+  private value: T | undefined;
+  private stubs: vscode.Disposable[] = [];
+  constructor(private readonly load: () => T) {}
+  get loaded(): boolean { return this.value !== undefined; }
+  get(): T {
+    if (this.value === undefined) {
+      for (const s of this.stubs.splice(0)) s.dispose();
+      this.value = this.load();
+    }
+    return this.value;
   }
-  const runbooks = new DerivedRunbooks(isCheckKind);
-  const statusBar = new RunbookStatusBar(runbooks, state);
-  // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
-  let controllerRef: RunbookController | undefined;
-  const ops = registerOperations({ registry, statusBar, state, inputs, log, controller: () => controllerRef! });
-  const python = pythonInterpreterService(log);
-  const controller = new RunbookController({
-    registry, runbooks, inputs, state, log, ui,
-    services: { pythonInterpreter: python },
-    onRun: ops.onRun, onTick: ops.onTick,
-  });
-  controllerRef = controller;
-  context.subscriptions.push(...registerAgentAnalysis(context, {
-    log: channel,
-    extensionUri: context.extensionUri,
-    pythonPath: async () => (await python())?.path,
-  }));
+  /** Loads after the current work (e.g. a notebook being opened) is done. */
+  soon(): void {
+    if (this.value === undefined) setTimeout(() => this.get(), 0);
+  }
+  /** A stub for each command: the first call loads the feature (which registers the real one) and forwards. */
+  stubCommands(ids: readonly string[]): vscode.Disposable {
+    this.stubs = ids.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => {
+      this.get();
+      return vscode.commands.executeCommand(id, ...args);
+    }));
+    return { dispose: () => { for (const s of this.stubs.splice(0)) s.dispose(); } };
+  }
+}
+
+let runbooks: Lazy<Runbooks.RunbookFeatures> | undefined;
+
+export function activate(context: vscode.ExtensionContext): Runbooks.RunbookExtensionApi {
+  const channel = vscode.window.createOutputChannel('Runbook', { log: true });
+  context.subscriptions.push(channel);
+  const own = <T extends vscode.Disposable[] | { disposables: vscode.Disposable[] }>(v: T): T => {
+    context.subscriptions.push(...(Array.isArray(v) ? v : v.disposables));
+    return v;
+  };
+  const features = runbooks = new Lazy(() => own(bundle<typeof Runbooks>('runbooks').startRunbooks(context, channel)));
+  const analysis = new Lazy(() => own(bundle<typeof Analysis>('analysis').startAnalysis(context, channel)));
+
+  const commands = ((context.extension.packageJSON.contributes?.commands ?? []) as { command: string }[]).map((c) => c.command);
   context.subscriptions.push(
-    channel, state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
-    new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
-    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
-    ...ops.disposables,
+    features.stubCommands(commands.filter((id) => !id.startsWith(ANALYSIS_COMMANDS))),
+    analysis.stubCommands(commands.filter((id) => id.startsWith(ANALYSIS_COMMANDS))),
   );
-  log.info(`Runbook Notebooks ${context.extension.packageJSON.version} activated (check kinds: ${registry.words().join(', ')})`);
-  return { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api };
+
+  registerSerializers(context, () => features.soon());
+  registerFirstUse(context, {
+    runbooks: () => features.soon(),
+    analysis: () => analysis.soon(),
+  });
+
+  // The API (integration tests, other extensions) loads the runbook features on first access.
+  return new Proxy({} as Runbooks.RunbookExtensionApi, {
+    get: (_target, key) => (typeof key === 'symbol' || key === 'then' ? undefined : Reflect.get(features.get().api, key)),
+  });
+}
+
+/** Notebook serializers: the parser loads when the first runbook is read; the features right after. */
+function registerSerializers(context: vscode.ExtensionContext, afterOpen: () => void): void {
+  let serializer: Serializer.RunbookSerializer | undefined;
+  const real = () => (serializer ??= new (bundle<typeof Serializer>('serializer').RunbookSerializer)());
+  const lazy: vscode.NotebookSerializer = {
+    deserializeNotebook(content) {
+      const data = real().deserializeNotebook(content);
+      afterOpen();
+      return data;
+    },
+    serializeNotebook: (data) => real().serializeNotebook(data),
+  };
+  for (const type of NOTEBOOK_TYPES) {
+    context.subscriptions.push(vscode.workspace.registerNotebookSerializer(type, lazy, { transientOutputs: true }));
+  }
+}
+
+/** Loads a feature when a document it serves is (or already was) open. */
+function registerFirstUse(context: vscode.ExtensionContext, load: { runbooks(): void; analysis(): void }): void {
+  const isPython = (d: vscode.TextDocument) => d.languageId === 'python';
+  const onNotebook = (nb: vscode.NotebookDocument) => {
+    if (isRunbookNotebook(nb)) load.runbooks();
+    else if (nb.notebookType === JUPYTER) load.analysis();
+  };
+  if (vscode.workspace.notebookDocuments.some(isRunbookNotebook)) load.runbooks();
+  if (vscode.workspace.textDocuments.some(isPython) || vscode.workspace.notebookDocuments.some((nb) => nb.notebookType === JUPYTER)) load.analysis();
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenNotebookDocument(onNotebook),
+    vscode.workspace.onDidOpenTextDocument((d) => { if (isPython(d)) load.analysis(); }),
+  );
 }
 
 export async function deactivate(): Promise<void> {
-  await disposeKinds();
+  if (runbooks?.loaded) await bundle<typeof Runbooks>('runbooks').stopRunbooks();
 }

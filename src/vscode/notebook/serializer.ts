@@ -41,7 +41,8 @@ export function notebookCells(notebook: vscode.NotebookDocument): CellLike[] {
 }
 
 export class RunbookSerializer implements vscode.NotebookSerializer {
-  constructor(private readonly isCheckKind: (word: string) => boolean) {}
+  /** `isCheckKind`: which info-string words make a fence a check (default: the built-in kinds and aliases). */
+  constructor(private readonly isCheckKind?: (word: string) => boolean) {}
 
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
     const doc = parseRunbook(content, { isCheckKind: this.isCheckKind });
