@@ -1,13 +1,13 @@
-/** Ctrl+C during `runbook run`: the running shell check is killed, the rest is cancelled, exit 1. */
+/** Ctrl+C during `runbook run` (a real process: the one CLI test that spawns): the running shell check is killed, the rest is cancelled, exit 1. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { copyRunbook, ROOT, runCli } from './helpers';
+import { copyRunbook, ROOT, spawnCli } from './helpers';
 
 test('SIGINT cancels the running check and reports the rest as cancelled (exit 1)', { skip: process.platform === 'win32' }, async () => {
   const rb = copyRunbook(join(ROOT, 'test', 'fixtures', 'cli', 'slow.runbook.md'));
   let sent = false;
-  const r = await runCli(['run', rb, '--no-evidence'], {
+  const r = await spawnCli(['run', rb, '--no-evidence'], {
     onStdout: (out, child) => {
       if (!sent && out.includes('✔ quick')) {
         sent = true;

@@ -1,12 +1,15 @@
 /**
- * Helpers for CLI end-to-end tests: spawn the real CLI (`node --import tsx src/cli/main.ts …`)
- * as a separate process (asynchronously, so that a server in the test process keeps answering),
- * and copy runbooks into a temporary folder so evidence files land there.
+ * Helpers for CLI end-to-end tests. `runCli` runs the real CLI's `main()` in this process over a
+ * CliIo that collects stdout and stderr (the arguments, environment and working folder a shell
+ * would give it), so a test pays no process start-up; `spawnCli` starts it as a separate process
+ * (`node --import tsx src/cli/main.ts …`) for what only a process shows (signals, exit codes).
+ * `copyRunbook` copies a runbook into a temporary folder so evidence files land there.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { main } from '../../src/cli/main';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -17,16 +20,40 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(
+export interface CliOptions {
+  /** Added to (or, with undefined, removed from) this process's environment. */
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+}
+
+/** The environment a CLI run sees; the developer's own Engramia key never leaks into a test. */
+function cliEnv(options: CliOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+  if (!options.env || !('ENGRAMIA_API_KEY' in options.env)) delete env['ENGRAMIA_API_KEY'];
+  return env;
+}
+
+/** Runs `runbook <args>` in process: main() over a collecting CliIo. */
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => { stdout += t; },
+    stderr: (t) => { stderr += t; },
+    env: cliEnv(options),
+    cwd: options.cwd ?? ROOT,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs `runbook <args>` as a process; `onStdout` sees the output so far (e.g. to send a signal). */
+export function spawnCli(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; onStdout?: (soFar: string, child: import('node:child_process').ChildProcess) => void } = {},
+  options: CliOptions & { onStdout?: (soFar: string, child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
-    // Never let the developer's own key leak into a test run.
-    if (!options.env || !('ENGRAMIA_API_KEY' in options.env)) delete env['ENGRAMIA_API_KEY'];
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
