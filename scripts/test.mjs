@@ -87,6 +87,11 @@ if ((all || argv.has('--vsix')) && built) {
   const vsix = join(root, 'runbook-notebooks.vsix');
   if (pkg.status !== 0 || !existsSync(vsix)) step('vsix: npm run package', false);
   else {
+    // every bundle the extension may require() is packaged (.vscodeignore lists them one by one)
+    const listed = new Set((sh('npx', ['vsce', 'ls', '--no-dependencies'], { capture: true }).stdout ?? '').split('\n').map((l) => l.trim()));
+    const missing = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js') && !['cli.js', 'core.js'].includes(f) && !listed.has(`dist/${f}`));
+    if (missing.length) console.log(`not in the VSIX: ${missing.join(', ')} (add them to .vscodeignore)`);
+    step('vsix: every extension bundle is packaged', missing.length === 0);
     const ws = join(out, 'vsix-workspace');
     rmSync(ws, { recursive: true, force: true });
     cpSync(join(root, 'test', 'fixtures', 'vsix-workspace'), ws, { recursive: true });
