@@ -292,6 +292,76 @@ function nextLineStart(raw: string, le: number): number {
 export function rawShows(raw: string, indent: string, fence: FenceFrame | undefined, value: string): boolean {
   const n = raw.length;
   if (n === 0) return value === '';
+  return raw.indexOf('\r') < 0 ? rawShowsLf(raw, indent.length, fence, value) : rawShowsAnyEol(raw, indent, fence, value);
+}
+
+/**
+ * rawShows for a raw slice without CR: lines are found with native indexOf/lastIndexOf instead of
+ * a loop over characters (this runs for every cell VS Code hands back on save).
+ */
+function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undefined, value: string): boolean {
+  const n = raw.length;
+  // The last content line holds the last character that is not whitespace (a BOM at 0 is blank).
+  let q = n - 1;
+  for (;;) {
+    const c = raw.charCodeAt(q);
+    if (c === 32 || c === 9 || c === 10) {
+      if (--q < 0) return value === '';
+    } else break;
+  }
+  if (q === 0 && raw.charCodeAt(0) === 0xfeff) return value === '';
+  let lastEnd = raw.indexOf('\n', q);
+  if (lastEnd < 0) lastEnd = n;
+  let first = 0;
+  if (fence) {
+    const nl = raw.indexOf('\n');
+    first = nl < 0 ? n : nl + 1;
+    if (fence.closeLine !== null) {
+      // Drop the closing line: the content ends where the closing line starts (a short scan back).
+      let closeStart = q;
+      while (closeStart > 0 && raw.charCodeAt(closeStart - 1) !== 10) closeStart--;
+      if (closeStart > 0) {
+        if (closeStart <= first - 1) return value === '';
+        lastEnd = closeStart - 1;
+      }
+    }
+    if (lastEnd < first || first >= n) return value === '';
+  } else {
+    // Skip leading blank lines (the last content line is not blank, so this stops before it).
+    for (let p = 0; ; p++) {
+      const c = raw.charCodeAt(p);
+      if (c === 10) first = p + 1;
+      else if (c !== 32 && c !== 9 && !(p === 0 && c === 0xfeff)) break;
+    }
+  }
+  if (first === 0 && raw.charCodeAt(0) === 0xfeff) first = 1;
+  if (indentLength === 0) return lastEnd - first === value.length && raw.substring(first, lastEnd) === value;
+  let pos = 0;
+  let ls = first;
+  for (;;) {
+    let le = raw.indexOf('\n', ls);
+    if (le < 0 || le > lastEnd) le = lastEnd;
+    let a = ls;
+    for (let m = 0; m < indentLength && a < le && isWs(raw.charCodeAt(a)); m++) a++;
+    const len = le - a;
+    if (pos + len > value.length) return false;
+    if (len > 16) {
+      if (raw.substring(a, le) !== value.substring(pos, pos + len)) return false;
+    } else {
+      for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(a + i)) return false;
+    }
+    pos += len;
+    if (le >= lastEnd) break;
+    if (value.charCodeAt(pos) !== 10) return false;
+    pos++;
+    ls = le + 1;
+  }
+  return pos === value.length;
+}
+
+/** rawShows for any line ends (CR, CRLF, LF), scanning characters. */
+function rawShowsAnyEol(raw: string, indent: string, fence: FenceFrame | undefined, value: string): boolean {
+  const n = raw.length;
   // The last content line: skip the trailing blank lines, then a fence's closing line.
   lineBefore(raw, n);
   let lastStart = prevStart;
@@ -342,14 +412,18 @@ export function rawShows(raw: string, indent: string, fence: FenceFrame | undefi
   return pos === value.length;
 }
 
-/** The value computed at parse time, kept on the source object (not enumerable, so copies drop it). */
-const VALUE = Symbol('runbook.value');
+/**
+ * The value computed at parse time, kept on the source object under a symbol: JSON and structured
+ * clones (how VS Code hands cell metadata back) drop symbol keys, so copies are compared in place.
+ */
+export const VALUE: unique symbol = Symbol('runbook.value');
+type Memo = { [VALUE]?: string };
 const cache = {
   get(source: CellSource): string | undefined {
-    return (source as { [VALUE]?: string })[VALUE];
+    return (source as Memo)[VALUE];
   },
   set(source: CellSource, value: string): void {
-    if (Object.isExtensible(source)) Object.defineProperty(source, VALUE, { value, enumerable: false });
+    if (Object.isExtensible(source)) (source as Memo)[VALUE] = value;
   },
 };
 
@@ -368,11 +442,6 @@ export function valueOf(source: CellSource): string {
     cache.set(source, v);
   }
   return v;
-}
-
-/** Records the value computed at parse time so that later comparisons are cheap. */
-export function rememberValue(source: CellSource, value: string): void {
-  cache.set(source, value);
 }
 
 /** "\r\n" when CRLF line ends outnumber LF ones, else "\n". */

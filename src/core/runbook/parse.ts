@@ -4,8 +4,8 @@
  * one error cell, and the original bytes are kept to be written back unchanged.
  */
 import { deriveCells, type DeriveOptions } from './derive';
-import { parseInfoString } from './infoString';
-import { commonIndentIn, dominantEol, isBlank, leadingWhitespace, rememberValue, valueOfRaw } from './lines';
+import { infoKind } from './infoString';
+import { commonIndentIn, dominantEol, isBlank, leadingWhitespace, valueOfRaw, VALUE } from './lines';
 import type { CellSource, FenceFrame, ParseFailure, RunbookCell, RunbookDocument } from './model';
 import { closesFence, fenceParts, splitSpans } from './split';
 
@@ -55,17 +55,18 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
     let kind: 'markup' | 'code' = 'markup';
     if (span.role === 'fence' || span.role === 'frontMatter') {
       kind = 'code';
-      const frame = frameOf(text, starts, span.start, span.end, span.role === 'frontMatter');
-      const fence: FenceFrame = span.role === 'fence' ? { ...frame, inTask: !!span.inTask } : frame;
-      const parts = fenceParts(fence.openLine);
-      source = { role: span.role, raw, indent: parts.indent.replace(/^\uFEFF/, ''), fence };
-      language = span.role === 'frontMatter' ? 'yaml' : parseInfoString(fence.info).kind || 'text';
+      const { fence, indent } = frameOf(text, starts, span.start, span.end, span.role === 'frontMatter', !!span.inTask);
+      const value = valueOfRaw(raw, indent, fence);
+      // The memo goes into the literal: one object shape, no property added later.
+      source = { role: span.role, raw, indent, fence, [VALUE]: value } as CellSource;
+      language = span.role === 'frontMatter' ? 'yaml' : infoKind(fence.info) || 'text';
+      cells.push({ kind, role: span.role, value, language, lines: { start: span.start, end: span.end }, source });
     } else {
-      source = { role: span.role, raw, indent: commonIndentIn(text, starts[span.start], starts[span.end]) };
+      const indent = commonIndentIn(text, starts[span.start], starts[span.end]);
+      const value = valueOfRaw(raw, indent);
+      source = { role: span.role, raw, indent, [VALUE]: value } as CellSource;
+      cells.push({ kind, role: span.role, value, language, lines: { start: span.start, end: span.end }, source });
     }
-    const value = valueOfRaw(source.raw, source.indent, source.fence);
-    rememberValue(source, value);
-    cells.push({ kind, role: span.role, value, language, lines: { start: span.start, end: span.end }, source });
   }
   const derived = deriveCells(cells, options, true);
   const out = cells as { -readonly [K in keyof RunbookCell]: RunbookCell[K] }[];
@@ -91,16 +92,17 @@ function textOf(text: string, starts: number[], i: number): string {
   return text.slice(starts[i], end);
 }
 
-function frameOf(text: string, starts: number[], start: number, end: number, frontMatter: boolean): FenceFrame {
+function frameOf(text: string, starts: number[], start: number, end: number, frontMatter: boolean, inTask: boolean): { fence: FenceFrame; indent: string } {
   const openLine = textOf(text, starts, start);
   // Last non-blank line of the span: the closing line when it closes the fence.
   let last = end - 1;
   while (last > start && isBlank(textOf(text, starts, last))) last--;
   const lastText = last > start ? textOf(text, starts, last) : null;
-  if (frontMatter) {
-    return { openLine, closeLine: lastText, marker: '---', info: '' };
-  }
   const parts = fenceParts(openLine);
+  const indent = parts.indent.charCodeAt(0) === 0xfeff ? parts.indent.slice(1) : parts.indent;
+  if (frontMatter) {
+    return { fence: { openLine, closeLine: lastText, marker: '---', info: '' }, indent };
+  }
   const closeLine = lastText !== null && closesFence(lastText, parts.marker) && leadingWhitespace(lastText).length <= leadingWhitespace(openLine).length + 3 ? lastText : null;
-  return { openLine, closeLine, marker: parts.marker, info: parts.info };
+  return { fence: { openLine, closeLine, marker: parts.marker, info: parts.info, inTask }, indent };
 }

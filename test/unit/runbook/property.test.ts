@@ -114,6 +114,16 @@ test('property: the in-place comparison agrees with the derived value', () => {
     assert.ok(!rawShows(r, indent, f, v + '\n'));
     if (v.length) assert.ok(!rawShows(r, indent, f, v.slice(0, -1)));
   }), { seed: SEED + 6, numRuns: 3000 });
+  // LF only: the fast path that finds lines with indexOf
+  const lfRaw = fc.array(fc.constantFrom('\n', ' ', '\t', 'a', '```', '\ufeff', 'é', '  b', '\n\n'), { maxLength: 30 }).map((a) => a.join(''));
+  fc.assert(fc.property(lfRaw, fc.constantFrom('', ' ', '  ', '\t'), fence, (r, indent, f) => {
+    const v = valueOfRaw(r, indent, f);
+    assert.ok(rawShows(r, indent, f, v), 'matches its own value');
+    assert.ok(!rawShows(r, indent, f, v + 'x'));
+    assert.ok(!rawShows(r, indent, f, v + '\n'));
+    if (v.length) assert.ok(!rawShows(r, indent, f, v.slice(0, -1)));
+    if (v.length) assert.ok(!rawShows(r, indent, f, 'x' + v.slice(1)) || v[0] === 'x');
+  }), { seed: SEED + 8, numRuns: 5000 });
 });
 
 test('property: an edited check body comes back as written, other cells untouched', () => {
