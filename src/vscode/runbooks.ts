@@ -24,6 +24,7 @@ import { SectionsView, revealCellCommand } from './notebook/sectionsView';
 import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
 import { registerOperations, type OperationsApi } from './ops';
+import { registerConvertCommand } from './convert';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RunbookExtensionApi {
@@ -72,6 +73,7 @@ export function startRunbooks(context: vscode.ExtensionContext, channel: vscode.
     new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
+    registerConvertCommand(),
   ];
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version}: runbook features loaded (check kinds: ${registry.words().join(', ')})`);
   return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api }, disposables };
