@@ -111,17 +111,38 @@ export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options:
     now,
     services: env.services,
   };
+  let late: NodeJS.Timeout | undefined;
+  // A kind gets ABORT_GRACE_MS after the timeout or a cancel to end on its own (kill its process
+  // tree, say which phase hung); after that the engine ends the run anyway: timeout= always fires.
+  const giveUp = new Promise<never>((_, reject) => {
+    const arm = () => {
+      late = setTimeout(() => reject(controller.signal.reason ?? new Error('cancelled')), ABORT_GRACE_MS);
+    };
+    if (controller.signal.aborted) arm();
+    else controller.signal.addEventListener('abort', arm, { once: true });
+  });
+  giveUp.catch(() => undefined);
   try {
-    const result = await kind.run({ id: spec.id, kind: kind.name, attributes: validated.value.specific, body: spec.body, label: spec.label }, ctx);
+    const result = await Promise.race([kind.run({ id: spec.id, kind: kind.name, attributes: validated.value.specific, body: spec.body, label: spec.label }, ctx), giveUp]);
     return finish(result);
   } catch (err) {
     if (options.signal?.aborted) return finish({ verdict: 'skipped', reason: 'cancelled', next: 'run the check again when ready' });
-    const reason = controller.signal.aborted && controller.signal.reason instanceof CheckTimeoutError
-      ? controller.signal.reason.message
-      : err instanceof Error ? err.message : String(err);
-    return finish({ verdict: 'error', reason, next: `raise the timeout (attribute timeout=…) or check the target` });
+    if (controller.signal.aborted && controller.signal.reason instanceof CheckTimeoutError) {
+      return finish({ verdict: 'error', reason: controller.signal.reason.message, next: 'raise the timeout (attribute timeout=…) or check the target' });
+    }
+    return finish({ verdict: 'error', reason: describeError(err), next: 'check the target and this check\'s body' });
   } finally {
     clearTimeout(timer);
+    if (late) clearTimeout(late);
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** How long a kind may take to wind down after its timeout or a cancel before the engine ends the run. */
+export const ABORT_GRACE_MS = 5_000;
+
+/** A one-line cause for an unexpected exception (a stack overflow is named as such, never as a timeout). */
+export function describeError(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'the data is nested too deeply to process (stack overflow)';
+  return err instanceof Error ? err.message : String(err);
 }

@@ -9,6 +9,8 @@ import { request, type Dispatcher } from 'undici';
 import { abortableSleep } from '../checks/abort';
 import type { z } from 'zod';
 import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
+import { MAX_BODY_BYTES, readCappedBody } from '../http/body';
+import { JsonTooDeepError, parseJsonBounded } from '../http/json';
 import {
   auditSchema,
   billingStatusSchema,
@@ -213,11 +215,17 @@ export class EngramiaClient {
     };
     try {
       const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.options.dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      const text = await res.body.text();
+      const { bytes, truncated } = await readCappedBody(res.body, MAX_BODY_BYTES);
+      if (truncated) {
+        record('error');
+        throw new EngramiaResponseTooLargeError(method, path, this.host);
+      }
+      const text = bytes.toString('utf8');
       record(res.statusCode);
       const ra = res.headers['retry-after'];
       return { status: res.statusCode, text, retryAfter: Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null) };
     } catch (err) {
+      if (err instanceof EngramiaResponseTooLargeError) throw err;
       record('error');
       if (outer?.aborted) throw outer.reason ?? err;
       const code = timeout.aborted ? 'TIMEOUT' : errorCode(err);
@@ -229,8 +237,9 @@ export class EngramiaClient {
     const endpoint = `${method} ${path.replace(/\/governance\/projects\/[^/]+$/, '/governance/projects/{id}').replace(/\/jobs\/[^/]+$/, '/jobs/{id}').replace(/\/v1\/patterns\/.+$/, '/v1/patterns/{key}')}`;
     let json: unknown;
     try {
-      json = JSON.parse(text);
-    } catch {
+      json = parseJsonBounded(text);
+    } catch (err) {
+      if (err instanceof JsonTooDeepError) throw new SchemaDriftError(endpoint, '(body)', `is nested too deeply (${err.message})`, 'unknown');
       throw new SchemaDriftError(endpoint, '(body)', 'is not JSON', path === '/v1/version' ? 'unknown' : await this.serverVersion());
     }
     const parsed = schema.safeParse(json);
@@ -240,6 +249,18 @@ export class EngramiaClient {
     const actual = valueAt(json, issue.path);
     const problem = actual === undefined ? 'is missing' : `is invalid (${issue.message})`;
     throw new SchemaDriftError(endpoint, field, problem, path === '/v1/version' ? 'unknown' : await this.serverVersion());
+  }
+}
+
+/** The server sent more than MAX_BODY_BYTES: nothing of it is used. */
+export class EngramiaResponseTooLargeError extends EngramiaNetworkError {
+  constructor(method: string, path: string, host: string) {
+    super(method, path, host, 'TOO_LARGE');
+    this.name = 'EngramiaResponseTooLargeError';
+  }
+
+  override describe(): string {
+    return `response too large: ${this.method} ${this.path} from ${this.host} sent more than ${MAX_BODY_BYTES / (1024 * 1024)} MiB`;
   }
 }
 

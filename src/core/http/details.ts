@@ -8,6 +8,7 @@ import { renderValue, walkPath, parsePath, type ConditionOutcome } from '../chec
 import { MASK } from '../secrets/mask';
 import { firstTextLine, htmlTitle, looksLikeHtml } from './errors';
 import { maskHeaderValue, type HttpRequestSpec } from './request';
+import { parseJsonBounded } from './json';
 
 export const MAX_BODY_LINES = 40;
 const MAX_REQUEST_BODY_LINES = 20;
@@ -54,7 +55,7 @@ export function renderRequest(req: HttpRequestSpec): string {
 
 function prettyIfJson(text: string): string {
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    return JSON.stringify(parseJsonBounded(text), null, 2);
   } catch {
     return text;
   }
@@ -63,7 +64,7 @@ function prettyIfJson(text: string): string {
 /** The body parsed as JSON, or undefined when it is not JSON. */
 function parseJson(text: string): { value: unknown } | undefined {
   try {
-    return { value: JSON.parse(text) };
+    return { value: parseJsonBounded(text) };
   } catch {
     return undefined;
   }

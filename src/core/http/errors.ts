@@ -10,6 +10,7 @@
  * Reused by the Engramia client (src/core/engramia/): do not parse error bodies elsewhere.
  */
 import { STATUS_CODES } from 'node:http';
+import { parseJsonBounded } from './json';
 
 export type HttpErrorCategory =
   | 'unauthorized'
@@ -97,27 +98,81 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(t) ? undefined : Math.max(0, Math.ceil((t - now) / 1000));
 }
 
-/** `<title>` of an HTML page, whitespace collapsed. */
+/** How much of a body the display helpers below read (a title or first line is near the start). */
+const SCAN_CHARS = 64 * 1024;
+
+/** `<title>` of an HTML page, whitespace collapsed. Linear: plain index searches, no backtracking. */
 export function htmlTitle(text: string): string | undefined {
-  const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text);
-  const t = m ? decodeEntities(m[1]!).replace(/\s+/g, ' ').trim() : '';
-  return t || undefined;
+  const lower = text.slice(0, SCAN_CHARS).toLowerCase();
+  let from = 0;
+  for (;;) {
+    const open = lower.indexOf('<title', from);
+    if (open < 0) return undefined;
+    const after = lower[open + 6];
+    if (after === '>' || after === ' ' || after === '\t' || after === '\n' || after === '\r' || after === '/') {
+      const gt = lower.indexOf('>', open);
+      if (gt < 0) return undefined;
+      const close = lower.indexOf('</title>', gt);
+      if (close < 0) return undefined;
+      const t = decodeEntities(text.slice(gt + 1, close)).replace(/\s+/g, ' ').trim();
+      return t || undefined;
+    }
+    from = open + 6;
+  }
 }
 
 export function looksLikeHtml(text: string, contentType?: string): boolean {
-  return /html/i.test(contentType ?? '') || /^\s*(<!doctype html|<html|<head|<body)/i.test(text);
+  return /html/i.test(contentType ?? '') || /^\s*(<!doctype html|<html|<head|<body)/i.test(text.slice(0, SCAN_CHARS));
+}
+
+const BLOCK_END = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'tr', 'title']);
+const SKIPPED = new Set(['script', 'style', 'head']);
+
+/**
+ * Tags stripped (scripts, styles and the head dropped; line breaks at <br> and block ends),
+ * or undefined when there is no tag. One forward pass of index searches: linear in the length.
+ */
+function stripTags(src: string): string | undefined {
+  const lower = src.toLowerCase();
+  const parts: string[] = [];
+  let sawTag = false;
+  let i = 0;
+  while (i < src.length) {
+    const lt = src.indexOf('<', i);
+    if (lt < 0) {
+      parts.push(src.slice(i));
+      break;
+    }
+    parts.push(src.slice(i, lt));
+    const m = /^<(\/?)([a-z][a-z0-9]*|!)/.exec(lower.slice(lt, lt + 12));
+    const gt = m ? src.indexOf('>', lt) : -1;
+    if (!m || gt < 0) {
+      // Not a tag, or a tag that never closes: the rest is text.
+      parts.push(m ? src.slice(lt) : '<');
+      if (m) break;
+      i = lt + 1;
+      continue;
+    }
+    sawTag = true;
+    const name = m[2]!;
+    if (!m[1] && SKIPPED.has(name)) {
+      const close = lower.indexOf(`</${name}`, gt);
+      const end = close < 0 ? -1 : src.indexOf('>', close);
+      parts.push('\n');
+      if (end < 0) break;
+      i = end + 1;
+      continue;
+    }
+    parts.push(name === 'br' || (m[1] && BLOCK_END.has(name)) ? '\n' : ' ');
+    i = gt + 1;
+  }
+  return sawTag ? decodeEntities(parts.join('')) : undefined;
 }
 
 /** First non-empty line of text; HTML tags, scripts and styles stripped. */
 export function firstTextLine(text: string, max = 160): string {
-  let t = text;
-  if (/<[a-z!/][^>]*>/i.test(t)) {
-    t = t
-      .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '\n')
-      .replace(/<br\s*\/?>|<\/(p|div|h\d|li|tr|title)>/gi, '\n')
-      .replace(/<[^>]+>/g, ' ');
-    t = decodeEntities(t);
-  }
+  const head = text.slice(0, SCAN_CHARS);
+  const t = stripTags(head) ?? head;
   const line = t.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim()).find(Boolean) ?? '';
   return line.length > max ? line.slice(0, max - 1) + '…' : line;
 }
@@ -167,7 +222,7 @@ function oneLine(text: string, max = 200): string {
 export function describeHttpError(status: number, headers: HeaderBag | undefined, bodyText: string, request?: RequestRef): HttpErrorDescription {
   let json: unknown;
   try {
-    json = bodyText.trim() ? JSON.parse(bodyText) : undefined;
+    json = bodyText.trim() ? parseJsonBounded(bodyText) : undefined;
   } catch {
     json = undefined;
   }

@@ -6,6 +6,7 @@ export type { HttpKind, HttpKindOptions, HttpAttributes } from './kind';
 export { describeHttpError, describeNetworkError, parseRetryAfter, htmlTitle, firstTextLine, KNOWN_ROUTE_MISTAKES, SET_KEY_HINT } from './errors';
 export type { HttpErrorDescription, HttpErrorCategory, NetworkErrorDescription, RequestPhase, RequestRef } from './errors';
 export { HttpPools, defaultDispatcherFactory } from './pools';
+export { parseJsonBounded, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './json';
 export type { DispatcherFactory, PoolOptions } from './pools';
 export { buildRequest, parseRequestTemplate, headerSecrets, maskHeaderValue, SENSITIVE_HEADERS } from './request';
 export type { HttpRequestSpec } from './request';

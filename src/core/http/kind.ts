@@ -16,6 +16,8 @@ import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, look
 import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
 import { abortableSleep, untilAborted } from '../checks/abort';
+import { JsonTooDeepError, parseJsonBounded } from './json';
+import { MAX_BODY_BYTES, readCappedBody } from './body';
 
 export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -23,7 +25,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** Longest Retry-After wait honoured before a retry. */
 export const RETRY_AFTER_CAP_MS = 60_000;
 /** Bodies larger than this are cut (the check only needs the start). */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 const attributes = z.strictObject({
   retries: z.coerce.number().int().min(0).max(5).optional(),
@@ -116,23 +118,11 @@ async function sendOnce(req: HttpRequestSpec, dispatcher: Dispatcher, signal: Ab
     signal,
   );
   phase.value = 'body';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > MAX_BODY_BYTES) {
-      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
-      truncated = true;
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  if (truncated) res.body.destroy();
+  const { bytes, truncated } = await readCappedBody(res.body, MAX_BODY_BYTES);
   return {
     status: res.statusCode,
     headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
-    bodyText: Buffer.concat(chunks).toString('utf8'),
+    bodyText: bytes.toString('utf8'),
     truncated,
     durationMs: Math.max(0, now() - started),
   };
@@ -290,13 +280,16 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
         if (!text.trim()) parsedJson = { ok: false, error: `the response body is empty (${statusText(response.status)})` };
         else {
           try {
-            parsedJson = { ok: true, value: JSON.parse(response.bodyText) };
+            parsedJson = { ok: true, value: parseJsonBounded(response.bodyText) };
           } catch (e) {
-            const what = looksLikeHtml(text, response.headers['content-type']) ? `an HTML page: ${htmlTitle(text) ?? firstTextLine(text)}` : `${firstTextLine(text, 80)}`;
-            parsedJson = {
-              ok: false,
-              error: response.truncated ? `the response body is larger than ${MAX_BODY_BYTES} bytes and was cut, so it cannot be read as JSON` : `response body is not JSON (${statusText(response.status)}): ${what}`,
-            };
+            if (e instanceof JsonTooDeepError) parsedJson = { ok: false, error: e.message };
+            else {
+              const what = looksLikeHtml(text, response.headers['content-type']) ? `an HTML page: ${htmlTitle(text) ?? firstTextLine(text)}` : `${firstTextLine(text, 80)}`;
+              parsedJson = {
+                ok: false,
+                error: response.truncated ? `the response body is larger than ${MAX_BODY_BYTES} bytes and was cut, so it cannot be read as JSON` : `response body is not JSON (${statusText(response.status)}): ${what}`,
+              };
+            }
           }
         }
       }
@@ -346,7 +339,9 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
       if (d.code) extra.errorCode = d.code;
     } else if (firstBad.subjectError) {
       reason = firstBad.subjectError;
-      next = firstBad.next ?? 'the server did not answer with JSON: check that the URL points at the API (not a web page or proxy)';
+      next = firstBad.next ?? (/nested too deeply/.test(firstBad.subjectError)
+        ? 'the server sent a pathologically nested document: check that the URL points at the API you trust'
+        : 'the server did not answer with JSON: check that the URL points at the API (not a web page or proxy)');
     } else if (firstBad.missing) {
       reason = `schema drift: field "${firstBad.missing}" is missing from the response (${head})`;
       next = firstBad.next ?? 'the response shape differs from what this check expects: compare the field names with the API reference for this server version';

@@ -141,7 +141,7 @@ async function isDirectory(p: string): Promise<boolean> {
 export { reasonFromOutput, verdictForExit } from './verdict';
 
 function tail(text: string, lines = 40): string {
-  const all = text.replace(/\s+$/, '').split('\n');
+  const all = text.trimEnd().split('\n');
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
 }
 

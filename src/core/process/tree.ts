@@ -30,7 +30,12 @@ export interface ProcessSpec {
    * 'ignore'.
    */
   readonly stdin?: 'ignore' | 'pipe';
+  /** A partial line longer than this is emitted at once, newline or not (default MAX_PENDING_CHARS). */
+  readonly maxPending?: number;
 }
+
+/** Output without a newline is emitted in pieces of at most this many characters (memory stays bounded). */
+export const MAX_PENDING_CHARS = 64 * 1024;
 
 export interface ProcessOutcome {
   /** Exit code, or null when the process ended by a signal. */
@@ -83,18 +88,25 @@ class LineSplitter {
     private readonly emit: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined,
     private readonly max: number,
     private readonly flushMs: number,
+    private readonly maxPending: number,
   ) {}
 
+  /** Linear in the output: only the new text is searched for a newline; a long partial line is flushed. */
   push(buf: Buffer): void {
     const text = this.decoder.write(buf);
     if (!text) return;
     this.capture(text);
-    this.pending += text;
-    const cut = this.pending.lastIndexOf('\n');
+    const cut = text.lastIndexOf('\n');
     if (cut >= 0) {
-      const lines = this.pending.slice(0, cut + 1);
-      this.pending = this.pending.slice(cut + 1);
+      const lines = this.pending + text.slice(0, cut + 1);
+      this.pending = text.slice(cut + 1);
       this.out(lines);
+    } else {
+      this.pending += text;
+    }
+    if (this.pending.length > this.maxPending) {
+      this.flush();
+      return;
     }
     this.arm();
   }
@@ -155,8 +167,9 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
       stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
-    const out = new LineSplitter('stdout', spec.onOutput, max, flushMs);
-    const err = new LineSplitter('stderr', spec.onOutput, max, flushMs);
+    const maxPending = spec.maxPending ?? MAX_PENDING_CHARS;
+    const out = new LineSplitter('stdout', spec.onOutput, max, flushMs, maxPending);
+    const err = new LineSplitter('stderr', spec.onOutput, max, flushMs, maxPending);
     let aborted = false;
     let exitCode: number | null = null;
     let exitSignal: NodeJS.Signals | null = null;

@@ -7,6 +7,7 @@
 import { evaluateConditions, summarizeConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
 import type { ConditionVerdict, Verdict } from '../checks/types';
+import { parseJsonBounded } from '../http/json';
 
 /** What a verdict needs to know of a finished process. */
 export interface FinishedProcess {
@@ -76,7 +77,7 @@ export function processVerdict(outcome: FinishedProcess, conditions: readonly Co
       case 'count':
         if (!parsedJson) {
           try {
-            parsedJson = { ok: true, value: JSON.parse(outcome.stdout) };
+            parsedJson = { ok: true, value: parseJsonBounded(outcome.stdout, { what: 'stdout' }) };
           } catch (e) {
             parsedJson = { ok: false, error: `stdout is not JSON: ${(e as Error).message}` };
           }

@@ -3,6 +3,7 @@
  * verdict with a one-line reason and next step.
  */
 import { formatPath, walkPath } from './path';
+import { MAX_MATCH_SUBJECT, RegexSubjectTooLongError } from './regex';
 import type { Condition, ConditionOutcome, Literal, Predicate, SubjectResolver } from './types';
 
 type Resolved = { ok: true; value: unknown } | { ok: false; error: string };
@@ -157,9 +158,11 @@ export function test(p: Predicate, actual: unknown): { ok: boolean; why?: string
       if (typeof actual === 'string') return { ok: actual.includes(literalString(p.value)) };
       if (Array.isArray(actual)) return { ok: actual.some((a) => equals(a, p.value)) };
       return { ok: false };
-    case 'matches':
-      p.regex.lastIndex = 0;
-      return { ok: p.regex.test(asText(actual)) };
+    case 'matches': {
+      const text = asText(actual);
+      if (text.length > MAX_MATCH_SUBJECT) return { ok: false, why: new RegexSubjectTooLongError(text.length).message };
+      return { ok: p.regex.test(text) };
+    }
   }
 }
 

@@ -6,4 +6,5 @@ export { evaluateConditions, summarizeConditions, jsonPathsOf, needsJson, predic
 export type { ConditionSummary, EvaluateOptions } from './evaluate';
 export { parsePath, formatPath, walkPath } from './path';
 export { SUBJECTS } from './types';
+export { compileBoundedRegex, MAX_MATCH_SUBJECT, RegexSyntaxError, type BoundedRegex } from './regex';
 export type { Condition, ConditionOutcome, Literal, Operator, ParseOptions, ParsedConditions, PathSegment, Predicate, SubjectName, SubjectRef, SubjectResolver } from './types';

@@ -4,6 +4,7 @@
  */
 import { MissingInputError, placeholders, substitute } from '../template';
 import { formatPath, parsePath } from './path';
+import { compileBoundedRegex, type BoundedRegex } from './regex';
 import { SUBJECTS, type Condition, type Literal, type ParseOptions, type ParsedConditions, type PathSegment, type Predicate, type SubjectName } from './types';
 
 const CONDITION_LINE = /^\s*\?\?/;
@@ -375,7 +376,7 @@ class Cursor {
   }
 
   /** `/re/flags`, a quoted pattern, or (restOfLine) the rest of the line / (else) one word. */
-  readRegex(restOfLine: boolean): RegExp {
+  readRegex(restOfLine: boolean): BoundedRegex {
     this.skipWs();
     const ch = this.s[this.pos];
     let source: string;
@@ -395,9 +396,9 @@ class Cursor {
       source = this.readWord();
     }
     try {
-      return new RegExp(source, flags);
+      return compileBoundedRegex(source, flags);
     } catch (err) {
-      const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+      const why = err instanceof Error ? err.message : String(err);
       throw new ConditionSyntaxError(`invalid regex "${source}": ${why}`);
     }
   }

@@ -3,6 +3,7 @@
  * The grammar is described in docs/checks/http.md §1.
  */
 import type { ConditionVerdict } from '../types';
+import type { BoundedRegex } from './regex';
 
 /** A literal in a condition: number, string, boolean, null, or a list (after `in`). */
 export type Literal = number | string | boolean | null | readonly Literal[];
@@ -16,7 +17,7 @@ export type Predicate =
   | { readonly op: '==' | '!=' | 'includes'; readonly value: Literal }
   | { readonly op: '<' | '<=' | '>' | '>='; readonly value: number }
   | { readonly op: 'exists' | '!exists' }
-  | { readonly op: 'matches'; readonly regex: RegExp }
+  | { readonly op: 'matches'; readonly regex: BoundedRegex }
   | { readonly op: 'in'; readonly values: readonly Literal[] }
   | { readonly op: 'between'; readonly low: number; readonly high: number };
 
