@@ -6,7 +6,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
-import { analyzeFile, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
+import { analyzeFileSafely, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { loadPythonParser } from '../../core/analyzer/parser';
 import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { mayContainAgentCode } from '../../core/analyzer/document';
@@ -23,7 +23,8 @@ Options:
                          package metadata of $RUNBOOK_PYTHON or python3; nothing is imported)
   --memory-variable NAME the memory name fixes would use (default: memory)
 
-Exit codes: 0 no findings, 1 findings remain, 2 bad usage or unreadable input.`;
+Exit codes: 0 no findings (or no Python files), 1 findings remain, 2 bad usage or a file that could
+not be read or analysed (its findings are unknown).`;
 
 interface Args {
   paths: string[];
@@ -77,6 +78,8 @@ export const analyzeCommand: CliCommand = {
     const options = { rules: args.rules, ...(engramiaVersion ? { engramiaVersion } : {}), ...(args.memoryVariable ? { memoryVariable: args.memoryVariable } : {}) };
     const py = await loadPythonParser();
     const findings: WorkspaceFinding[] = [];
+    let pythonFiles = 0;
+    let notAnalysed = 0;
     for (const p of args.paths) {
       const abs = isAbsolute(p) ? p : join(io.cwd, p);
       const st = await stat(abs).catch(() => undefined);
@@ -87,20 +90,41 @@ export const analyzeCommand: CliCommand = {
       const shown = (f: string) => relative(io.cwd, f).split(sep).join('/') || '.';
       if (st.isDirectory()) {
         const result = await scanWorkspace(abs, { ...options, parser: py });
+        pythonFiles += result.filesFound;
+        notAnalysed += result.errors.length;
         for (const e of result.errors) io.stderr(`runbook analyze: ${shown(join(abs, e.file))}: ${e.error}\n`);
         findings.push(...result.findings.map((f) => ({ ...f, file: shown(f.absolutePath) })));
       } else {
-        const text = await readFile(abs, 'utf8');
+        pythonFiles++;
+        let text: string;
+        try {
+          text = await readFile(abs, 'utf8');
+        } catch (err) {
+          notAnalysed++;
+          io.stderr(`runbook analyze: ${shown(abs)}: not analysed: ${err instanceof Error ? err.message : String(err)}\n`);
+          continue;
+        }
         if (!mayContainAgentCode(text)) continue;
-        findings.push(...analyzeFile(py, shown(abs), abs, text, options));
+        const r = analyzeFileSafely(py, shown(abs), abs, text, options);
+        if ('error' in r) {
+          notAnalysed++;
+          io.stderr(`runbook analyze: ${shown(abs)}: ${r.error}\n`);
+        } else findings.push(...r.findings);
       }
+    }
+    if (!pythonFiles) {
+      if (args.json) io.stdout('[]\n');
+      io.stderr('no Python files found\n');
+      return 0;
     }
     if (args.json) {
       io.stdout(JSON.stringify(findings.map(({ absolutePath: _a, ...f }) => f), null, 2) + '\n');
     } else {
       for (const f of findings) io.stdout(`${f.file}${f.cell !== undefined ? `#cell${f.cell + 1}` : ''}:${f.line}:${f.column} ${f.rule} ${f.message}\n`);
-      io.stderr(findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}\n` : 'no findings\n');
+      const counted = findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : notAnalysed ? 'no findings in the files analysed' : 'no findings';
+      io.stderr(`${counted}${notAnalysed ? `; ${notAnalysed} file${notAnalysed === 1 ? '' : 's'} not analysed` : ''}\n`);
     }
-    return findings.length ? 1 : 0;
+    // a file that could not be analysed may hide findings: never report that as a clean result
+    return notAnalysed ? 2 : findings.length ? 1 : 0;
   },
 };

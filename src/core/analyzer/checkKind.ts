@@ -64,6 +64,11 @@ export const analyzeKind: CheckKind<AnalyzeAttributes> = {
           signal: ctx.signal,
           ...(engramiaVersion ? { engramiaVersion } : {}),
         });
+        // a file the analyzer could not read or parse may hide findings: never a pass
+        if (result.errors.length) {
+          const first = result.errors[0]!;
+          return { verdict: 'error', reason: `${result.errors.length} Python file${result.errors.length === 1 ? '' : 's'} not analysed (${first.file}: ${ctx.mask(first.error)})`, details: result.errors.map((e) => `- \`${e.file}\` ${ctx.mask(e.error)}`).join('\n') };
+        }
         found = result.findings.map((f) => ({ file: f.file + (f.cell !== undefined ? `#cell${f.cell + 1}` : ''), line: f.line, column: f.column, rule: f.rule, message: f.message }));
         ctx.emit({ stream: 'info', text: `analysed ${result.filesAnalyzed} of ${result.filesFound} Python files\n` });
       }

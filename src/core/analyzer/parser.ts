@@ -20,9 +20,67 @@ export interface LoadOptions {
 
 /** One loaded grammar: a parser, the language and the analyzer's compiled query. */
 export interface PythonParser {
+  /** Replaced in place by `renewParser` after a WebAssembly trap. */
   readonly parser: Parser;
   readonly language: Language;
   readonly query: Query;
+}
+
+/**
+ * Nesting guard: tree-sitter-python's indent stack overflows its WebAssembly memory somewhere past
+ * ~500 nested blocks ("memory access out of bounds"), and the runtime is not reliable after that
+ * trap. Python itself refuses more than 100 indentation levels, so a file deeper than this is not
+ * analysed (and never parsed).
+ */
+export const MAX_INDENT_DEPTH = 200;
+
+/** The deepest indentation stack of a Python text (blank and comment lines ignored); linear. */
+export function indentDepth(text: string): number {
+  const stack: number[] = [0];
+  let max = 0;
+  let i = 0;
+  while (i < text.length) {
+    let width = 0;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\f')) {
+      width += text[i] === '\t' ? 8 - (width % 8) : 1;
+      i++;
+    }
+    const ch = text[i];
+    if (ch !== undefined && ch !== '\n' && ch !== '\r' && ch !== '#') {
+      while (width < stack[stack.length - 1]!) stack.pop();
+      if (width > stack[stack.length - 1]!) stack.push(width);
+      if (stack.length - 1 > max) max = stack.length - 1;
+    }
+    const nl = text.indexOf('\n', i);
+    i = nl < 0 ? text.length : nl + 1;
+  }
+  return max;
+}
+
+/** True for a WebAssembly trap (e.g. "memory access out of bounds" on 550 nested `if`s). */
+export function isWasmTrap(err: unknown): boolean {
+  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) return true;
+  const message = err instanceof Error ? err.message : String(err);
+  return /memory access out of bounds|unreachable|call stack exhausted|table index is out of bounds|RuntimeError/i.test(message);
+}
+
+/**
+ * After a trap the parser's state is not to be trusted: a fresh parser and query replace the old
+ * ones in place (every holder of `py` sees them). The old ones are freed if that still works.
+ */
+export function renewParser(py: PythonParser): void {
+  const old = { parser: py.parser, query: py.query };
+  const parser = new Parser();
+  parser.setLanguage(py.language);
+  const target = py as { parser: Parser; query: Query };
+  target.parser = parser;
+  target.query = new Query(py.language, ANALYZER_QUERY);
+  try {
+    old.parser.delete();
+    old.query.delete();
+  } catch {
+    /* the trapped instance may not free cleanly */
+  }
 }
 
 /** The single query the analyzer runs; capture names are read by analyze.ts. */

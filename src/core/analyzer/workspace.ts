@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { AnalyzeOptions, Finding } from './analyze';
 import { analyzeCells, analyzeText, mayContainAgentCode } from './document';
-import { loadPythonParser, type LoadOptions, type PythonParser } from './parser';
+import { indentDepth, isWasmTrap, loadPythonParser, MAX_INDENT_DEPTH, renewParser, type LoadOptions, type PythonParser } from './parser';
 import type { RuleId, Severity } from './rules';
 
 export interface WorkspaceFinding {
@@ -42,7 +42,10 @@ export interface ScanResult {
   readonly findings: WorkspaceFinding[];
   readonly filesFound: number;
   readonly filesAnalyzed: number;
-  /** Files skipped because they could not be read or parsed. */
+  /**
+   * Files NOT analysed because they could not be read or parsed (or the parser trapped on them):
+   * their findings are unknown, so a scan with errors must never be reported as "no findings".
+   */
   readonly errors: readonly { file: string; error: string }[];
 }
 
@@ -96,19 +99,44 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
     if (options.signal?.aborted) throw new ScanCancelled();
     const file = files[i]!;
     const abs = join(root, file);
+    let text: string | undefined;
     try {
-      const text = await readFile(abs, 'utf8');
-      if (mayContainAgentCode(text)) {
-        analyzed++;
-        findings.push(...analyzeFile(py, file, abs, text, options));
-      }
+      text = await readFile(abs, 'utf8');
     } catch (err) {
-      errors.push({ file, error: err instanceof Error ? err.message : String(err) });
+      errors.push({ file, error: `not analysed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    if (text !== undefined && mayContainAgentCode(text)) {
+      const r = analyzeFileSafely(py, file, abs, text, options);
+      if ('error' in r) errors.push({ file, error: r.error });
+      else {
+        analyzed++;
+        findings.push(...r.findings);
+      }
     }
     options.onProgress?.(i + 1, files.length, file);
     if (i % 25 === 24) await new Promise((r) => setImmediate(r));
   }
   return { findings, filesFound: files.length, filesAnalyzed: analyzed, errors };
+}
+
+/**
+ * `analyzeFile` that never throws: a file that cannot be analysed gives `{ error }` ("not analysed:
+ * …"). A WebAssembly trap (e.g. 550 nested `if`s) renews the parser so the next file is parsed by a
+ * fresh one.
+ */
+export function analyzeFileSafely(py: PythonParser, file: string, absolutePath: string, text: string, options: AnalyzeOptions = {}): { findings: WorkspaceFinding[] } | { error: string } {
+  try {
+    return { findings: analyzeFile(py, file, absolutePath, text, options) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!isWasmTrap(err)) return { error: `not analysed: ${message}` };
+    try {
+      renewParser(py);
+    } catch {
+      /* the next file reports its own error */
+    }
+    return { error: `not analysed: the parser failed on this file (${message})` };
+  }
 }
 
 /** Analyses one file's text (`.py`, or `.ipynb` JSON whose code cells are analysed together). */
@@ -126,10 +154,16 @@ export function analyzeFile(py: PythonParser, file: string, absolutePath: string
     message: f.message,
     fixable: !!f.fix,
   });
+  const guard = (source: string) => {
+    const depth = indentDepth(source);
+    if (depth > MAX_INDENT_DEPTH) throw new Error(`nested ${depth} indentation levels deep (the parser handles at most ${MAX_INDENT_DEPTH}; Python itself at most 100)`);
+  };
   if (file.endsWith('.ipynb')) {
     const cells = notebookCodeCells(text);
+    for (const c of cells) guard(c.source);
     return analyzeCells(py, cells.map((c) => c.source), options).findings.map((f) => ({ ...toWorkspace(f), cell: cells[f.cell ?? 0]!.index }));
   }
+  guard(text);
   return analyzeText(py, text, options).findings.map(toWorkspace);
 }
 
@@ -175,7 +209,13 @@ export async function localAgentsPackageNames(root: string, py: PythonParser): P
   const init = join(root, 'agents', '__init__.py');
   if (!existsSync(init)) return [];
   const text = await readFile(init, 'utf8').catch(() => '');
-  const tree = py.parser.parse(text);
+  let tree;
+  try {
+    tree = py.parser.parse(text);
+  } catch (err) {
+    if (isWasmTrap(err)) renewParser(py);
+    return [];
+  }
   if (!tree) return [];
   try {
     const wanted = new Set(['Runner', 'Agent', 'SandboxAgent']);

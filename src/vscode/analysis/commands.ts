@@ -18,6 +18,8 @@ export interface WorkspaceScan {
   readonly findings: WorkspaceFinding[];
   readonly files: number;
   readonly analyzed: number;
+  /** Files that could not be read or parsed (their findings are unknown). */
+  readonly errors: readonly { file: string; error: string }[];
 }
 
 /** Scans every workspace folder with progress; undefined when cancelled. */
@@ -29,6 +31,7 @@ export async function scanAllFolders(service: AnalysisService, title: string, ru
     const ac = new AbortController();
     const subs = [ptoken.onCancellationRequested(() => ac.abort()), ...(token ? [token.onCancellationRequested(() => ac.abort())] : [])];
     const findings: WorkspaceFinding[] = [];
+    const errors: { file: string; error: string }[] = [];
     let files = 0;
     let analyzed = 0;
     try {
@@ -47,10 +50,11 @@ export async function scanAllFolders(service: AnalysisService, title: string, ru
           },
         });
         findings.push(...r.findings);
+        errors.push(...r.errors.map((e) => ({ file: join(folder.uri.fsPath, e.file), error: e.error })));
         files += r.filesFound;
         analyzed += r.filesAnalyzed;
       }
-      return { findings, files, analyzed };
+      return { findings, files, analyzed, errors };
     } catch (err) {
       if (err instanceof ScanCancelled) return undefined;
       throw err;
@@ -90,11 +94,15 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
       }));
     }
     const filesWith = new Set(result.findings.map((f) => f.file)).size;
-    const summary = result.findings.length
-      ? `Engramia: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${filesWith} file${filesWith === 1 ? '' : 's'} (${result.analyzed} of ${result.files} Python files analysed).`
-      : `Engramia: no findings (${result.analyzed} of ${result.files} Python files analysed).`;
+    for (const e of result.errors) log.warn(`analysis: ${e.file}: ${e.error}`);
+    const notAnalysed = result.errors.length ? ` ${result.errors.length} file${result.errors.length === 1 ? ' was' : 's were'} not analysed (see the log).` : '';
+    const summary = !result.files
+      ? 'Engramia: no Python files found.'
+      : result.findings.length
+        ? `Engramia: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${filesWith} file${filesWith === 1 ? '' : 's'} (${result.analyzed} of ${result.files} Python files analysed).${notAnalysed}`
+        : `Engramia: no findings${notAnalysed ? ' in the files analysed' : ''} (${result.analyzed} of ${result.files} Python files analysed).${notAnalysed}`;
     log.info(summary);
-    if (result.findings.length) {
+    if (result.findings.length || result.errors.length) {
       void vscode.window.showWarningMessage(summary, 'Show Problems', 'Fix All…').then((choice) => {
         if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
         if (choice === 'Fix All…') void vscode.commands.executeCommand(FIX_WORKSPACE_COMMAND);
@@ -191,6 +199,8 @@ export function analyzeWorkspaceService(service: AnalysisService): (rules: reado
     for (const folder of folders) {
       if (folder.uri.scheme !== 'file') continue;
       const r = await scanWorkspace(folder.uri.fsPath, { ...options, rules: rules as never, parser: py, signal });
+      // a file that could not be analysed may hide findings: the check must not pass
+      if (r.errors.length) throw new Error(`${r.errors.length} Python file${r.errors.length === 1 ? '' : 's'} not analysed (${r.errors[0]!.file}: ${r.errors[0]!.error})`);
       out.push(...r.findings.map((f) => ({ file: join(folder.uri.fsPath, f.file), line: f.line, column: f.column, rule: f.rule, message: f.message })));
     }
     return out;

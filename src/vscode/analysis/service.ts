@@ -5,7 +5,7 @@
  * from the wasm bytes shipped in `dist/`, on the first Python document.
  */
 import * as vscode from 'vscode';
-import { loadPythonParser, RUNTIME_WASM, PYTHON_WASM, type PythonParser } from '../../core/analyzer/parser';
+import { indentDepth, isWasmTrap, loadPythonParser, MAX_INDENT_DEPTH, renewParser, RUNTIME_WASM, PYTHON_WASM, type PythonParser } from '../../core/analyzer/parser';
 import { IncrementalDocument, analyzeCells, mayContainAgentCode } from '../../core/analyzer/document';
 import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyzer/analyze';
 import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules';
@@ -152,20 +152,44 @@ export class AnalysisService implements vscode.Disposable {
       this.forget(document.uri);
       return undefined;
     }
+    if (indentDepth(text) > MAX_INDENT_DEPTH) {
+      this.forget(document.uri);
+      this.deps.log.warn(`analysis: ${document.uri.fsPath} not analysed: nested deeper than ${MAX_INDENT_DEPTH} indentation levels`);
+      return undefined;
+    }
     const py = await this.getParser();
     const options = await this.options();
-    let held = this.docs.get(key);
-    if (!held) {
-      held = { doc: new IncrementalDocument(py, text), version: document.version };
-      this.docs.set(key, held);
-    } else if (held.version !== document.version || held.doc.source !== text) {
-      held.doc.reset(text);
-      held.version = document.version;
+    try {
+      let held = this.docs.get(key);
+      if (!held) {
+        held = { doc: new IncrementalDocument(py, text), version: document.version };
+        this.docs.set(key, held);
+      } else if (held.version !== document.version || held.doc.source !== text) {
+        held.doc.reset(text);
+        held.version = document.version;
+      }
+      if (String(document.version) !== version) return this.analyze(document);
+      const entry: Entry = { key, version, result: held.doc.analyze(options), uris: [document.uri], notebook: false };
+      this.cache.set(key, entry);
+      return entry;
+    } catch (err) {
+      this.recover(py, document.uri, err);
+      return undefined;
     }
-    if (String(document.version) !== version) return this.analyze(document);
-    const entry: Entry = { key, version, result: held.doc.analyze(options), uris: [document.uri], notebook: false };
-    this.cache.set(key, entry);
-    return entry;
+  }
+
+  /** A file the parser failed on is not analysed (no diagnostics, logged); after a WebAssembly trap the parser is renewed. */
+  private recover(py: PythonParser, uri: vscode.Uri, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (isWasmTrap(err)) {
+      for (const k of [...this.docs.keys()]) this.forget(vscode.Uri.parse(k));
+      try {
+        renewParser(py);
+      } catch {
+        this.parser = undefined;
+      }
+    } else this.forget(uri);
+    this.deps.log.warn(`analysis: ${uri.fsPath || uri.toString()} not analysed: ${message}`);
   }
 
   /** All Python code cells of a Jupyter notebook, analysed together. */
@@ -177,14 +201,20 @@ export class AnalysisService implements vscode.Disposable {
     const cached = this.cache.get(key);
     if (cached?.version === version) return cached;
     const texts = cells.map((c) => c.document.getText());
-    if (!texts.some(mayContainAgentCode)) {
+    if (!texts.some(mayContainAgentCode) || texts.some((t) => indentDepth(t) > MAX_INDENT_DEPTH)) {
       this.cache.delete(key);
       return undefined;
     }
     const py = await this.getParser();
-    const entry: Entry = { key, version, result: analyzeCells(py, texts, await this.options()), uris: cells.map((c) => c.document.uri), notebook: true };
-    this.cache.set(key, entry);
-    return entry;
+    const options = await this.options();
+    try {
+      const entry: Entry = { key, version, result: analyzeCells(py, texts, options), uris: cells.map((c) => c.document.uri), notebook: true };
+      this.cache.set(key, entry);
+      return entry;
+    } catch (err) {
+      this.recover(py, notebook.uri, err);
+      return undefined;
+    }
   }
 
   /** The findings of one document (for a cell: the findings in that cell). */
