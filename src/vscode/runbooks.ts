@@ -25,6 +25,7 @@ import { registerRunbookCommands } from './commands/runbookCommands';
 import { pythonInterpreterService } from './python';
 import { registerOperations, type OperationsApi } from './ops';
 import { registerConvertCommand } from './convert';
+import { RunbookTests } from './testing/runbookTests';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RunbookExtensionApi {
@@ -38,6 +39,8 @@ export interface RunbookExtensionApi {
   setInputUi(ui: InputUi | undefined): void;
   /** Cutover operations: injectable clock, evidence recorder, status bar items, notices shown. */
   readonly ops: OperationsApi;
+  /** The runbooks' checks in the Test Explorer. */
+  readonly tests: RunbookTests;
 }
 
 export interface RunbookFeatures {
@@ -68,15 +71,16 @@ export function startRunbooks(context: vscode.ExtensionContext, channel: vscode.
     onRun: ops.onRun, onTick: ops.onTick,
   });
   controllerRef = controller;
+  const tests = new RunbookTests({ controller, runbooks, state });
   const disposables: vscode.Disposable[] = [
-    state, statusBar, controller, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
+    state, statusBar, controller, tests, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
     new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
     registerConvertCommand(),
   ];
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version}: runbook features loaded (check kinds: ${registry.words().join(', ')})`);
-  return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api }, disposables };
+  return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api, tests }, disposables };
 }
 
 /** Releases what the check kinds hold (HTTP connection pools). */
