@@ -6,8 +6,9 @@
 //          runs ENTRY's run() in the real extension host (EXTENSION_DIR loaded as the extension under
 //          development) and exits with the tests' code. Also works as @vscode/test-electron's
 //          vscodeExecutablePath (test/harness/vscode.sh): runTests' --extensionTestsPath= and
-//          --extensionDevelopmentPath= (repeatable) arguments are understood, the first folder
-//          argument is the workspace, and the output goes to $RUNBOOK_VSCODE_OUT (else a temp folder).
+//          --extensionDevelopmentPath= arguments are understood (a second and further development
+//          path is installed alongside), the first folder argument is the workspace, and the
+//          output goes to $RUNBOOK_VSCODE_OUT (else a temp folder).
 //   ui     node test/harness/vscode.mjs [--open PATH]… [--command TEXT]… [--drive FILE.cjs] EXTENSION OUT_DIR
 //          EXTENSION is a built extension folder (registered in place) or a .vsix (installed).
 //          --open / --command steps run in order, each with a screenshot in OUT_DIR; --drive FILE
@@ -170,15 +171,19 @@ async function main() {
       say(`installing ${basename(o.extension)}`);
       const r = spawnSync(paths.node, [...base, '--install-extension', o.extension], { env, encoding: 'utf8' });
       if (r.status !== 0) die(`VSIX install failed:\n${r.stdout}${r.stderr}`);
-    } else if (!o.tests) {
-      // Register the folder in place as an installed extension (test mode loads it as the
-      // extension under development instead; that mode hides notification toasts).
-      const pkg = JSON.parse(readFileSync(join(o.extension, 'package.json'), 'utf8'));
-      writeFileSync(join(run, 'ext', 'extensions.json'), JSON.stringify([{
-        identifier: { id: `${pkg.publisher}.${pkg.name}` }, version: pkg.version,
-        location: { $mid: 1, path: o.extension, scheme: 'file' },
-        metadata: { installedTimestamp: Date.now(), pinned: true, source: 'vsix' },
-      }]));
+    } else {
+      // Register folders in place as installed extensions. Test mode loads the first one as the
+      // extension under development instead (that mode hides notification toasts, so UI mode does
+      // not use it); the workbench takes only one, so further ones are registered here.
+      const folders = o.tests ? o.devPaths.slice(1) : [o.extension];
+      writeFileSync(join(run, 'ext', 'extensions.json'), JSON.stringify(folders.map((dir) => {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        return {
+          identifier: { id: `${pkg.publisher}.${pkg.name}` }, version: pkg.version,
+          location: { $mid: 1, path: dir, scheme: 'file' },
+          metadata: { installedTimestamp: Date.now(), pinned: true, source: 'vsix' },
+        };
+      })));
     }
 
     const flags = ['--bind-addr', `127.0.0.1:${o.serve ? o.port : 0}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
@@ -239,7 +244,7 @@ async function drive(o, paths, run, origin, workspace, keep) {
   if (o.tests) {
     // The workbench reports the extension host's console through window.codeAutomationLog and calls
     // window.codeAutomationExit(code) when the tests' run() settles (0 passed, 1 failed).
-    const payload = [...o.devPaths.map((p) => ['extensionDevelopmentPath', `vscode-remote://${host}${p}`]),
+    const payload = [['extensionDevelopmentPath', `vscode-remote://${host}${o.devPaths[0]}`],
       ['extensionTestsPath', `vscode-remote://${host}${o.tests}`], ['skipWelcome', 'true']];
     url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const out = createWriteStream(join(o.out, 'test-output.log'));
