@@ -49,14 +49,37 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * A write to a stream whose reader went away (`runbook list | head`) ends quietly: EPIPE marks the
+ * stream closed and later writes are dropped; the command runs on and exits with its own code.
+ */
+export function quietOnEpipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'EIO' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw err;
+  });
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') closed = true;
+      else throw err;
+    }
+  };
+}
+
 if (require.main === module) {
+  const stdout = quietOnEpipe(process.stdout);
+  const stderr = quietOnEpipe(process.stderr);
   main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout,
+    stderr,
     env: process.env,
     cwd: process.cwd(),
   }).then(
     (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`runbook: ${err?.stack ?? err}\n`); process.exitCode = 2; },
+    (err) => { stderr(`runbook: ${err?.stack ?? err}\n`); process.exitCode = 2; },
   );
 }

@@ -45,6 +45,10 @@ Exit codes: 0 every selected check passed (warnings and skips allowed), 1 a chec
 2 bad usage, unreadable runbook, or missing inputs.
 `;
 
+/** Signals that cancel a run like Ctrl+C does. */
+const CANCEL_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
 export interface RunArgs {
   file: string;
   section?: string;
@@ -223,15 +227,18 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   if (!opts.json) out(`${title}${plan.section ? ` › ${plan.section.title}` : ''}: ${plan.entries.length} check${plan.entries.length === 1 ? '' : 's'}\n`);
   const started = Date.now();
-  // Ctrl+C: stop the running check (its process tree is killed), report the rest as cancelled, exit 1.
-  // A second Ctrl+C exits at once.
+  // Ctrl+C, SIGTERM, SIGHUP: stop the running check (its process tree is killed), report the rest
+  // as cancelled, exit 1 (Ctrl+C) or 128 + the signal's number. A second signal exits at once
+  // (spawned checks then end through their watchdog, src/core/process/tree.ts).
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    err('\nrunbook run: cancelling (Ctrl+C again to quit at once)…\n');
+  let endedBy: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 2));
+    endedBy = sig;
+    err(sig === 'SIGINT' ? '\nrunbook run: cancelling (Ctrl+C again to quit at once)…\n' : `\nrunbook run: ${sig}: cancelling…\n`);
     controller.abort(new Error('cancelled'));
   };
-  process.on('SIGINT', onSigint);
+  for (const sig of CANCEL_SIGNALS) process.on(sig, onSignal);
   const result = await executePlan(plan, env, {
     signal: controller.signal,
     stopOnFirstFailure: !opts.continueOnFailure,
@@ -255,11 +262,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       }
     },
   });
-  process.off('SIGINT', onSigint);
+  for (const sig of CANCEL_SIGNALS) process.off(sig, onSignal);
   await disposeKinds().catch(() => undefined);
   const elapsed = Date.now() - started;
   const summary = summarize(result.runs, elapsed);
-  const exitCode = summary.ok && !result.cancelled ? 0 : 1;
+  // A check named with --only that could not run (not confirmed in a headless run, a manual step
+  // not counted as done) fails the run, whatever its kind reports (skipped or fail).
+  const requested = new Set(opts.only);
+  const requestedNotRun = result.runs.filter((r) => requested.has(r.checkId) && r.verdict === 'skipped' && r.reason !== 'cancelled');
+  const exitCode = endedBy && endedBy !== 'SIGINT' ? 128 + (SIGNAL_NUMBERS[endedBy] ?? 15) : summary.ok && !result.cancelled && !requestedNotRun.length ? 0 : 1;
 
   if (opts.junit) {
     const junitFile = resolve(io.cwd, opts.junit);
@@ -319,7 +330,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         data: r.data,
         details: r.details,
       })),
-      summary: { ...summary, stoppedAfter: result.stoppedAfter, cancelled: result.cancelled },
+      summary: { ...summary, stoppedAfter: result.stoppedAfter, cancelled: result.cancelled, ...(requestedNotRun.length ? { requestedNotRun: requestedNotRun.map((r) => r.checkId) } : {}) },
       evidence: evidenceFile && !evidenceError ? evidenceFile : null,
       exitCode,
     };
@@ -328,6 +339,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
     out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${summary.total} checks, ${formatMs(elapsed)})\n`);
     if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
+    if (requestedNotRun.length) out(`Requested but not run: ${requestedNotRun.map((r) => r.checkId).join(', ')} (exit 1).\n`);
     if (result.cancelled) out('Cancelled.\n');
     if (evidenceFile && !evidenceError) out(`Evidence: ${displayPath(io.cwd, evidenceFile)}\n`);
   }

@@ -56,7 +56,8 @@ export function httpMethodOf(body: string): string | undefined {
   for (const raw of body.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith('//')) continue;
-    if (line.startsWith('??')) return undefined;
+    // Conditions may come before the request line (the kind removes them wherever they are).
+    if (line.startsWith('??')) continue;
     const m = /^([A-Za-z]+)\s+\S/.exec(line);
     if (m && /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/i.test(m[1]!)) return m[1]!.toUpperCase();
     return 'GET';

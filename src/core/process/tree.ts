@@ -7,7 +7,7 @@
  * leaves running in the background are ended the same way when the script exits, so a check
  * never leaves work behind. Windows: `taskkill /T /F` on the pid.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface ProcessSpec {
@@ -74,6 +74,32 @@ export function groupAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * A watchdog for a check's process group that outlives us: a tiny `sh` in its own session that
+ * waits on a pipe only we hold open. If we die without cleaning up (SIGKILL, a crash, a second
+ * Ctrl+C that exits at once), the pipe closes and it ends the group (SIGTERM, then SIGKILL after
+ * the grace). On a normal end we kill the watchdog itself. POSIX only.
+ */
+const WATCHDOG_SCRIPT = 'trap "" INT TERM HUP; read _; kill -s TERM -- -"$1" 2>/dev/null; sleep "$2"; kill -s KILL -- -"$1" 2>/dev/null';
+
+function startWatchdog(pgid: number, graceMs: number): ChildProcess | undefined {
+  if (process.platform === 'win32') return undefined;
+  try {
+    const w = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'runbook-watchdog', String(pgid), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    w.on('error', () => undefined);
+    w.stdin?.on('error', () => undefined);
+    // Neither the watchdog nor its pipe keeps this process alive.
+    w.unref();
+    (w.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return w;
+  } catch {
+    return undefined;
   }
 }
 
@@ -176,6 +202,10 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
     let killTimer: NodeJS.Timeout | undefined;
     let settled = false;
     const pid = child.pid;
+    const watchdog = pid !== undefined && process.platform !== 'win32' ? startWatchdog(pid, graceMs) : undefined;
+    const stopWatchdog = () => {
+      if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+    };
 
     const terminate = () => {
       if (pid === undefined) return;
@@ -199,6 +229,7 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
+      stopWatchdog();
       if (settled) return;
       settled = true;
       spec.signal.removeEventListener('abort', onAbort);
@@ -224,7 +255,8 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
       spec.signal.removeEventListener('abort', onAbort);
       out.end();
       err.end();
-      const finish = () =>
+      const finish = () => {
+        stopWatchdog();
         resolve({
           exitCode: exitCode ?? code,
           exitSignal: exitSignal ?? sig,
@@ -233,6 +265,7 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
           aborted,
           pid,
         });
+      };
       // After a kill, make sure the group is gone before reporting (SIGKILL if needed).
       if (aborted && pid !== undefined && groupAlive(pid)) {
         killGroup(pid, 'SIGKILL');
