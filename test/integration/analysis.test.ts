@@ -54,16 +54,17 @@ suite('Agent code analysis', () => {
 
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const titles = lenses.map((l) => l.command?.title ?? '');
-    assert.ok(titles.some((t) => t.includes('Add hooks=EngramiaRunHooks(memory)')), titles.join(' | '));
+    assert.ok(titles.some((t) => t.includes('Add hooks=EngramiaAgentsHooks(memory)')), titles.join(' | '));
     assert.ok(titles.some((t) => t.includes('Wrap with engramia_instructions')), titles.join(' | '));
     assert.ok(titles.includes('Engramia: 2 issues — Fix all'), titles.join(' | '));
 
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, hooks.range);
-    const quickFix = actions.find((a) => a.title.includes('Add hooks=EngramiaRunHooks'));
+    const quickFix = actions.find((a) => a.title.includes('Add hooks=EngramiaAgentsHooks'));
     assert.ok(actions.some((a) => a.title.includes('Disable ENG001 for this line')), actions.map((a) => a.title).join(' | '));
     await applyAction(quickFix, 'ENG001 quick fix');
     assert.ok(doc.getText().includes('from engramia.sdk.openai_agents import EngramiaRunHooks\n'), doc.getText());
-    assert.ok(doc.getText().includes('result = Runner.run_sync(assistant, question, hooks=EngramiaRunHooks(memory))'), doc.getText());
+    assert.ok(doc.getText().includes('\nclass EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n'), doc.getText());
+    assert.ok(doc.getText().includes('result = Runner.run_sync(assistant, question, hooks=EngramiaAgentsHooks(memory))'), doc.getText());
     await waitForDiagnostics(uri, ['ENG002'], 'after the quick fix');
 
     const fixAll = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(0, 0, doc.lineCount, 0), 'source.fixAll.engramia');
@@ -71,7 +72,8 @@ suite('Agent code analysis', () => {
     const text = doc.getText();
     assert.ok(text.includes('from engramia.sdk.openai_agents import EngramiaRunHooks, engramia_instructions\n'), text);
     assert.ok(text.includes('    instructions=engramia_instructions(memory, base="You are a helpful assistant."),\n'), text);
-    assert.ok(text.includes('Runner.run_sync(assistant, question, hooks=EngramiaRunHooks(memory), context=question)'), text);
+    assert.ok(text.includes('Runner.run_sync(assistant, question, hooks=EngramiaAgentsHooks(memory), context=question)'), text);
+    assert.equal(text.split('class EngramiaAgentsHooks').length, 2, 'the hooks class is defined once');
     await waitForDiagnostics(uri, [], 'after fix-all');
   });
 
@@ -135,7 +137,8 @@ suite('Agent code analysis', () => {
     const [d] = await waitForDiagnostics(cells[2]!.document.uri, ['ENG001'], 'cell 3');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cells[2]!.document.uri, d!.range);
     await applyAction(actions.find((a) => a.title.includes('Add hooks=')), 'notebook quick fix');
-    assert.equal(cells[2]!.document.getText(), 'result = Runner.run_sync(agent, "hi", hooks=EngramiaRunHooks(memory))');
+    assert.equal(cells[2]!.document.getText(), 'result = Runner.run_sync(agent, "hi", hooks=EngramiaAgentsHooks(memory))');
     assert.ok(cells[0]!.document.getText().includes('from engramia.sdk.openai_agents import EngramiaRunHooks'), 'import goes to the import cell');
+    assert.ok(cells[0]!.document.getText().includes('class EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):'), 'the hooks class goes to the import cell');
   });
 });

@@ -11,6 +11,21 @@ import { LineTable, mergeEdits, type OffsetEdit, type TextEdit, type TextRange }
 export const ENGRAMIA_SDK_MODULE = 'engramia.sdk.openai_agents';
 export const ENGRAMIA_PROVIDERS_MODULE = 'engramia.providers';
 export const DEFAULT_MEMORY_VARIABLE = 'memory';
+/** The `RunHooks` subclass the ENG001/ENG003 fixes define when the workspace has none to import. */
+export const HOOKS_CLASS_NAME = 'EngramiaAgentsHooks';
+/** Where a memory the fixes bind keeps its patterns (JSONStorage path), unless configured. */
+export const DEFAULT_STORAGE_PATH = './engramia_data';
+
+/** A class of the workspace that can be passed as run hooks (found by `findHooksClasses`). */
+export interface HooksClassInfo {
+  /** Dotted module (`pkg.hooks`). */
+  readonly module: string;
+  readonly name: string;
+  /** Derives (directly or not) from the SDK's `RunHooks` / `RunHooksBase`: the Runner accepts it. */
+  readonly runHooks: boolean;
+  /** Derives from or refers to `EngramiaRunHooks`: runs with it learn. */
+  readonly engramia: boolean;
+}
 
 export interface AnalyzeOptions {
   /** Rules to run; default: every rule on by default (ENG003 is off). */
@@ -26,6 +41,19 @@ export interface AnalyzeOptions {
    * imports of these names from `agents` are not trusted (§4 guard). See `localAgentsPackageNames`.
    */
   readonly shadowedAgentsNames?: readonly string[];
+  /** JSONStorage path of the memory a fix binds when none is in scope (default `./engramia_data`). */
+  readonly storagePath?: string;
+  /** `module:Name` of the project's own RunHooks class wiring Engramia: fixes import it instead of defining one. */
+  readonly hooksClass?: string;
+  /** Hooks classes found in the workspace (resolves imported hooks; the first usable one is imported by fixes). */
+  readonly workspaceHooksClasses?: readonly HooksClassInfo[];
+  /** The dotted module name of the analysed file (so a fix never imports the file from itself). */
+  readonly moduleName?: string;
+  /**
+   * The installed Engramia's `EngramiaRunHooks` derives from the SDK's `RunHooks` (a later release;
+   * see `engramiaHooksAreRunHooks`): it is accepted as is and fixes use it directly.
+   */
+  readonly engramiaHooksAreRunHooks?: boolean;
 }
 
 export interface Fix {
@@ -97,6 +125,8 @@ type Intent =
 
 interface ImportSite {
   readonly key: string;
+  /** The block the site inserts into (`unit:top` or `unit:<lazy import offset>`): preludes go there once. */
+  readonly block: string;
   readonly unit: number;
   readonly module: string;
   /** Names already imported from the module where the site is visible. */
@@ -105,6 +135,11 @@ interface ImportSite {
   readonly append?: { readonly at: number; readonly prefix: string; readonly suffix: string };
   /** Or insert a new statement. */
   readonly insert: { readonly at: number; readonly prefix: string; readonly suffix: string };
+  /** Indentation of statements inserted at the site ('' at module level). */
+  readonly indent: string;
+  readonly eol: string;
+  /** The line after the insertion point is blank (or there is none). */
+  readonly nextBlank: boolean;
 }
 
 interface ImportNeed {
@@ -112,16 +147,28 @@ interface ImportNeed {
   readonly name: string;
 }
 
+/** Statements inserted once per block after its imports (the hooks class, the memory binding). */
+interface PreludeNeed {
+  readonly site: ImportSite;
+  /** Order within the block (class before memory) and de-duplication key. */
+  readonly order: number;
+  /** The statement's lines (unindented). */
+  readonly lines: readonly string[];
+}
+
 interface Plan {
   readonly intents: readonly Intent[];
   readonly imports: readonly ImportNeed[];
+  readonly preludes?: readonly PreludeNeed[];
 }
 
 // ---------------------------------------------------------------------------------------------
 
 const RUN_METHODS = new Set(['run', 'run_sync', 'run_streamed']);
-const AGENTS_MODULE_NAMES: Readonly<Record<string, Readonly<Record<string, 'runner' | 'agent'>>>> = {
-  agents: { Runner: 'runner', Agent: 'agent', SandboxAgent: 'agent' },
+type AgentsName = 'runner' | 'agent' | 'runhooks';
+const AGENTS_MODULE_NAMES: Readonly<Record<string, Readonly<Record<string, AgentsName>>>> = {
+  agents: { Runner: 'runner', Agent: 'agent', SandboxAgent: 'agent', RunHooks: 'runhooks', RunHooksBase: 'runhooks' },
+  'agents.lifecycle': { RunHooks: 'runhooks', RunHooksBase: 'runhooks' },
   'agents.run': { Runner: 'runner' },
   'agents.agent': { Agent: 'agent' },
   'agents.sandbox': { SandboxAgent: 'agent' },
@@ -139,6 +186,12 @@ class Bindings {
   readonly runner = new Map<string, Binding>();
   readonly agent = new Map<string, Binding>();
   readonly agentsModule = new Map<string, Binding>();
+  /** Local names of the SDK's `RunHooks` / `RunHooksBase`. */
+  readonly runHooks = new Map<string, Binding>();
+  /** Local names of Engramia's `EngramiaRunHooks`. */
+  readonly engramiaHooks = new Set<string>();
+  /** Every `from M import N [as L]`: L → (M, N) (resolves hooks classes imported from the workspace). */
+  readonly fromImports = new Map<string, { readonly module: string; readonly name: string }>();
   readonly memoryCtor = new Set<string>();
   readonly engramiaModule = new Set<string>();
   readonly instructionsFn = new Set<string>(['engramia_instructions']);
@@ -164,20 +217,25 @@ class Bindings {
     const known = AGENTS_MODULE_NAMES[module];
     const isWildcard = node.namedChildren.some((c) => c?.type === 'wildcard_import');
     if (isWildcard) {
-      if (module === 'agents') for (const [name, kind] of Object.entries(known!)) (kind === 'runner' ? this.runner : this.agent).set(name, { unit, node });
+      if (module === 'agents') for (const [name, kind] of Object.entries(known!)) this.byKind(kind).set(name, { unit, node });
       return;
     }
     for (const n of node.childrenForFieldName('name')) {
       const imported = (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) ?? '';
       const local = (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text) ?? '';
       if (!local) continue;
+      this.fromImports.set(local, { module, name: imported });
       const kind = known?.[imported];
-      if (kind === 'runner') this.runner.set(local, { unit, node });
-      else if (kind === 'agent') this.agent.set(local, { unit, node });
+      if (kind) this.byKind(kind).set(local, { unit, node });
       else if (MEMORY_MODULES.has(module) && imported === 'Memory') this.memoryCtor.add(local);
       else if (module === ENGRAMIA_SDK_MODULE && imported === 'engramia_instructions') this.instructionsFn.add(local);
+      else if (module === ENGRAMIA_SDK_MODULE && imported === 'EngramiaRunHooks') this.engramiaHooks.add(local);
       else if (module !== ENGRAMIA_SDK_MODULE) this.other.add(local);
     }
+  }
+
+  private byKind(kind: AgentsName): Map<string, Binding> {
+    return kind === 'runner' ? this.runner : kind === 'agent' ? this.agent : this.runHooks;
   }
 
   /** A name also bound by some other import (e.g. crewai's Agent) is never trusted. */
@@ -185,6 +243,8 @@ class Bindings {
     for (const name of this.other) {
       this.runner.delete(name);
       this.agent.delete(name);
+      this.runHooks.delete(name);
+      this.engramiaHooks.delete(name);
       this.agentsModule.delete(name);
       this.memoryCtor.delete(name);
     }
@@ -232,13 +292,23 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   const memoryDefault = options.memoryVariable?.trim() || DEFAULT_MEMORY_VARIABLE;
 
   // ---- node classifiers -------------------------------------------------------------------
-  const isRunnerRef = (n: Node | null): boolean => {
+  /** `Runner` itself: a bound name or `<agents alias>.Runner`. */
+  const isRunnerClass = (n: Node | null): boolean => {
     if (!n) return false;
     if (n.type === 'identifier') return b.runner.has(n.text);
     if (n.type === 'attribute') return n.childForFieldName('attribute')?.text === 'Runner' && isAgentsModule(n.childForFieldName('object'));
+    return false;
+  };
+  /** Names (or `self.x` texts) assigned a `Runner(...)` instance: `runner = Runner()` then `runner.run(...)`. */
+  const runnerInstances = new Set<string>();
+  /** A receiver of `.run*`: the class, `Runner()`, or a variable holding an instance. */
+  const isRunnerRef = (n: Node | null): boolean => {
+    if (!n) return false;
+    if (isRunnerClass(n)) return true;
+    if ((n.type === 'identifier' || n.type === 'attribute') && runnerInstances.has(n.text)) return true;
     if (n.type === 'call') {
       const args = n.childForFieldName('arguments');
-      return !!args && args.type === 'argument_list' && args.namedChildren.every((c) => c?.type === 'comment') && isRunnerRef(n.childForFieldName('function'));
+      return !!args && args.type === 'argument_list' && args.namedChildren.every((c) => c?.type === 'comment') && isRunnerClass(n.childForFieldName('function'));
     }
     return false;
   };
@@ -272,7 +342,7 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
 
   // Cheap prefilter (a necessary condition only; every decision is made on nodes): a call or
   // assignment can matter only when the first characters of its source mention a bound name.
-  const tokens = [...new Set([...b.runner.keys(), ...b.agent.keys(), ...b.agentsModule.keys(), ...b.memoryCtor, ...b.engramiaModule])];
+  const tokens = [...new Set([...b.runner.keys(), ...b.agent.keys(), ...b.agentsModule.keys(), ...b.memoryCtor, ...b.engramiaModule, ...b.engramiaHooks])];
   // the calls `mentions` can accept: those holding a token or a method token (`.clone`, ...)
   for (const d of data) nodesAround(py, d, [...tokens, '.clone', '.as_tool', '.learn'], CALL_TYPES, d.calls);
   const mentions = (d: UnitData, n: Node, extra: readonly string[] = []): boolean => {
@@ -294,10 +364,26 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
       const lhs = a.childForFieldName('left');
       if (!lhs) continue;
       callAssigns.push({ lhs: lhs.text, call: rhs });
+      if (isRunnerClass(rhs.childForFieldName('function')) && (lhs.type === 'identifier' || lhs.type === 'attribute')) runnerInstances.add(lhs.text);
       if (isMemoryCtor(rhs.childForFieldName('function'))) {
         memoryNames.add(lhs.text);
         const atModule = a.parent?.type === 'expression_statement' && a.parent.parent?.type === 'module';
         if (atModule && lhs.type === 'identifier' && memoryVariable === undefined) memoryVariable = lhs.text;
+      }
+    }
+  }
+  // calls on Runner instances (`runner = Runner()` ... `runner.run(...)`) name no token: collect them too
+  if (runnerInstances.size) {
+    const names = [...runnerInstances];
+    tokens.push(...names.filter((n) => !tokens.includes(n)));
+    for (const d of data) {
+      const extra: Node[] = [];
+      nodesAround(py, d, names, CALL_TYPES, extra);
+      const seen = new Set(d.calls.map((c) => c.id));
+      const fresh = extra.filter((c) => !seen.has(c.id));
+      if (fresh.length) {
+        d.calls.push(...fresh);
+        d.calls.sort((x, y) => x.startIndex - y.startIndex || y.endIndex - x.endIndex);
       }
     }
   }
@@ -416,6 +502,170 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
   const sites = new Map<string, ImportSite>();
   const engramiaSite = (unit: number, anchor: Binding | undefined, module: string) => importSite(data, sites, unit, anchor, module);
 
+  // ---- hooks classes, the memory in scope, and what the hooks fixes insert ------------------
+  const native = options.engramiaHooksAreRunHooks === true;
+  interface ClassFacts { readonly runHooks: boolean; readonly engramia: boolean }
+  const NO_FACTS: ClassFacts = { runHooks: false, engramia: false };
+  const workspaceClasses = options.workspaceHooksClasses ?? [];
+  const importedClass = (local: string): ClassFacts | undefined => {
+    const imp = b.fromImports.get(local);
+    return imp ? findWorkspaceClass(workspaceClasses, imp.module, imp.name) : undefined;
+  };
+  const localClasses = new Map<string, { node: Node; facts?: ClassFacts }>();
+  for (const d of data) {
+    const found: Node[] = [];
+    nodesAround(py, d, ['class'], ['class_definition'], found);
+    for (const c of found) {
+      const name = c.childForFieldName('name')?.text;
+      if (name && !localClasses.has(name)) localClasses.set(name, { node: c });
+    }
+  }
+  const isEngramiaHooksRef = (n: Node | null): boolean =>
+    !!n && ((n.type === 'identifier' && b.engramiaHooks.has(n.text)) || (n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'EngramiaRunHooks'));
+  const baseFacts = (e: Node | null, depth: number): ClassFacts => {
+    if (!e) return NO_FACTS;
+    if (e.type === 'subscript') return baseFacts(e.childForFieldName('value'), depth);
+    if (isEngramiaHooksRef(e)) return { runHooks: native, engramia: true };
+    if (e.type === 'identifier') return b.runHooks.has(e.text) ? { runHooks: true, engramia: false } : classFacts(e.text, depth + 1) ?? NO_FACTS;
+    if (e.type === 'attribute') {
+      const attr = e.childForFieldName('attribute')?.text;
+      const obj = e.childForFieldName('object');
+      const agentsObj = isAgentsModule(obj) || (obj?.type === 'attribute' && obj.childForFieldName('attribute')?.text === 'lifecycle' && isAgentsModule(obj.childForFieldName('object')));
+      if ((attr === 'RunHooks' || attr === 'RunHooksBase') && agentsObj) return { runHooks: true, engramia: false };
+    }
+    return NO_FACTS;
+  };
+  /** What a class name stands for: a class of this file (its bases, or a body that uses EngramiaRunHooks) or one imported from the workspace. */
+  function classFacts(name: string, depth = 0): ClassFacts | undefined {
+    const local = localClasses.get(name);
+    if (!local) return importedClass(name);
+    if (local.facts) return local.facts;
+    if (depth > 16) return NO_FACTS;
+    local.facts = NO_FACTS; // a cycle ends here
+    let runHooks = false;
+    let engramia = false;
+    for (const s of local.node.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (!s || s.type === 'keyword_argument' || s.type === 'comment') continue;
+      const f = baseFacts(s, depth);
+      runHooks ||= f.runHooks;
+      engramia ||= f.engramia;
+    }
+    if (!engramia) {
+      const body = local.node.childForFieldName('body');
+      engramia = !!body && (body.descendantsOfType('identifier').some((n) => !!n && b.engramiaHooks.has(n.text)) || body.descendantsOfType('attribute').some((n) => n?.childForFieldName('attribute')?.text === 'EngramiaRunHooks'));
+    }
+    local.facts = { runHooks, engramia };
+    return local.facts;
+  }
+
+  type HooksState =
+    | { readonly kind: 'ok' }
+    /** `EngramiaRunHooks(...)` itself: the Runner raises TypeError; fixable by swapping the class. */
+    | { readonly kind: 'plain'; readonly callee: Node; readonly unit: number }
+    /** A known class the Runner rejects (not a RunHooks). */
+    | { readonly kind: 'rejected'; readonly name: string }
+    /** A RunHooks that does not wire Engramia. */
+    | { readonly kind: 'not-engramia'; readonly name: string }
+    | { readonly kind: 'unknown' };
+  const hooksNames = new Set<string>();
+  const assignedCalls = new Map<string, { call: Node; unit: number } | null>();
+  const assignedCall = (name: string): { call: Node; unit: number } | undefined => {
+    if (assignedCalls.has(name)) return assignedCalls.get(name) ?? undefined;
+    let hit: { call: Node; unit: number } | undefined;
+    for (const d of data) {
+      const found: Node[] = [];
+      nodesAround(py, d, [name], ['assignment'], found);
+      const a = found.find((n) => n.childForFieldName('left')?.text === name && n.childForFieldName('right')?.type === 'call');
+      if (a) {
+        hit = { call: a.childForFieldName('right')!, unit: d.index };
+        break;
+      }
+    }
+    assignedCalls.set(name, hit ?? null);
+    return hit;
+  };
+  const classifyCall = (call: Node, unit: number): HooksState => {
+    const f = call.childForFieldName('function');
+    if (!f) return { kind: 'unknown' };
+    if (isEngramiaHooksRef(f)) return native ? { kind: 'ok' } : { kind: 'plain', callee: f, unit };
+    const facts = f.type === 'identifier' ? classFacts(f.text) : undefined;
+    const name = f.text;
+    if (!facts) return { kind: 'unknown' };
+    if (facts.runHooks) return facts.engramia ? { kind: 'ok' } : { kind: 'not-engramia', name };
+    return facts.engramia || localClasses.has(name) ? { kind: 'rejected', name } : { kind: 'unknown' };
+  };
+  const classifyHooks = (v: Node, unit: number): HooksState => {
+    if (v.type === 'call') return classifyCall(v, unit);
+    if (v.type === 'identifier') {
+      hooksNames.add(v.text);
+      const a = assignedCall(v.text);
+      if (a) return classifyCall(a.call, a.unit);
+    }
+    return { kind: 'unknown' };
+  };
+
+  // The memory a fix refers to must be bound where the fix uses it; else the fix binds one.
+  let memBinders: { unit: number; scope: Node | null }[] | undefined;
+  const memInScope = (node: Node, unit: number): boolean => {
+    if (memoryVariable !== undefined) return true; // a module-level `X = Memory(...)`
+    memBinders ??= data.flatMap((d) => {
+      const found: Node[] = [];
+      nodesAround(py, d, [mem], BINDER_TYPES, found);
+      return found.filter((n) => binds(n, mem)).map((n) => ({ unit: d.index, scope: scopeOf(n) }));
+    });
+    return memBinders.some((m) => m.scope === null || (m.unit === unit && isAncestor(m.scope, node)));
+  };
+  const storagePath = options.storagePath?.trim() || DEFAULT_STORAGE_PATH;
+  const [settingModule, settingName] = (options.hooksClass ?? '').split(':').map((x) => x.trim());
+  const validSetting = !!settingModule && !!settingName && /^[A-Za-z_][\w.]*$/.test(settingModule) && /^[A-Za-z_]\w*$/.test(settingName);
+  const localOk = [...localClasses.keys()].find((n) => { const f = classFacts(n); return !!f && f.runHooks && f.engramia; });
+  const workspaceOk = workspaceClasses.find((c) => c.runHooks && c.engramia && c.module !== options.moduleName);
+  /** The hooks class the fixes pass, with the imports and the class definition it needs at a site. */
+  const hooksClassFix = (unit: number, anchor: Binding | undefined): { cls: string; imports: ImportNeed[]; preludes: PreludeNeed[] } => {
+    const sdk = engramiaSite(unit, anchor, ENGRAMIA_SDK_MODULE);
+    const engramiaName = [...b.engramiaHooks][0];
+    if (native) return { cls: engramiaName ?? 'EngramiaRunHooks', imports: engramiaName ? [] : [{ site: sdk, name: 'EngramiaRunHooks' }], preludes: [] };
+    if (validSetting) {
+      if (settingModule === options.moduleName) return { cls: settingName!, imports: [], preludes: [] };
+      return { cls: settingName!, imports: [{ site: engramiaSite(unit, anchor, settingModule!), name: settingName! }], preludes: [] };
+    }
+    if (localOk) return { cls: localOk, imports: [], preludes: [] };
+    if (workspaceOk) return { cls: workspaceOk.name, imports: [{ site: engramiaSite(unit, anchor, workspaceOk.module), name: workspaceOk.name }], preludes: [] };
+    const imports: ImportNeed[] = [];
+    if (!engramiaName) imports.push({ site: sdk, name: 'EngramiaRunHooks' });
+    let runHooks = [...b.runHooks].find(([local, bd]) => importedNameOf(bd.node, local) === 'RunHooks')?.[0];
+    if (!runHooks) {
+      const alias = [...b.agentsModule.keys()][0];
+      if (alias) runHooks = `${alias}.RunHooks`;
+      else {
+        runHooks = 'RunHooks';
+        imports.push({ site: engramiaSite(unit, anchor, 'agents'), name: 'RunHooks' });
+      }
+    }
+    const lines = [
+      `class ${HOOKS_CLASS_NAME}(${engramiaName ?? 'EngramiaRunHooks'}, ${runHooks}):`,
+      `    """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""`,
+    ];
+    return { cls: HOOKS_CLASS_NAME, imports, preludes: [{ site: sdk, order: 1, lines }] };
+  };
+  /** The memory binding a fix needs when `mem` is not bound where `node` uses it. */
+  const memoryFix = (node: Node, unit: number, anchor: Binding | undefined): { imports: ImportNeed[]; preludes: PreludeNeed[] } => {
+    if (memInScope(node, unit)) return { imports: [], preludes: [] };
+    const sdk = engramiaSite(unit, anchor, ENGRAMIA_SDK_MODULE);
+    const imports: ImportNeed[] = [{ site: engramiaSite(unit, anchor, ENGRAMIA_PROVIDERS_MODULE), name: 'JSONStorage' }];
+    let ctor = [...b.memoryCtor][0];
+    if (!ctor) {
+      const alias = [...b.engramiaModule][0];
+      if (alias) ctor = `${alias}.Memory`;
+      else {
+        ctor = 'Memory';
+        imports.push({ site: engramiaSite(unit, anchor, 'engramia'), name: 'Memory' });
+      }
+    }
+    const lines = [`${mem} = ${ctor}(embeddings=None, storage=JSONStorage(path=${pyString(storagePath)}))`];
+    return { imports, preludes: [{ site: sdk, order: 2, lines }] };
+  };
+
   const add = (d: UnitData, rule: RuleId, message: string, rangeNode: Node | { start: number; end: number }, call: Node, plan: Plan | undefined, fixTitle: string | undefined, extraRows: number[] = []) => {
     if (!enabled.has(rule)) return;
     const start = 'startIndex' in rangeNode ? rangeNode.startIndex : rangeNode.start;
@@ -439,25 +689,45 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
         const args = parseArgs(argsNode);
         const layout = () => argsLayout(d, argsNode);
 
+        // ENG007: Runner(hooks=...) (Runner takes no arguments)
+        const ctorHooks = isRunnerClass(f) ? args.keywords.get('hooks') : undefined;
+        if (ctorHooks) {
+          const i = args.items.indexOf(ctorHooks);
+          const next = args.items[i + 1];
+          const prev = args.items[i - 1];
+          const [start, end] = next ? [ctorHooks.startIndex, next.startIndex] : prev ? [prev.endIndex, ctorHooks.endIndex] : [ctorHooks.startIndex, ctorHooks.endIndex];
+          add(d, 'ENG007', `${f.text}(hooks=...) raises "TypeError: Runner() takes no arguments": the Runner has no constructor options. Pass hooks= to each run call (runner.run(..., hooks=...)).`, ctorHooks, call,
+            { intents: [{ kind: 'replace', unit: d.index, start, end, text: '' }], imports: [] },
+            `Engramia (ENG007): Remove hooks= from ${f.text}(...) (pass it to the run calls)`);
+          continue;
+        }
+
         if (f.type === 'attribute') {
           const method = f.childForFieldName('attribute')?.text ?? '';
           const recv = f.childForFieldName('object');
           if (RUN_METHODS.has(method) && isRunnerRef(recv)) {
             const anchor = runnerAnchor(recv!, b);
             // ENG001
-            if (!args.dictSplat && !(method === 'run_streamed' && (args.positional.length >= 5 || args.listSplat))) {
-              const hooks = args.keywords.get('hooks');
-              const hooksValue = hooks?.childForFieldName('value');
-              const site = engramiaSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
-              const hookText = `EngramiaRunHooks(${mem})`;
-              if (!hooks) {
-                add(d, 'ENG001', `${f.text}(...) passes no hooks: Engramia learns nothing from this run. Add hooks=EngramiaRunHooks(${mem}).`, f, call,
-                  { intents: [{ kind: 'keyword', layout: layout(), text: `hooks=${hookText}` }], imports: [{ site, name: 'EngramiaRunHooks' }] },
-                  `Engramia (ENG001): Add hooks=EngramiaRunHooks(${mem})`);
-              } else if (hooksValue?.type === 'none') {
-                add(d, 'ENG001', `${f.text}(...) passes hooks=None: Engramia learns nothing from this run. Use hooks=EngramiaRunHooks(${mem}).`, f, call,
-                  { intents: [{ kind: 'replace', unit: d.index, start: hooksValue.startIndex, end: hooksValue.endIndex, text: hookText }], imports: [{ site, name: 'EngramiaRunHooks' }] },
-                  `Engramia (ENG001): Replace hooks=None with hooks=EngramiaRunHooks(${mem})`);
+            const hooks = args.keywords.get('hooks');
+            const hooksValue = hooks?.childForFieldName('value');
+            if (hooksValue && hooksValue.type !== 'none') {
+              // an explicit hooks= is checked even next to **kwargs (a second hooks there would be a TypeError)
+              checkHooksValue(d, call, f, hooksValue, 'ENG001', anchor);
+            } else if (!args.dictSplat && !(method === 'run_streamed' && (args.positional.length >= 5 || args.listSplat))) {
+              {
+                if (enabled.has('ENG001')) {
+                  const hc = hooksClassFix(d.index, anchor);
+                  const mf = memoryFix(call, d.index, anchor);
+                  const hookText = `${hc.cls}(${mem})`;
+                  const intent: Intent = !hooks || !hooksValue
+                    ? { kind: 'keyword', layout: layout(), text: `hooks=${hookText}` }
+                    : { kind: 'replace', unit: d.index, start: hooksValue.startIndex, end: hooksValue.endIndex, text: hookText };
+                  add(d, 'ENG001', !hooks
+                    ? `${f.text}(...) passes no hooks: Engramia learns nothing from this run. Add hooks=${hookText}.`
+                    : `${f.text}(...) passes hooks=None: Engramia learns nothing from this run. Use hooks=${hookText}.`, f, call,
+                  { intents: [intent], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] },
+                  !hooks ? `Engramia (ENG001): Add hooks=${hookText}` : `Engramia (ENG001): Replace hooks=None with hooks=${hookText}`);
+                }
               }
             }
             // ENG004
@@ -492,11 +762,18 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
             continue;
           }
           if (method === 'as_tool' && recv && knownAgents.has(recv.text)) {
+            const hooksValue = args.keywords.get('hooks')?.childForFieldName('value');
+            const anchor = agentAnchorOf(recv, b, callAssigns, isAgentCtor);
             if (!args.keywords.has('hooks') && args.positional.length < 8 && !args.dictSplat) {
-              const site = engramiaSite(d.index, agentAnchorOf(recv, b, callAssigns, isAgentCtor), ENGRAMIA_SDK_MODULE);
-              add(d, 'ENG003', `${f.text}(...) passes no hooks: the nested agent run is not learned by Engramia.`, f, call,
-                { intents: [{ kind: 'keyword', layout: layout(), text: `hooks=EngramiaRunHooks(${mem})` }], imports: [{ site, name: 'EngramiaRunHooks' }] },
-                `Engramia (ENG003): Add hooks=EngramiaRunHooks(${mem})`);
+              if (enabled.has('ENG003')) {
+                const hc = hooksClassFix(d.index, anchor);
+                const mf = memoryFix(call, d.index, anchor);
+                add(d, 'ENG003', `${f.text}(...) passes no hooks: the nested agent run is not learned by Engramia. Add hooks=${hc.cls}(${mem}).`, f, call,
+                  { intents: [{ kind: 'keyword', layout: layout(), text: `hooks=${hc.cls}(${mem})` }], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] },
+                  `Engramia (ENG003): Add hooks=${hc.cls}(${mem})`);
+              }
+            } else if (hooksValue && hooksValue.type !== 'none' && enabled.has('ENG003')) {
+              checkHooksValue(d, call, f, hooksValue, 'ENG003', anchor);
             }
             continue;
           }
@@ -517,7 +794,7 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
           const site = engramiaSite(d.index, undefined, ENGRAMIA_PROVIDERS_MODULE);
           add(d, 'ENG005', `${f.text}() raises TypeError: Memory needs embeddings and storage (e.g. Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path="./engramia_data"))).`, call, call,
             {
-              intents: [{ kind: 'replace', unit: d.index, start: argsNode.startIndex, end: argsNode.endIndex, text: '(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path="./engramia_data"))' }],
+              intents: [{ kind: 'replace', unit: d.index, start: argsNode.startIndex, end: argsNode.endIndex, text: `(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path=${pyString(storagePath)}))` }],
               imports: [{ site, name: 'JSONStorage' }, { site, name: 'OpenAIEmbeddings' }],
             },
             'Engramia (ENG005): Use Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(...))');
@@ -526,17 +803,60 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     }
   }
 
+  // ENG007: hooks set as an attribute of the Runner (or an instance): never read
+  if (hasAny && enabled.has('ENG007') && (b.runner.size || b.agentsModule.size)) {
+    for (const d of data) {
+      const found: Node[] = [];
+      nodesAround(py, d, ['.hooks'], ['assignment'], found);
+      for (const a of found) {
+        const left = a.childForFieldName('left');
+        if (a.hasError || left?.type !== 'attribute' || left.childForFieldName('attribute')?.text !== 'hooks' || !isRunnerRef(left.childForFieldName('object'))) continue;
+        add(d, 'ENG007', `${left.text} = ... is ignored: the Runner never reads a hooks attribute. Pass hooks= to each run call (${left.childForFieldName('object')!.text}.run(..., hooks=...)).`, left, a, undefined, undefined);
+      }
+    }
+  }
+
   function checkInstructions(d: UnitData, call: Node, args: ParsedArgs, anchor: Binding | undefined): void {
     const kw = args.keywords.get('instructions');
     const v = kw?.childForFieldName('value');
-    if (!v || !isStatic(v)) return;
+    if (!v || !isStatic(v) || !enabled.has('ENG002')) return;
     const site = engramiaSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
+    const mf = memoryFix(call, d.index, anchor);
     add(d, 'ENG002', `Static instructions: Engramia's recalled patterns never reach this agent. Wrap with engramia_instructions(${mem}, base=...).`, v, call,
-      { intents: [{ kind: 'replace', unit: d.index, start: v.startIndex, end: v.endIndex, text: `engramia_instructions(${mem}, base=${v.text})` }], imports: [{ site, name: 'engramia_instructions' }] },
+      { intents: [{ kind: 'replace', unit: d.index, start: v.startIndex, end: v.endIndex, text: `engramia_instructions(${mem}, base=${v.text})` }], imports: [{ site, name: 'engramia_instructions' }, ...mf.imports], preludes: mf.preludes },
       'Engramia (ENG002): Wrap with engramia_instructions', [v.endPosition.row]);
   }
 
-  return buildResult(raws, followUps, data.map((d) => d.lines), notebook, errorUnits, mem, [...tokens, 'import', 'clone', 'as_tool', 'learn', 'engramia', 'Memory', 'Agent', 'Runner']);
+  /** `hooks=<value>` given: the Runner must accept it (a RunHooks) and it must make Engramia learn. */
+  function checkHooksValue(d: UnitData, call: Node, f: Node, v: Node, rule: 'ENG001' | 'ENG003', anchor: Binding | undefined): void {
+    const st = classifyHooks(v, d.index);
+    if (st.kind === 'ok') return;
+    if (st.kind === 'plain') {
+      if (!enabled.has(rule)) return;
+      const hc = hooksClassFix(st.unit, anchor);
+      // the guide's `EngramiaRunHooks(memory)` in a file that never binds `memory`: bind it too
+      const hooksCall = st.callee.parent;
+      const firstArg = hooksCall?.childForFieldName('arguments')?.namedChildren.find((c) => c?.type !== 'comment');
+      const mf = hooksCall && firstArg?.type === 'identifier' && firstArg.text === mem ? memoryFix(hooksCall, st.unit, anchor) : { imports: [], preludes: [] };
+      hc.imports.push(...mf.imports);
+      hc.preludes.push(...mf.preludes);
+      add(d, rule, `hooks=${shorten(v.text)} raises TypeError when ${f.text}(...) runs: "Run hooks must be instances of RunHooks. Received EngramiaRunHooks." (EngramiaRunHooks is not an agents.RunHooks). Use hooks=${hc.cls}(...), a RunHooks subclass of EngramiaRunHooks.`, f, call,
+        { intents: [{ kind: 'replace', unit: st.unit, start: st.callee.startIndex, end: st.callee.endIndex, text: hc.cls }], imports: hc.imports, preludes: hc.preludes },
+        `Engramia (${rule}): Use ${hc.cls}, a RunHooks subclass of EngramiaRunHooks`);
+      return;
+    }
+    if (st.kind === 'rejected') {
+      add(d, rule, `hooks=${shorten(v.text)} raises TypeError when ${f.text}(...) runs: "Run hooks must be instances of RunHooks. Received ${st.name}." Derive ${st.name} from agents.RunHooks as well (class ${st.name}(EngramiaRunHooks, RunHooks)).`, f, call, undefined, undefined);
+      return;
+    }
+    if (st.kind === 'not-engramia') {
+      add(d, 'ENG008', `hooks=${shorten(v.text)}: ${st.name} is a RunHooks that does not use EngramiaRunHooks: Engramia learns nothing from this run.`, v, call, undefined, undefined);
+      return;
+    }
+    add(d, 'ENG008', `hooks=${shorten(v.text)} cannot be resolved in the workspace to a RunHooks class that wires Engramia: check by hand that it derives from agents.RunHooks and EngramiaRunHooks.`, v, call, undefined, undefined);
+  }
+
+  return buildResult(raws, followUps, data.map((d) => d.lines), notebook, errorUnits, mem, [...tokens, 'import', 'clone', 'as_tool', 'learn', 'engramia', 'Memory', 'Agent', 'Runner', 'hooks', 'Hooks', 'class', mem, ...hooksNames, ...localClasses.keys()]);
 }
 
 interface RawFinding {
@@ -610,6 +930,7 @@ function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], li
           ? { ...i, start: o(i.start), end: o(i.end) }
           : { ...i, layout: { ...i.layout, openEnd: o(i.layout.openEnd), lastEnd: o(i.layout.lastEnd), ...(i.layout.commaEnd !== undefined ? { commaEnd: o(i.layout.commaEnd) } : {}), lineEndAfterLast: o(i.layout.lineEndAfterLast) } }),
         imports: p.imports.map((n) => ({ ...n, site: site(n.site) })),
+        ...(p.preludes ? { preludes: p.preludes.map((n) => ({ ...n, site: site(n.site) })) } : {}),
       });
       const moved = raws.map((r): RawFinding => ({
         ...r,
@@ -812,7 +1133,9 @@ function renderPlans(plans: readonly Plan[], allLines: readonly LineTable[], not
   const edits: OffsetEdit[] = [];
   const keywordGroups = new Map<string, { layout: ArgsLayout; texts: string[] }>();
   const importGroups = new Map<string, { site: ImportSite; names: Set<string> }>();
+  const preludeGroups = new Map<string, PreludeNeed>();
   for (const p of plans) {
+    for (const n of p.preludes ?? []) preludeGroups.set(`${n.site.block}:${n.order}`, n);
     for (const i of p.intents) {
       if (i.kind === 'replace') edits.push({ start: i.start, end: i.end, text: i.text, cell: i.unit });
       else {
@@ -828,9 +1151,20 @@ function renderPlans(plans: readonly Plan[], allLines: readonly LineTable[], not
     }
   }
   for (const g of keywordGroups.values()) edits.push(...keywordEdits(g.layout, g.texts));
-  for (const g of importGroups.values()) {
-    const e = importEdit(g.site, g.names);
-    if (e) edits.push(e);
+  // imports in module order, then the preludes in their order: same-offset insertions merge in this order
+  // (appends to an existing statement first: one may end where the new statements are inserted)
+  const groups = [...importGroups.values()].sort((a, b) => a.site.module.localeCompare(b.site.module));
+  for (const appending of [true, false]) {
+    for (const g of groups) {
+      const e = importEdit(g.site, g.names);
+      if (e && !!g.site.append === appending) edits.push(e);
+    }
+  }
+  const byBlock = new Map<string, PreludeNeed[]>();
+  for (const n of preludeGroups.values()) byBlock.set(n.site.block, [...(byBlock.get(n.site.block) ?? []), n]);
+  for (const list of byBlock.values()) {
+    const site = list[0]!.site;
+    edits.push({ start: site.insert.at, end: site.insert.at, text: preludeText(site, list.sort((a, b) => a.order - b.order).map((n) => n.lines)), cell: site.unit });
   }
   return mergeEdits(edits).map((e) => {
     const lines = allLines[e.cell ?? 0]!;
@@ -846,6 +1180,15 @@ function importEdit(site: ImportSite, names: ReadonlySet<string>): OffsetEdit | 
   return { start: site.insert.at, end: site.insert.at, text: `${site.insert.prefix}from ${site.module} import ${missing.join(', ')}${site.insert.suffix}`, cell: site.unit };
 }
 
+/** Statements placed after the imports of a site: at module level with two blank lines around each (PEP 8). */
+function preludeText(site: ImportSite, statements: readonly (readonly string[])[]): string {
+  const { eol, indent } = site;
+  if (indent) return statements.flat().map((l) => `${eol}${indent}${l}`).join('');
+  const body = statements.map((lines) => lines.join(eol)).join(`${eol}${eol}${eol}`);
+  if (!site.insert.prefix) return `${body}${eol}${eol}${eol}`; // top of a file without imports
+  return `${eol}${eol}${eol}${body}${site.nextBlank ? '' : eol + eol}`;
+}
+
 /**
  * Where the Engramia import goes (§7.4): beside a lazy `agents` import when the binding came from
  * one (inside a function or try block), else after the last top-level import of the file (or of
@@ -859,27 +1202,28 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
     const withImport = data.find((d) => d.imports.some((imp) => imp.parent?.type === 'module'));
     if (withImport && data.length > 1) unit = withImport.index;
   }
-  const key = `${unit}:${lazy ? lazy.node.startIndex : 'top'}:${module}`;
+  const block = `${unit}:${lazy ? lazy.node.startIndex : 'top'}`;
+  const key = `${block}:${module}`;
   const cached = sites.get(key);
   if (cached) return cached;
   const d = data[unit]!;
   const root = d.tree.rootNode;
   const eol = d.lines.eol;
   // names already imported from the module, and an existing statement to append to
-  const block = lazy ? lazy.node.parent! : root;
+  const blockNode = lazy ? lazy.node.parent! : root;
   const present = new Set<string>();
   let existing: Node | undefined;
   for (const dd of data) {
     for (const imp of dd.imports) {
       if (imp.type !== 'import_from_statement' || imp.childForFieldName('module_name')?.text !== module) continue;
-      const visible = imp.parent?.type === 'module' || (dd.index === unit && imp.parent?.equals(block));
+      const visible = imp.parent?.type === 'module' || (dd.index === unit && imp.parent?.equals(blockNode));
       if (!visible) continue;
       for (const n of imp.childrenForFieldName('name')) {
         const local = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
         const imported = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
         if (local && local === imported) present.add(local);
       }
-      if (dd.index === unit && imp.parent?.equals(block) && !existing) existing = imp;
+      if (dd.index === unit && imp.parent?.equals(blockNode) && !existing) existing = imp;
     }
   }
   let append: ImportSite['append'];
@@ -888,7 +1232,8 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
     const lastName = names[names.length - 1];
     if (lastName) {
       const kids = existing.children.filter((c): c is Node => !!c);
-      const after = kids.slice(kids.indexOf(lastName) + 1);
+      // nodes are fresh objects per call: find the last name by position, not identity
+      const after = kids.filter((c) => c.startIndex >= lastName.endIndex);
       const comma = after.find((c) => c.type === ',');
       const close = after.find((c) => c.type === ')');
       if (comma && close && close.startPosition.row > comma.endPosition.row) {
@@ -899,6 +1244,7 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
     }
   }
   let insert: ImportSite['insert'];
+  const indent = lazy ? d.lines.indentOf(lazy.node.startPosition.row) : '';
   if (lazy) {
     const row = lazy.node.endPosition.row;
     insert = { at: d.lines.lineEnd(row), prefix: `${eol}${d.lines.indentOf(lazy.node.startPosition.row)}`, suffix: '' };
@@ -923,7 +1269,9 @@ function importSite(data: readonly UnitData[], sites: Map<string, ImportSite>, u
       insert = after ? { at: d.lines.lineEnd(after.endPosition.row), prefix: eol, suffix: '' } : { at: 0, prefix: '', suffix: eol };
     }
   }
-  const site: ImportSite = { key, unit, module, present, ...(append ? { append } : {}), insert };
+  const nextRow = d.lines.positionAt(insert.at).line + 1;
+  const nextBlank = nextRow >= d.lines.lineCount || d.lines.lineText(nextRow).trim() === '';
+  const site: ImportSite = { key, block, unit, module, present, ...(append ? { append } : {}), insert, indent, eol, nextBlank };
   sites.set(key, site);
   return site;
 }
@@ -1065,4 +1413,73 @@ function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow: number
   }
   const start = d.lines.starts[aboveRow]!;
   return { start, end: start, text: `${d.lines.indentOf(aboveRow)}# engramia: ignore[${rule}]${d.lines.eol}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hooks classes and name binding (for the hooks and memory the fixes insert)
+
+/** A workspace hooks class by import: `from pkg.hooks import H` (or a relative `from .hooks import H`). */
+function findWorkspaceClass(classes: readonly HooksClassInfo[], module: string, name: string): HooksClassInfo | undefined {
+  const rel = module.replace(/^\.+/, '');
+  return classes.find((c) => c.name === name && (c.module === module || (module.startsWith('.') && rel !== '' && (c.module === rel || c.module.endsWith(`.${rel}`)))));
+}
+
+const BINDER_TYPES = ['assignment', 'parameters', 'lambda_parameters', 'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'for_statement', 'named_expression', 'global_statement'];
+
+/** True when the node binds `name` in its scope (an assignment target, a parameter, an import, a def, a loop target). */
+function binds(n: Node, name: string): boolean {
+  const targetHas = (t: Node | null): boolean => {
+    if (!t) return false;
+    if (t.type === 'identifier') return t.text === name;
+    if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list') return t.namedChildren.some((c) => targetHas(c));
+    return false;
+  };
+  switch (n.type) {
+    case 'assignment':
+      return targetHas(n.childForFieldName('left'));
+    case 'for_statement':
+      return targetHas(n.childForFieldName('left'));
+    case 'named_expression':
+      return n.childForFieldName('name')?.text === name;
+    case 'function_definition':
+    case 'class_definition':
+      return n.childForFieldName('name')?.text === name;
+    case 'global_statement':
+      return false;
+    case 'parameters':
+    case 'lambda_parameters':
+      return n.namedChildren.some((p) => {
+        if (!p) return false;
+        if (p.type === 'identifier') return p.text === name;
+        const id = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        return id?.type === 'identifier' && id.text === name;
+      });
+    case 'import_statement':
+    case 'import_from_statement':
+      return n.childrenForFieldName('name').some((c) => {
+        if (c.type === 'aliased_import') return c.childForFieldName('alias')?.text === name;
+        return (n.type === 'import_statement' ? c.text.split('.')[0] : c.text) === name;
+      });
+    default:
+      return false;
+  }
+}
+
+/** The function (or class body, or lambda) whose scope a binding belongs to; null at module level. */
+function scopeOf(n: Node): Node | null {
+  if (n.type === 'parameters' || n.type === 'lambda_parameters') return n.parent;
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return p;
+  }
+  return null;
+}
+
+function isAncestor(scope: Node, n: Node): boolean {
+  for (let p: Node | null = n; p; p = p.parent) if (p.startIndex === scope.startIndex && p.endIndex === scope.endIndex && p.type === scope.type) return true;
+  return false;
+}
+
+/** A Python string literal for a value (JSON escapes are valid Python escapes). */
+function pyString(value: string): string {
+  return JSON.stringify(value);
 }

@@ -28,11 +28,50 @@ export function analyzeText(py: PythonParser, text: string, options: AnalyzeOpti
   }
 }
 
-/** Analyses the cells of a notebook as one unit: bindings resolve across cells; findings carry `cell`. */
-export function analyzeCells(py: PythonParser, cells: readonly string[], options: AnalyzeOptions = {}): AnalysisResult {
-  const trees = cells.map((c) => parse(py, c));
+/**
+ * The Python a notebook cell runs, at the same offsets: a cell magic (`%%bash`, `%%writefile`, any
+ * `%%`) blanks the whole cell; a line magic or shell line (`%pip ...`, `!ls`) becomes a comment,
+ * unless it lies inside a string. Lengths never change, so findings and edits keep their positions.
+ */
+export function pythonOfCell(py: PythonParser, text: string): string {
+  const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
+  if (firstLine.startsWith('%%')) return text.replace(/[^\r\n]/g, ' ');
+  const lines = new LineTable(text);
+  const magic: number[] = [];
+  for (let row = 0; row < lines.lineCount; row++) {
+    const t = lines.lineText(row);
+    const indent = lines.indentOf(row).length;
+    if (t[indent] === '%' || t[indent] === '!') magic.push(lines.starts[row]! + indent);
+  }
+  if (!magic.length) return text;
+  const tree = parse(py, text);
   try {
-    return analyzeUnits(py, cells.map((text, i) => ({ text, tree: trees[i]! })), options, true);
+    let out = text;
+    for (const at of magic) {
+      let inString = false;
+      for (let n = tree.rootNode.descendantForIndex(at); n; n = n.parent) {
+        if (n.type === 'string' || n.type === 'string_content' || n.type === 'concatenated_string') {
+          inString = n.startIndex < at;
+          if (inString) break;
+        }
+      }
+      if (!inString) out = `${out.slice(0, at)}#${out.slice(at + 1)}`;
+    }
+    return out;
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Analyses the cells of a notebook as one unit: bindings resolve across cells; findings carry
+ * `cell`. Cell magics and shell lines are not Python: they are skipped (`pythonOfCell`).
+ */
+export function analyzeCells(py: PythonParser, cells: readonly string[], options: AnalyzeOptions = {}): AnalysisResult {
+  const texts = cells.map((c) => pythonOfCell(py, c));
+  const trees = texts.map((c) => parse(py, c));
+  try {
+    return analyzeUnits(py, texts.map((text, i) => ({ text, tree: trees[i]! })), options, true);
   } finally {
     for (const t of trees) t.delete();
   }

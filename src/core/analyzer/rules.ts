@@ -2,7 +2,7 @@
  * The analyzer's rules: ids (never renamed; suppression comments depend on them), readable names,
  * severities, and which are on by default. Specification: docs/rules/*.md.
  */
-export type RuleId = 'ENG001' | 'ENG002' | 'ENG003' | 'ENG004' | 'ENG005' | 'ENG006';
+export type RuleId = 'ENG001' | 'ENG002' | 'ENG003' | 'ENG004' | 'ENG005' | 'ENG006' | 'ENG007' | 'ENG008';
 export type Severity = 'error' | 'warning' | 'information';
 
 export interface RuleInfo {
@@ -20,6 +20,8 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'ENG004', name: 'instructions-without-context', severity: 'warning', enabledByDefault: true, summary: 'An agent using engramia_instructions is run without context=, so recall never runs.' },
   { id: 'ENG005', name: 'memory-without-arguments', severity: 'error', enabledByDefault: true, summary: 'Memory() without embeddings and storage raises TypeError.' },
   { id: 'ENG006', name: 'on-duplicate-before-0.7', severity: 'error', enabledByDefault: true, summary: 'learn(on_duplicate=...) raises TypeError on engramia < 0.7.0.' },
+  { id: 'ENG007', name: 'hooks-on-runner', severity: 'warning', enabledByDefault: true, summary: 'Runner(hooks=...) raises TypeError and runner.hooks = ... is ignored: hooks go to each run call.' },
+  { id: 'ENG008', name: 'unverified-run-hooks', severity: 'information', enabledByDefault: false, summary: 'hooks= cannot be shown to be a RunHooks class that wires Engramia.' },
 ];
 
 export const RULE_IDS: readonly RuleId[] = RULES.map((r) => r.id);

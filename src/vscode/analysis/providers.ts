@@ -17,6 +17,8 @@ const SHORT: Record<RuleId, string> = {
   ENG004: 'engramia_instructions without context=',
   ENG005: 'Memory() without embeddings/storage',
   ENG006: 'on_duplicate needs engramia ≥ 0.7.0',
+  ENG007: 'Hooks set on the Runner',
+  ENG008: 'Hooks not shown to wire Engramia',
 };
 
 export function toRange(f: Finding): vscode.Range {

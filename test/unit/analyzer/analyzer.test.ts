@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, parser, pyCompiles, ALL_RULES } from './helpers';
 import { applyTextEdits, LineTable, mergeEdits } from '../../../src/core/analyzer/text';
-import { analyzeCells, analyzeText, IncrementalDocument } from '../../../src/core/analyzer/document';
+import { analyzeCells, analyzeText, IncrementalDocument, pythonOfCell } from '../../../src/core/analyzer/document';
 import { parseDirectives } from '../../../src/core/analyzer/analyze';
 import { parseRuleList, versionLessThan } from '../../../src/core/analyzer/rules';
 
@@ -24,22 +24,25 @@ test('positions are UTF-16 code units', async () => {
   assert.equal(src.slice(f.range.startOffset, f.range.endOffset), 'Runner.run_sync');
   assert.deepEqual(f.range.start, { line: 1, character: src.split('\n')[1]!.indexOf('Runner') });
   const fixed = applyTextEdits(src, f.fix!.edits);
-  assert.ok(fixed.includes('s = "é😀"; Runner.run_sync(a, "x", hooks=EngramiaRunHooks(memory))'));
+  assert.ok(fixed.includes('s = "é😀"; Runner.run_sync(a, "x", hooks=EngramiaAgentsHooks(memory))'));
 });
 
 test('the memory variable bound in the file is reused, else the configured default', async () => {
   const withMem = await analyze('from agents import Runner\nfrom engramia import Memory\nmem = Memory(embeddings=e, storage=s)\nRunner.run_sync(a, x)\n');
-  assert.match(withMem.findings[0]!.fix!.title, /EngramiaRunHooks\(mem\)/);
+  assert.match(withMem.findings[0]!.fix!.title, /EngramiaAgentsHooks\(mem\)/);
   const engramiaModule = await analyze('import engramia\nfrom agents import Runner\nbrain = engramia.Memory(embeddings=e, storage=s)\nRunner.run_sync(a, x)\n');
   assert.equal(engramiaModule.memoryVariable, 'brain');
   const configured = await analyze('from agents import Runner\nRunner.run_sync(a, x)\n', { memoryVariable: 'shared_memory' });
-  assert.ok(applyTextEdits('from agents import Runner\nRunner.run_sync(a, x)\n', configured.findings[0]!.fix!.edits).includes('hooks=EngramiaRunHooks(shared_memory)'));
+  assert.ok(applyTextEdits('from agents import Runner\nRunner.run_sync(a, x)\n', configured.findings[0]!.fix!.edits).includes('hooks=EngramiaAgentsHooks(shared_memory)'));
 });
 
-test('import insertion: appended to an existing engramia import, after the docstring, after __future__, at the top', async () => {
+/** The class and memory binding the ENG001 fix adds after a module's imports (no hooks class, no memory in the file). */
+const PRELUDE = '\n\nclass EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n    """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""\n\n\nmemory = Memory(embeddings=None, storage=JSONStorage(path="./engramia_data"))\n';
+
+test('import insertion: merged into existing imports (agents, engramia), after the docstring and __future__, beside a lazy import', async () => {
   const existing = 'from agents import Runner\nfrom engramia.sdk.openai_agents import engramia_instructions\n\nRunner.run_sync(a, x)\n';
   let r = await analyze(existing);
-  assert.equal(applyTextEdits(existing, r.findings[0]!.fix!.edits), 'from agents import Runner\nfrom engramia.sdk.openai_agents import engramia_instructions, EngramiaRunHooks\n\nRunner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+  assert.equal(applyTextEdits(existing, r.findings[0]!.fix!.edits), 'from agents import Runner, RunHooks\nfrom engramia.sdk.openai_agents import engramia_instructions, EngramiaRunHooks\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\n' + PRELUDE + '\nRunner.run_sync(a, x, hooks=EngramiaAgentsHooks(memory))\n');
 
   const parenthesised = 'from agents import Runner\nfrom engramia.sdk.openai_agents import (\n    engramia_instructions,\n)\n\nRunner.run_sync(a, x)\n';
   r = await analyze(parenthesised);
@@ -49,25 +52,25 @@ test('import insertion: appended to an existing engramia import, after the docst
 
   const future = '"""Doc."""\nfrom __future__ import annotations\nimport agents\n\nagents.Runner.run_sync(a, x)\n';
   r = await analyze(future);
-  assert.equal(applyTextEdits(future, r.findings[0]!.fix!.edits), '"""Doc."""\nfrom __future__ import annotations\nimport agents\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\nagents.Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+  assert.equal(applyTextEdits(future, r.findings[0]!.fix!.edits), '"""Doc."""\nfrom __future__ import annotations\nimport agents\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n' + PRELUDE.replace('RunHooks):', 'agents.RunHooks):') + '\nagents.Runner.run_sync(a, x, hooks=EngramiaAgentsHooks(memory))\n');
 
   const lazyOnly = 'def f(a, x):\n    from agents import Runner\n    return Runner.run_sync(a, x)\n';
   r = await analyze(lazyOnly);
-  assert.equal(applyTextEdits(lazyOnly, r.findings[0]!.fix!.edits), 'def f(a, x):\n    from agents import Runner\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    return Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+  assert.equal(applyTextEdits(lazyOnly, r.findings[0]!.fix!.edits), 'def f(a, x):\n    from agents import Runner, RunHooks\n    from engramia import Memory\n    from engramia.providers import JSONStorage\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    class EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n        """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""\n    memory = Memory(embeddings=None, storage=JSONStorage(path="./engramia_data"))\n    return Runner.run_sync(a, x, hooks=EngramiaAgentsHooks(memory))\n');
 
-  const present = 'from agents import Runner\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nRunner.run_sync(a, x)\n';
+  const present = 'from agents import Runner, RunHooks\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nmemory = Memory(embeddings=None, storage=JSONStorage(path="d"))\nRunner.run_sync(a, x)\n';
   r = await analyze(present);
-  assert.equal(r.findings[0]!.fix!.edits.length, 1, 'no import edit when the name is imported');
+  assert.equal(r.findings[0]!.fix!.edits.length, 2, 'no import edit when every name is imported: the class and the keyword only');
 });
 
 test('CRLF files keep CRLF in inserted lines', async () => {
   const src = 'from agents import Runner\r\n\r\nRunner.run_sync(\r\n    a,\r\n    x,\r\n)\r\n';
   const r = await analyze(src);
   const fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
-  assert.equal(fixed, 'from agents import Runner\r\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\r\n\r\nRunner.run_sync(\r\n    a,\r\n    x,\r\n    hooks=EngramiaRunHooks(memory),\r\n)\r\n');
+  assert.equal(fixed, ('from agents import Runner, RunHooks\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n' + PRELUDE + '\nRunner.run_sync(\n    a,\n    x,\n    hooks=EngramiaAgentsHooks(memory),\n)\n').replace(/\n/g, '\r\n'));
 });
 
-test('fix-all merges edits: one import edit, hooks and context on one call', async () => {
+test('fix-all merges edits: one import edit per module, the class and the memory once, hooks and context on one call', async () => {
   const src = [
     'from agents import Agent, Runner',
     'from engramia.sdk.openai_agents import engramia_instructions',
@@ -84,20 +87,31 @@ test('fix-all merges edits: one import edit, hooks and context on one call', asy
   const r = await analyze(src, ALL_RULES);
   assert.deepEqual(r.findings.map((f) => f.rule), ['ENG002', 'ENG001', 'ENG001', 'ENG004', 'ENG001', 'ENG004']);
   const edits = r.fixAll();
-  const importEdits = edits.filter((e) => e.newText.includes('EngramiaRunHooks') && e.range.start.line === 1);
-  assert.equal(importEdits.length, 1);
+  assert.equal(edits.filter((e) => e.newText.includes('class EngramiaAgentsHooks')).length, 1);
+  assert.equal(edits.filter((e) => e.newText.includes('memory = Memory(')).length, 1);
   const fixed = applyTextEdits(src, edits);
   assert.equal(fixed, [
-    'from agents import Agent, Runner',
+    'from agents import Agent, Runner, RunHooks',
     'from engramia.sdk.openai_agents import engramia_instructions, EngramiaRunHooks',
+    'from engramia import Memory',
+    'from engramia.providers import JSONStorage',
+    '',
+    '',
+    'class EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):',
+    '    """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""',
+    '',
+    '',
+    'memory = Memory(embeddings=None, storage=JSONStorage(path="./engramia_data"))',
+    '',
+    '',
     'a = Agent(name="a", instructions=engramia_instructions(memory, base="static"))',
     'b = Agent(name="b", instructions=engramia_instructions(memory, base="x"))',
-    'Runner.run_sync(a, "t1", hooks=EngramiaRunHooks(memory), context="t1")',
-    'Runner.run_sync(b, question, hooks=EngramiaRunHooks(memory), context=question)',
+    'Runner.run_sync(a, "t1", hooks=EngramiaAgentsHooks(memory), context="t1")',
+    'Runner.run_sync(b, question, hooks=EngramiaAgentsHooks(memory), context=question)',
     'Runner.run_sync(',
     '    b,',
     '    question,',
-    '    hooks=EngramiaRunHooks(memory),',
+    '    hooks=EngramiaAgentsHooks(memory),',
     '    context=question,',
     ')',
     '',
@@ -159,18 +173,35 @@ test('notebook cells: bindings resolve across cells; findings and edits carry th
   const r = analyzeCells(py, cells);
   assert.deepEqual(r.findings.map((f) => [f.rule, f.cell, f.range.start.line]), [['ENG002', 2, 0], ['ENG001', 3, 0]]);
   const fix = r.findings[1]!.fix!;
-  assert.deepEqual(fix.edits.map((e) => e.cell).sort(), [1, 3]);
+  assert.deepEqual(fix.edits.map((e) => e.cell).sort(), [1, 1, 3]);
   const byCell = (edits: typeof fix.edits) => cells.map((c, i) => applyTextEdits(c, edits.filter((e) => e.cell === i)));
   const after = byCell(fix.edits);
-  assert.equal(after[1], 'from agents import Agent, Runner\nfrom engramia import Memory\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nbrain = Memory(embeddings=e, storage=s)');
-  assert.equal(after[3], 'res = Runner.run_sync(agent, "hi", hooks=EngramiaRunHooks(brain))');
-  // the magic cell has errors: fix-all is refused for the notebook
-  assert.deepEqual(r.errorUnits, [0]);
-  const clean = analyzeCells(py, cells.slice(1));
-  const all = byCell(clean.fixAll().map((e) => ({ ...e, cell: (e.cell ?? 0) + 1 })));
-  assert.deepEqual(analyzeCells(py, all.slice(1)).findings, []);
+  assert.equal(after[1], 'from agents import Agent, Runner, RunHooks\nfrom engramia import Memory\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\nclass EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n    """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""\n\n\nbrain = Memory(embeddings=e, storage=s)');
+  assert.equal(after[3], 'res = Runner.run_sync(agent, "hi", hooks=EngramiaAgentsHooks(brain))');
+  // the %pip line is not Python: skipped, so the notebook has no syntax error and fix-all is offered
+  assert.deepEqual(r.errorUnits, []);
+  const all = byCell(r.fixAll());
+  assert.equal(all[0], cells[0], 'the magic cell is left alone');
+  assert.deepEqual(analyzeCells(py, all).findings, []);
   // without the import cell nothing is bound: nothing is flagged
   assert.deepEqual(analyzeCells(py, [cells[2]!, cells[3]!]).findings, []);
+});
+
+test('notebook cells that are not Python are skipped: cell magics, line magics and shell lines', async () => {
+  const py = await parser();
+  const cells = [
+    '%%writefile app.py\nfrom agents import Agent, Runner\nRunner.run_sync(Agent(name="w", instructions="x"), "hi")\n',
+    '%%bash\necho "from agents import Runner"\n',
+    '!pip install openai-agents\n%load_ext autoreload\nfrom agents import Runner\nmsg = """\n%d items\n!important\n"""\n',
+    'res = Runner.run_sync(agent, msg)\n',
+  ];
+  const r = analyzeCells(py, cells);
+  assert.deepEqual(r.errorUnits, []);
+  assert.deepEqual(r.findings.map((f) => [f.rule, f.cell]), [['ENG001', 3]], 'the %%writefile body is not analysed; the import after shell lines is');
+  // a line inside a string is not a magic: the string is kept as written
+  assert.equal(pythonOfCell(py, cells[2]!), '#pip install openai-agents\n#load_ext autoreload\nfrom agents import Runner\nmsg = """\n%d items\n!important\n"""\n');
+  assert.equal(pythonOfCell(py, cells[0]!).trim(), '');
+  assert.equal(pythonOfCell(py, cells[0]!).length, cells[0]!.length);
 });
 
 test('incremental document: tree.edit + re-parse gives the same findings as a fresh parse', async () => {
@@ -243,7 +274,7 @@ test('import insertion after a lone __future__ import, and after leading comment
   src = '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    return agents.Runner.run_sync(a, x)\n';
   r = await analyze(src);
   fixed = applyTextEdits(src, r.findings[0]!.fix!.edits);
-  assert.equal(fixed, '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    return agents.Runner.run_sync(a, x, hooks=EngramiaRunHooks(memory))\n');
+  assert.equal(fixed, '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ndef f(a, x):\n    import agents\n    from engramia import Memory\n    from engramia.providers import JSONStorage\n    from engramia.sdk.openai_agents import EngramiaRunHooks\n    class EngramiaAgentsHooks(EngramiaRunHooks, agents.RunHooks):\n        """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""\n    memory = Memory(embeddings=None, storage=JSONStorage(path="./engramia_data"))\n    return agents.Runner.run_sync(a, x, hooks=EngramiaAgentsHooks(memory))\n');
 });
 
 test('incremental reuse after a small edit equals a fresh analysis (300 random keystrokes)', async () => {

@@ -38,7 +38,7 @@ function validate(attrs: Record<string, string>) {
 test('attributes: rules list (ids or names), unknown rule rejected', () => {
   assert.deepEqual(validate({ id: 'code.instructions', rules: 'ENG002' }).rules, ['ENG002']);
   assert.deepEqual(validate({ rules: 'missing-run-hooks,ENG002' }).rules, ['ENG001', 'ENG002']);
-  assert.deepEqual(validate({}).rules, ['ENG001', 'ENG002', 'ENG004', 'ENG005', 'ENG006']);
+  assert.deepEqual(validate({}).rules, ['ENG001', 'ENG002', 'ENG004', 'ENG005', 'ENG006', 'ENG007']);
   const bad = new CheckRegistry().register(analyzeKind).validate(analyzeKind, { rules: 'ENG042' });
   assert.equal(bad.ok, false);
 });

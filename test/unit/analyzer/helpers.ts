@@ -33,3 +33,44 @@ export function pyCompiles(text: string): boolean | undefined {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The stand-in `agents` / `engramia` packages and the runner of fixed files (test/python). */
+export const PYTHON_SITE = join(__dirname, '..', '..', 'python', 'site');
+const RUN_FIXED = join(__dirname, '..', '..', 'python', 'run_fixed.py');
+
+export interface FixedRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The runner's last line: model calls, learn calls, the system prompts of the file's agents. */
+  readonly report?: { runs: number; learns: number; prompts: string[] };
+}
+
+/**
+ * RUNS a Python file against the stand-in packages (`python3 test/python/run_fixed.py`), in a
+ * fresh temporary folder (its JSONStorage lands there). Undefined when python3 is missing.
+ */
+export function runFixed(text: string, options: { runs?: number } = {}): FixedRun | undefined {
+  if (!pythonOk) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'eng-run-'));
+  try {
+    const file = join(dir, 'fixed.py');
+    writeFileSync(file, text);
+    let last: FixedRun | undefined;
+    for (let i = 0; i < (options.runs ?? 1); i++) {
+      const r = spawnSync('python3', [RUN_FIXED, file], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PYTHONPATH: PYTHON_SITE, PYTHONDONTWRITEBYTECODE: '1' } });
+      const lastLine = r.stdout.trim().split('\n').pop() ?? '';
+      let report: FixedRun['report'];
+      try {
+        report = r.status === 0 ? JSON.parse(lastLine) : undefined;
+      } catch {
+        report = undefined;
+      }
+      last = { status: r.status, stdout: r.stdout, stderr: r.stderr, ...(report ? { report } : {}) };
+      if (r.status !== 0) break;
+    }
+    return last;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
