@@ -115,6 +115,15 @@ describe('fleet targets and results', () => {
     assert.equal(many.reason, '14/14 hosts failed: h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 and 4 more');
   });
 
+  test('an untrusted workspace starts no fleet check: no ssh is spawned', async () => {
+    const { run } = await import('../process/harness');
+    const spec = parseTargets({ targets: { g: { hosts: ['web-01'] } } }, '/rb');
+    const r = await run('shell', 'echo hi', { attributes: { on: 'g' }, services: { fleet: spec }, trusted: false });
+    assert.equal(r.run.verdict, 'skipped', r.run.reason);
+    assert.match(r.run.reason, /trust/i);
+    assert.equal(r.output.includes('via ssh'), false, 'the fan-out began');
+  });
+
   test('the remote command keeps every value a single word: run through a real sh, nothing is executed', () => {
     const hostile = `a'b"c $(touch /tmp/fleet-quote-pwned) \`id\` ;|&\n\\x41 *`;
     assert.equal(execFileSync('sh', ['-c', `printf %s ${shQuote(hostile)}`], { encoding: 'utf8' }), hostile);
