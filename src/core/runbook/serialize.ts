@@ -10,7 +10,7 @@ import { BOM, columnWidth, contentText, isBlank, layoutOf, leadingWhitespace, so
 import type { CellLike, CellSource, DerivedRunbook, ParseFailure } from './model';
 import { failureCellValue } from './parse';
 import { closesFence } from './split';
-import { taskContentPrefix } from './text';
+import { headingOf, taskContentPrefix, taskOf } from './text';
 
 export type { CellLike } from './model';
 
@@ -68,8 +68,38 @@ function endsWithEol(s: string): boolean {
   return c === 10 || c === 13;
 }
 
-function endsWithBlankLine(s: string): boolean {
-  return /(?:^|\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)$/.test(s);
+/** How many blank lines (0, 1, or 2 meaning two or more) end `s`; the text's start counts as a line start. */
+function blankLinesAtEnd(s: string): number {
+  let i = s.length;
+  const skipEol = (): boolean => {
+    const c = s.charCodeAt(i - 1);
+    if (c === 10) {
+      i -= i > 1 && s.charCodeAt(i - 2) === 13 ? 2 : 1;
+      return true;
+    }
+    if (c === 13) {
+      i--;
+      return true;
+    }
+    return false;
+  };
+  if (i === 0 || !skipEol()) return 0;
+  let count = 0;
+  while (count < 2) {
+    let j = i;
+    while (j > 0 && (s.charCodeAt(j - 1) === 32 || s.charCodeAt(j - 1) === 9)) j--;
+    if (j === 0) return count + 1;
+    i = j;
+    if (!skipEol()) return count;
+    count++;
+  }
+  return count;
+}
+
+/** True when markup text starts a cell by itself: a task item, or a heading outside lists. */
+function startsCell(value: string, inList: boolean): boolean {
+  const v = normaliseEol(value);
+  return !!taskOf(v) || (!inList && !!headingOf(v));
 }
 
 /** `before`: text already written ahead of these cells (for the separator rules). */
@@ -79,6 +109,9 @@ function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): s
   let tail = before;
   let derived: DerivedRunbook | undefined;
   let tailFresh = false;
+  // What the last written cell was: a new markup cell must not run on into it or into the next cell.
+  let last: 'none' | 'fence' | 'markup' = 'none';
+  let lastFreshMarkup = false;
   // The byte order mark belongs to the file, not to the cell that held it: it goes first.
   let bom = !before && meta.bom === true;
   for (let i = 0; i < cells.length; i++) {
@@ -91,24 +124,34 @@ function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): s
       }
       if (!out) continue;
       if (tail && !endsWithEol(tail)) parts.push(eol);
-      // A cell the user added is followed by a blank line.
+      // A cell the user added is followed by a blank line; by two before prose, which would
+      // otherwise read as part of the added cell.
       if (tailFresh) parts.push(eol);
+      if (lastFreshMarkup && cell.source.role === 'prose') parts.push(eol);
       parts.push(out);
       tail = out;
       tailFresh = false;
+      lastFreshMarkup = false;
+      last = cell.kind === 'code' ? 'fence' : 'markup';
       continue;
     }
     derived ??= deriveRunbook(cells);
-    const fresh = renderNew(cell, i, cells, derived, eol);
+    const nested = cell.kind === 'markup' ? nestedIndent(cells, i, derived) : '';
+    const fresh = renderNew(cell, i, cells, derived, eol, nested);
     if (tail && !endsWithEol(tail)) {
       parts.push(eol);
       tail += eol;
     }
     // A new cell starts a new block: a blank line before it, unless it is a check nested under its task item.
-    if (tail && !endsWithBlankLine(tail) && !(fresh.underTask && !tailFresh)) parts.push(eol);
+    // New markup that does not start a cell by itself (a heading or a task item does, and so does
+    // anything right after a fence) gets two blank lines: the parser starts a cell there.
+    const blanks = cell.kind === 'markup' && last === 'markup' && !startsCell(cell.value, nested !== '') ? 2 : 1;
+    if (tail && !(fresh.underTask && !tailFresh)) for (let k = blankLinesAtEnd(tail); k < blanks; k++) parts.push(eol);
     parts.push(fresh.text);
     tail = fresh.text;
     tailFresh = true;
+    lastFreshMarkup = cell.kind === 'markup';
+    last = cell.kind === 'code' ? 'fence' : 'markup';
   }
   const text = parts.join('');
   return bom && text.charCodeAt(0) !== 0xfeff ? BOM + text : text;
@@ -262,10 +305,10 @@ function refence(out: { text: string; eol: Eol }[], closeIndex: number, cell: Ce
 }
 
 /** A cell the user added: markup as written, code as a new fence (indented under its task item). */
-function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derived: DerivedRunbook, eol: '\n' | '\r\n'): { text: string; underTask: boolean } {
+function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derived: DerivedRunbook, eol: '\n' | '\r\n', nested = ''): { text: string; underTask: boolean } {
   const value = normaliseEol(cell.value);
   const join = (lines: string[]) => lines.map((l) => l + eol).join('');
-  if (cell.kind === 'markup') return { text: join(value.split('\n')), underTask: false };
+  if (cell.kind === 'markup') return { text: join(value.split('\n').map((l) => (l && nested ? nested + l : l))), underTask: false };
   let longest = 0;
   for (const m of value.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const marker = '`'.repeat(Math.max(3, longest + 1));
@@ -276,6 +319,35 @@ function renderNew(cell: CellLike, i: number, cells: readonly CellLike[], derive
   const body = value === '' ? [] : value.split('\n');
   const lines = [indent + marker + info, ...body.map((l) => (l ? indent + l : l)), indent + marker];
   return { text: join(lines), underTask: taskCell !== null };
+}
+
+/**
+ * Markup added between a list item and content nested in it is indented like that content, so that
+ * it stays inside the item (at the margin it would end the list, and deeper content after it could
+ * turn into an indented code block or take an unclosed fence out of its item).
+ */
+function nestedIndent(cells: readonly CellLike[], i: number, derived: DerivedRunbook): string {
+  const prev = cells[i - 1];
+  const next = cells[i + 1];
+  if (!prev || !next?.source || next.source.role === 'frontMatter') return '';
+  const nextIndent = firstLineIndent(next, next.source);
+  if (!nextIndent) return '';
+  const prevRole = derived.cells[i - 1]?.role;
+  const inItem = prevRole === 'task' || (prev.kind === 'code' && !!prev.source?.fence?.inTask) || (prev.kind === 'markup' && (!!prev.source?.indent.replace(/^\uFEFF/, '') || endsInList(normaliseEol(prev.value))));
+  return inItem ? nextIndent : '';
+}
+
+/** True when the last block of markup text is a list (its last paragraph starts with an item marker line). */
+function endsInList(value: string): boolean {
+  const blocks = value.split(/\n[ \t]*\n/);
+  return /(^|\n) {0,3}([-+*]|\d{1,9}[.)])([ \t]|$)/.test(blocks[blocks.length - 1]);
+}
+
+function firstLineIndent(cell: CellLike, source: CellSource): string {
+  const base = source.indent.replace(/^\uFEFF/, '');
+  if (source.fence) return base;
+  const value = normaliseEol(cell.value);
+  return base + leadingWhitespace(value.slice(0, value.indexOf('\n') >= 0 ? value.indexOf('\n') : value.length));
 }
 
 /** The content column of a task item, as spaces: where a fence must start to belong to it. */

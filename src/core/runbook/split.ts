@@ -2,7 +2,8 @@
  * Cuts a runbook's text into spans that tile it exactly, using markdown-it's block tokens and
  * their `map` line ranges. Split points: the end of the front matter, headings outside lists and
  * blockquotes, task items (any list depth), fence starts and the line after each fence (any list
- * depth, not inside blockquotes), and list items that follow a fence in the same list.
+ * depth, not inside blockquotes), list items that follow a fence in the same list, and any block
+ * (outside blockquotes) after two or more blank lines.
  * A span that would start on blank lines gives those lines to the span before it (its gap).
  */
 import MarkdownIt from 'markdown-it';
@@ -80,6 +81,9 @@ export function splitSpans(text: string): SplitResult {
   const body = fm > 0 ? text.slice(starts[fm]) : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (lineCount > fm) points.push({ line: fm, role: 'prose', soft: true });
   const tokens = blockParser().parse(body, {});
+  // Two blank lines right before a block (outside blockquotes) end the cell before it: this is
+  // how a cell added in the notebook is written, so that it comes back as its own cell.
+  const afterTwoBlank = (line: number) => line >= 2 && blankAt(text, starts, fm + line - 1) && blankAt(text, starts, fm + line - 2);
   const lists: { hadFence: boolean }[] = [];
   const items: boolean[] = [];
   let quotes = 0;
@@ -95,6 +99,7 @@ export function splitSpans(text: string): SplitResult {
         lists.pop();
         break;
       case 'blockquote_open':
+        if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
         quotes++;
         break;
       case 'blockquote_close':
@@ -111,11 +116,19 @@ export function splitSpans(text: string): SplitResult {
         const isTask = p?.type === 'paragraph_open' && inline?.type === 'inline' && TASK_CONTENT.test(inline.content);
         items[items.length - 1] = isTask;
         if (isTask) points.push({ line: fm + t.map[0], role: 'task', soft: false });
-        else if (lists.length && lists[lists.length - 1].hadFence) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
+        else if ((lists.length && lists[lists.length - 1].hadFence) || afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
         break;
       }
       case 'heading_open':
         if (quotes === 0 && lists.length === 0 && t.map) points.push({ line: fm + t.map[0], role: 'section', soft: false });
+        else if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
+        break;
+      case 'paragraph_open':
+      case 'code_block':
+      case 'html_block':
+      case 'table_open':
+      case 'hr':
+        if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
         break;
       case 'fence':
         if (quotes > 0 || !t.map) break;

@@ -215,3 +215,23 @@ test('a byte order mark stays first when the top cell is deleted or a cell is in
   assert.equal(plain.bom, undefined);
   assert.ok(!serializeRunbook(plain.cells.slice(1), { eol: plain.eol, bom: plain.bom }).includes('\ufeff'));
 });
+
+test('a markdown cell added after a section or a task item comes back as its own cell', () => {
+  // minimal reproduction: the note merged into the section above (and into the task item) on reopen
+  const doc = parseRunbook('# T\n\nIntro.\n\n- [ ] a\n');
+  const note: CellLike = { kind: 'markup', language: 'markdown', value: 'Note.' };
+  const out = serializeRunbook([doc.cells[0], note, doc.cells[1], note], { eol: doc.eol });
+  assert.equal(out, '# T\n\nIntro.\n\n\nNote.\n\n- [ ] a\n\n\nNote.\n');
+  assert.deepEqual(parseRunbook(out).cells.map((c) => c.value), ['# T\n\nIntro.', 'Note.', '- [ ] a', 'Note.']);
+  // before prose (the text after a check), two blank lines after the added cell as well
+  const fenced = parseRunbook('- [ ] a\n  ```sh\n  x\n  ```\n\nAfter.\n');
+  const out2 = serializeRunbook([...fenced.cells.slice(0, 2), note, fenced.cells[2]], { eol: fenced.eol });
+  assert.deepEqual(parseRunbook(out2).cells.map((c) => c.value), ['- [ ] a', 'x', 'Note.', 'After.']);
+  // inside a list item (between an item and its check), the added cell is indented into the item
+  const nested = parseRunbook('- [ ] a\n\n    ```sh\n    x\n    ```\n');
+  const out3 = serializeRunbook([nested.cells[0], note, nested.cells[1]], { eol: nested.eol });
+  assert.equal(out3, '- [ ] a\n\n\n    Note.\n\n    ```sh\n    x\n    ```\n');
+  const again = parseRunbook(out3);
+  assert.deepEqual(again.cells.map((c) => c.value), ['- [ ] a', 'Note.', 'x']);
+  assert.equal(again.cells[2].check?.taskCell, 0, 'the check still belongs to its item');
+});

@@ -158,3 +158,48 @@ test('property: an edited check body comes back as written, other cells untouche
     for (let k = 0; k < doc.cells.length; k++) if (k !== i) assert.equal(again.cells[k].value, doc.cells[k].value);
   }), { seed: SEED + 7, numRuns: 1000 });
 });
+
+/** Runbook-shaped notebooks: top-level blocks, checklists with checks nested at the item's content column. */
+const notebook = fc
+  .record({
+    frontMatter: fc.boolean(),
+    blocks: fc.array(fc.oneof(
+      heading, setext, paragraph,
+      fc.tuple(fc.constantFrom('```', '~~~', '````'), info, fc.array(text, { maxLength: 3 })).map(([m, inf, body]): Block => [m + inf, ...body, m]),
+      fc.array(fc.tuple(fc.constantFrom('-', '*', '1.'), fc.constantFrom('[ ]', '[x]'), text, fc.option(fc.tuple(info, fc.array(text, { maxLength: 2 })), { nil: undefined })), { minLength: 1, maxLength: 3 })
+        .map((items): Block => items.flatMap(([marker, box, t, check]) => {
+          const pad = ' '.repeat(marker.length + 1);
+          return [`${marker} ${box} ${t}`, ...(check ? [pad + '```' + check[0], ...check[1].map((l) => pad + l), pad + '```'] : [])];
+        })),
+      fc.constantFrom<Block>(['> quoted', '> more'], ['| a | b |', '|---|---|', '| 1 | 2 |'], ['- plain item', '- another'], ['<!-- comment -->'], ['***']),
+    ), { minLength: 1, maxLength: 8 }),
+    gaps: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 8, maxLength: 8 }),
+    eol: fc.constantFrom('\n', '\r\n'),
+  })
+  .map(({ frontMatter, blocks, gaps, eol }) => {
+    const lines: string[] = frontMatter ? ['---', 'title: T', '---', ''] : [];
+    blocks.forEach((b, k) => {
+      lines.push(...b);
+      for (let g = 0; g < gaps[k]; g++) lines.push('');
+    });
+    return lines.join(eol);
+  });
+
+test('property: a markdown cell added anywhere comes back as its own cell, the others unchanged', () => {
+  const added = fc.constantFrom('A note the user added.', 'Two lines\nof prose', '- plain item', '# Added heading', '- [ ] added task', '> a quote', '| a | b |\n|---|---|\n| 1 | 2 |', '1. first', '<!-- comment -->', '***', 'Setext\n===', '**bold** start');
+  let inserted = 0;
+  fc.assert(fc.property(notebook, fc.nat(), added, (text, at, value) => {
+    const before = parseRunbook(text);
+    let i = at % (before.cells.length + 1);
+    if (i === 0 && before.cells[0]?.role === 'frontMatter') i = 1; // front matter is only front matter at the top
+    const cells = [...before.cells.slice(0, i), { kind: 'markup' as const, language: 'markdown', value }, ...before.cells.slice(i)];
+    const out = serializeRunbook(cells, { eol: before.eol, bom: before.bom });
+    const after = parseRunbook(out);
+    const shape = (cs: readonly { kind: string; value: string }[]) => cs.map((c) => `${c.kind}: ${c.value}`);
+    assert.deepEqual(shape(after.cells), shape(cells), `inserted at ${i}:\n${JSON.stringify(out)}`);
+    // the cells around it keep their bytes
+    for (const c of before.cells) assert.ok(out.includes(c.source!.raw.replace(/(\r?\n)+$/, '')));
+    inserted++;
+  }), { seed: SEED + 9, numRuns: RUNS * 2 });
+  assert.ok(inserted >= RUNS);
+});

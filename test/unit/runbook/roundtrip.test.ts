@@ -152,3 +152,19 @@ for (const file of (() => {
     assert.ok(assertSingleBoxToggles(text, doc) > 0);
   });
 }
+
+test('every fixture splits into exactly the cells it did before two blank lines started a cell', () => {
+  // splits.json: each fixture's cells (line range and role), recorded with the parser before the rule
+  const before = JSON.parse(readFileSync(join(dir, 'splits.json'), 'utf8')) as Record<string, string[]>;
+  assert.deepEqual(Object.keys(before).sort(), files);
+  for (const file of files) assert.deepEqual(load(file).cells.map((c) => `${c.lines.start}-${c.lines.end} ${c.role}`), before[file], file);
+});
+
+test('two blank lines start a cell; one blank line does not', () => {
+  const one = parseRunbook('# T\n\nfirst\n\nsecond\n');
+  assert.deepEqual(one.cells.map((c) => c.value), ['# T\n\nfirst\n\nsecond']);
+  const two = parseRunbook('# T\n\nfirst\n\n\nsecond\n\n- [ ] item\n\n\n  indented in the item\n');
+  assert.deepEqual(two.cells.map((c) => [c.role, c.value]), [['section', '# T\n\nfirst'], ['prose', 'second'], ['task', '- [ ] item'], ['prose', 'indented in the item']]);
+  const quoted = parseRunbook('> a\n>\n>\n> b\n');
+  assert.equal(quoted.cells.length, 1, 'not inside blockquotes');
+});
