@@ -17,7 +17,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`runbook: unknown command "${name}"\n\n${help()}`);
+    io.stderr(`runbook: unknown command "${name}" (see runbook --help)\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -28,7 +28,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`runbook ${name}: ${err.message}\n\n${command.usage}\n`);
+      // One line and a pointer to the usage text, not the whole usage text.
+      io.stderr(`runbook ${name}: ${err.message} (see runbook ${name} --help)\n`);
       return 2;
     }
     io.stderr(`runbook ${name}: ${err instanceof Error ? err.message : String(err)}\n`);

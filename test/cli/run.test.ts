@@ -141,6 +141,31 @@ describe('runbook run', () => {
     assert.equal(none.code, 2);
   });
 
+  test('--json with missing inputs: a JSON error object on stdout, the text on stderr', async () => {
+    const rb = copyRunbook(FIXTURE);
+    const r = await run(rb, ['--json'], {});
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing input:\n\s+apiKey: set the environment variable ENGRAMIA_API_KEY/);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.exitCode, 2);
+    assert.equal(doc.error.kind, 'missing-inputs');
+    assert.deepEqual(doc.error.missing, [{ name: 'apiKey', how: 'set the environment variable ENGRAMIA_API_KEY' }]);
+    assert.match(doc.error.message, /apiKey/);
+  });
+
+  test('usage errors: one line and a pointer to --help, not the whole usage text', async () => {
+    const rb = copyRunbook(FIXTURE);
+    const bogus = await runCli(['run', rb, '--bogus']);
+    assert.equal(bogus.code, 2);
+    assert.equal(bogus.stderr, 'runbook run: unknown option --bogus (see runbook run --help)\n');
+    assert.equal(bogus.stdout, '');
+    const list = await runCli(['list', '--bogus']);
+    assert.equal(list.stderr, 'runbook list: unknown option --bogus (see runbook list --help)\n');
+    const cmd = await runCli(['frobnicate']);
+    assert.equal(cmd.code, 2);
+    assert.equal(cmd.stderr, 'runbook: unknown command "frobnicate" (see runbook --help)\n');
+  });
+
   test('exit 2 for a runbook with invalid front matter', async () => {
     const rb = copyRunbook(FIXTURE);
     writeFileSync(rb, '---\ninputs:\n  - name: 1bad\n---\n# T\n');

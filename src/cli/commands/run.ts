@@ -195,6 +195,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       ...(inputs.invalid.length ? ['invalid input values:', ...inputs.invalid.map((m) => `  ${m}`)] : []),
     ];
     err(`runbook run: ${lines.join('\n')}\n`);
+    // With --json, stdout stays one JSON document, here the error (the text above goes to stderr).
+    if (opts.json) {
+      const error = {
+        kind: missing.length ? 'missing-inputs' : 'invalid-inputs',
+        message: lines.join('\n'),
+        missing: missing.map((m) => ({ name: m.name, how: m.how })),
+        invalid: inputs.invalid,
+      };
+      out(JSON.stringify(masker.maskDeep({ error, exitCode: 2 }), null, 2) + '\n');
+    }
     return 2;
   }
 
