@@ -4,6 +4,7 @@
 //   dist/serializer.js   markdown ↔ notebook cells
 //   dist/runbooks.js     check engine, controller, views, operations, runbook commands
 //   dist/analysis.js     the Python agent-code analysis
+//   dist/scanWorker.js   its worker thread for parallel scans
 //   dist/cli.js        the headless `runbook` CLI (node, cjs) ┐ for npm, not the VSIX: their npm
 //   dist/core.js       the VS Code-free core as a library    ┘ dependencies stay in node_modules
 //   dist/media/*.js    browser bundles for notebook renderers (ESM)
@@ -60,6 +61,8 @@ const extensionBundles = {
   serializer: 'src/vscode/notebook/serializer.ts',
   runbooks: 'src/vscode/runbooks.ts',
   analysis: 'src/vscode/analysis/start.ts',
+  // the analyzer's worker thread (parallel workspace scans; the CLI uses it too)
+  scanWorker: 'src/core/analyzer/scanWorker.ts',
 };
 const configs = [
   ...Object.entries(extensionBundles).map(([name, entry]) => ({ ...node, entryPoints: { [name]: entry }, outdir: 'dist', external: ['vscode'] })),

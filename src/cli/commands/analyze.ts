@@ -8,13 +8,15 @@ import { UsageError, type CliCommand, type CliIo } from '../io';
 import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
 import { analyzeFileSafely, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { loadPythonParser } from '../../core/analyzer/parser';
+import { defaultWorkerCount } from '../../core/analyzer/pool';
 import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { mayContainAgentCode } from '../../core/analyzer/document';
 
 const usage = `Usage: runbook analyze PATH... [--json] [--rules ENG001,ENG002] [--engramia-version X] [--memory-variable NAME]
 
 Analyses Python agent code (OpenAI Agents SDK + Engramia) in the given files or folders.
-Folders are scanned for *.py and *.ipynb (virtual environments, node_modules, .git skipped).
+Folders are scanned for *.py and *.ipynb (virtual environments, node_modules, .git skipped), on
+worker threads when large. Nothing is cached and nothing is written: every run analyses every file.
 
 Options:
   --json                 print the findings as a JSON array
@@ -89,7 +91,8 @@ export const analyzeCommand: CliCommand = {
       }
       const shown = (f: string) => relative(io.cwd, f).split(sep).join('/') || '.';
       if (st.isDirectory()) {
-        const result = await scanWorkspace(abs, { ...options, parser: py });
+        // worker threads for large folders; no cache: a read-only command writes nothing to disk
+        const result = await scanWorkspace(abs, { ...options, parser: py, workers: defaultWorkerCount() });
         pythonFiles += result.filesFound;
         notAnalysed += result.errors.length;
         for (const e of result.errors) io.stderr(`runbook analyze: ${shown(join(abs, e.file))}: ${e.error}\n`);

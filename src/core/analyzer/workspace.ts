@@ -10,6 +10,8 @@ import type { AnalyzeOptions, Finding } from './analyze';
 import { analyzeCells, analyzeText, mayContainAgentCode } from './document';
 import { indentDepth, isWasmTrap, loadPythonParser, MAX_INDENT_DEPTH, renewParser, type LoadOptions, type PythonParser } from './parser';
 import type { RuleId, Severity } from './rules';
+import { analyzeInWorkers, locateWorker, type JobResult, type WorkerJob } from './pool';
+import { AnalysisCache } from './cache';
 
 export interface WorkspaceFinding {
   /** Path relative to the scanned root, with `/` separators. */
@@ -36,6 +38,14 @@ export interface ScanOptions extends AnalyzeOptions, LoadOptions {
   /** Extra directory names to skip. */
   readonly exclude?: readonly string[];
   readonly parser?: PythonParser;
+  /** Worker threads for large scans (0 or 1: this thread only). The results are the same either way. */
+  readonly workers?: number;
+  /** The worker script (default: `scanWorker.js`/`.ts` beside this module). */
+  readonly workerPath?: string;
+  /** Folder of the content-hash cache: unchanged files are not analysed again (no cache when unset). */
+  readonly cacheDir?: string;
+  /** Mixed into the cache key (e.g. the extension's version, so new rules never read old results). */
+  readonly cacheSalt?: string;
 }
 
 export interface ScanResult {
@@ -47,6 +57,10 @@ export interface ScanResult {
    * their findings are unknown, so a scan with errors must never be reported as "no findings".
    */
   readonly errors: readonly { file: string; error: string }[];
+  /** Worker threads that analysed (0: this thread). */
+  readonly workers?: number;
+  /** Files answered from the content-hash cache. */
+  readonly cached?: number;
 }
 
 export const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'venv', '.venv', 'env', '.env', 'site-packages', 'dist-packages', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', 'build', '.eggs']);
@@ -87,36 +101,98 @@ export async function listPythonFiles(root: string, options: Pick<ScanOptions, '
 
 /** Scans `root`; throws ScanCancelled when the signal aborts. */
 export async function scanWorkspace(root: string, options: ScanOptions = {}): Promise<ScanResult> {
-  // eslint-disable-next-line no-param-reassign
   const py = options.parser ?? (await loadPythonParser(options));
   const files = await listPythonFiles(root, options);
   const shadowed = options.shadowedAgentsNames ?? (await localAgentsPackageNames(root, py));
   if (shadowed.length) options = { ...options, shadowedAgentsNames: shadowed };
+  const analyzeOptions = analysisOptionsOf(options);
+  const cache = options.cacheDir ? await AnalysisCache.open(options.cacheDir, JSON.stringify([options.cacheSalt ?? '', analyzeOptions])) : undefined;
+
+  // 1. read every file (a few at a time); 2. answer from the cache or queue for analysis
+  type Slot = { file: string; result?: JobResult; job?: number; hash?: string };
+  const slots: Slot[] = files.map((file) => ({ file }));
+  const jobs: WorkerJob[] = [];
+  const jobSlots: Slot[] = [];
+  for (let i = 0; i < files.length; i += READ_AT_ONCE) {
+    if (options.signal?.aborted) throw new ScanCancelled();
+    const part = slots.slice(i, i + READ_AT_ONCE);
+    const texts = await Promise.all(part.map((s) => readFile(join(root, s.file), 'utf8').catch((err: unknown) => err instanceof Error ? err : new Error(String(err)))));
+    part.forEach((slot, k) => {
+      const text = texts[k]!;
+      if (text instanceof Error) slot.result = { error: `not analysed: ${text.message}` };
+      else if (mayContainAgentCode(text)) {
+        const hash = cache ? AnalysisCache.hash(text) : undefined;
+        const hit = hash ? cache!.get(slot.file, hash, join(root, slot.file)) : undefined;
+        if (hit) slot.result = { findings: hit };
+        else {
+          slot.hash = hash;
+          slot.job = jobs.length;
+          jobs.push({ file: slot.file, absolutePath: join(root, slot.file), text });
+          jobSlots.push(slot);
+        }
+      }
+    });
+  }
+
+  // 3. analyse: on worker threads for a large scan, else here (same function, same results)
+  const workerPath = (options.workers ?? 0) > 1 && jobs.length >= MIN_JOBS_FOR_WORKERS ? locateWorker(options.workerPath) : undefined;
+  let results: JobResult[] | undefined;
+  let usedWorkers = 0;
+  if (workerPath) {
+    usedWorkers = options.workers!;
+    const cached = files.length - jobs.length;
+    try {
+      results = await analyzeInWorkers(jobs, analyzeOptions, {
+        workers: options.workers!, workerPath, load: options, ...(options.signal ? { signal: options.signal } : {}),
+        onDone: (done) => options.onProgress?.(Math.min(files.length, cached + done), files.length, jobs[Math.max(0, done - 1)]?.file ?? ''),
+      });
+    } catch (err) {
+      if (options.signal?.aborted) throw new ScanCancelled();
+      results = undefined; // workers unavailable here: analyse in this thread
+      usedWorkers = 0;
+    }
+  }
+  if (!results) {
+    const local: JobResult[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      if (options.signal?.aborted) throw new ScanCancelled();
+      const j = slots[i]!.job;
+      if (j !== undefined) local[j] = analyzeFileSafely(py, jobs[j]!.file, jobs[j]!.absolutePath, jobs[j]!.text, analyzeOptions);
+      options.onProgress?.(i + 1, files.length, slots[i]!.file);
+      if (j !== undefined && j % 25 === 24) await new Promise((r) => setImmediate(r));
+    }
+    results = local;
+  }
+  if (options.signal?.aborted) throw new ScanCancelled();
+  jobSlots.forEach((slot, k) => {
+    slot.result = results![k];
+    if (cache && slot.hash && slot.result && 'findings' in slot.result) cache.set(slot.file, slot.hash, slot.result.findings);
+  });
+
+  // 4. assemble in file order
   const findings: WorkspaceFinding[] = [];
   const errors: { file: string; error: string }[] = [];
   let analyzed = 0;
-  for (let i = 0; i < files.length; i++) {
-    if (options.signal?.aborted) throw new ScanCancelled();
-    const file = files[i]!;
-    const abs = join(root, file);
-    let text: string | undefined;
-    try {
-      text = await readFile(abs, 'utf8');
-    } catch (err) {
-      errors.push({ file, error: `not analysed: ${err instanceof Error ? err.message : String(err)}` });
+  for (const slot of slots) {
+    if (!slot.result) continue;
+    if ('error' in slot.result) errors.push({ file: slot.file, error: slot.result.error });
+    else {
+      analyzed++;
+      findings.push(...slot.result.findings);
     }
-    if (text !== undefined && mayContainAgentCode(text)) {
-      const r = analyzeFileSafely(py, file, abs, text, options);
-      if ('error' in r) errors.push({ file, error: r.error });
-      else {
-        analyzed++;
-        findings.push(...r.findings);
-      }
-    }
-    options.onProgress?.(i + 1, files.length, file);
-    if (i % 25 === 24) await new Promise((r) => setImmediate(r));
   }
-  return { findings, filesFound: files.length, filesAnalyzed: analyzed, errors };
+  if (cache) await cache.save(slots.map((s) => s.file));
+  return { findings, filesFound: files.length, filesAnalyzed: analyzed, errors, workers: usedWorkers, cached: cache?.hits ?? 0 };
+}
+
+const READ_AT_ONCE = 64;
+/** Below this many files to analyse, starting workers costs more than it saves. */
+const MIN_JOBS_FOR_WORKERS = 48;
+const SCAN_ONLY_KEYS = new Set(['signal', 'onProgress', 'paths', 'exclude', 'parser', 'runtimeWasm', 'pythonWasm', 'wasmDir', 'workers', 'workerPath', 'cacheDir', 'cacheSalt']);
+
+/** The analysis options alone (plain data, sent to workers and part of the cache key). */
+function analysisOptionsOf(options: ScanOptions): AnalyzeOptions {
+  return Object.fromEntries(Object.entries(options).filter(([k, v]) => !SCAN_ONLY_KEYS.has(k) && v !== undefined && typeof v !== 'function').sort(([a], [b]) => (a < b ? -1 : 1))) as AnalyzeOptions;
 }
 
 /**

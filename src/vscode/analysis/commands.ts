@@ -42,6 +42,7 @@ export async function scanAllFolders(service: AnalysisService, title: string, ru
           ...options,
           ...(rules ? { rules: options.rules?.filter((x) => rules.includes(x)) ?? [] } : {}),
           parser: py,
+          ...service.scanOptions(folder),
           signal: ac.signal,
           onProgress: (done, total, file) => {
             const pct = (done / Math.max(total, 1)) * 100;
@@ -198,7 +199,7 @@ export function analyzeWorkspaceService(service: AnalysisService): (rules: reado
     const out: { file: string; line: number; column: number; rule: string; message: string }[] = [];
     for (const folder of folders) {
       if (folder.uri.scheme !== 'file') continue;
-      const r = await scanWorkspace(folder.uri.fsPath, { ...options, rules: rules as never, parser: py, signal });
+      const r = await scanWorkspace(folder.uri.fsPath, { ...options, rules: rules as never, parser: py, ...service.scanOptions(folder), signal });
       // a file that could not be analysed may hide findings: the check must not pass
       if (r.errors.length) throw new Error(`${r.errors.length} Python file${r.errors.length === 1 ? '' : 's'} not analysed (${r.errors[0]!.file}: ${r.errors[0]!.error})`);
       out.push(...r.findings.map((f) => ({ file: join(folder.uri.fsPath, f.file), line: f.line, column: f.column, rule: f.rule, message: f.message })));

@@ -27,8 +27,11 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 
 export function registerAgentAnalysis(context: vscode.ExtensionContext, deps: AgentAnalysisDeps): vscode.Disposable[] {
-  void context;
-  const service = new AnalysisService(deps);
+  const service = new AnalysisService({
+    ...deps,
+    ...(context.storageUri?.scheme === 'file' ? { storagePath: context.storageUri.fsPath } : {}),
+    cacheSalt: String(context.extension?.packageJSON?.version ?? ''),
+  });
   const diagnostics = new AgentDiagnostics(service, deps.extensionUri, deps.log);
   const refreshAll = () => {
     diagnostics.collection.clear();

@@ -5,6 +5,9 @@
  * from the wasm bytes shipped in `dist/`, on the first Python document.
  */
 import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { defaultWorkerCount } from '../../core/analyzer/pool';
 import { indentDepth, isWasmTrap, loadPythonParser, MAX_INDENT_DEPTH, renewParser, RUNTIME_WASM, PYTHON_WASM, type PythonParser } from '../../core/analyzer/parser';
 import { IncrementalDocument, analyzeCells, mayContainAgentCode } from '../../core/analyzer/document';
 import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyzer/analyze';
@@ -32,6 +35,10 @@ export interface AnalysisDeps {
   readonly extensionUri: vscode.Uri;
   /** Python interpreter for the engramia version (ENG006); optional. */
   readonly pythonPath?: () => Promise<string | undefined>;
+  /** The workspace storage folder: home of the scan's content-hash cache (none when unset). */
+  readonly storagePath?: string;
+  /** Mixed into the cache key (the extension's version). */
+  readonly cacheSalt?: string;
 }
 
 export class AnalysisService implements vscode.Disposable {
@@ -103,6 +110,12 @@ export class AnalysisService implements vscode.Disposable {
     this.shadowed ??= folder?.uri.scheme === 'file' ? this.getParser().then((py) => localAgentsPackageNames(folder.uri.fsPath, py)).catch(() => []) : Promise.resolve([]);
     const shadowedAgentsNames = await this.shadowed;
     return { ...options, ...(engramiaVersion ? { engramiaVersion } : {}), ...(shadowedAgentsNames.length ? { shadowedAgentsNames } : {}) };
+  }
+
+  /** Workspace scans: worker threads, and the content-hash cache of this folder in the workspace storage. */
+  scanOptions(folder: vscode.WorkspaceFolder): { workers: number; cacheDir?: string; cacheSalt?: string } {
+    const cacheDir = this.deps.storagePath ? join(this.deps.storagePath, 'analysis-cache', createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 16)) : undefined;
+    return { workers: defaultWorkerCount(), ...(cacheDir ? { cacheDir } : {}), ...(this.deps.cacheSalt ? { cacheSalt: this.deps.cacheSalt } : {}) };
   }
 
   /** True for documents the analyzer looks at: Python files and Python cells of Jupyter notebooks. */
