@@ -8,9 +8,8 @@ import { analyzeKind } from './analyzer';
 import { CheckRegistry } from './checks/registry';
 import { placeholders } from './checks/template';
 import { manualKind } from './checks/kinds/manual';
-import { engramiaKind, isDestructiveEngramiaCheck } from './engramia';
+import { engramiaKind } from './engramia';
 import { disposeHttpPools, httpKind } from './http';
-import { httpMethodOf } from './ops/execute';
 import { isAttributeSet } from './ops/plan';
 import { pythonKind, shellKind } from './process';
 
@@ -25,18 +24,15 @@ export function defaultRegistry(): CheckRegistry {
 }
 
 /**
- * True when running the check changes something irreversibly: a destructive kind, a destructive
- * Engramia probe (delete-project), an http DELETE, or a `destructive=true` attribute. Run-all
- * plans leave such checks out unless they are named explicitly.
+ * True when running the check changes something irreversibly, as its kind says of this invocation
+ * (CheckKind.isDestructive: an http DELETE, the delete-project probe …), or with a
+ * `destructive=true` attribute. Run-all plans leave such checks out unless they are named explicitly.
  */
 export function isDestructiveCheck(registry: CheckRegistry, check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }): boolean {
-  const kind = registry.resolve(check.kind);
   if (isAttributeSet(check.attributes, 'destructive')) return true;
+  const kind = registry.resolve(check.kind);
   if (!kind) return false;
-  if (kind.destructive) return true;
-  if (kind.name === 'engramia') return isDestructiveEngramiaCheck(check.attributes);
-  if (kind.name === 'http') return httpMethodOf(check.body) === 'DELETE';
-  return false;
+  return kind.isDestructive ? kind.isDestructive(check.body, check.attributes) : !!kind.destructive;
 }
 
 /** The input names one check needs, as its kind says (see CheckKind.inputsUsed). */

@@ -120,8 +120,11 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
   return out;
 }
 
-/** Reads and parses a runbook; a message (exit 2) when it cannot be used. */
-export function loadRunbook(file: string): { doc: RunbookDocument } | { error: string } {
+/**
+ * Reads and parses a runbook; a message (exit 2) when it cannot be used. Fences are checks when
+ * the registry knows their word — the same rule the extension applies.
+ */
+export function loadRunbook(file: string, registry = defaultRegistry()): { doc: RunbookDocument } | { error: string } {
   if (!existsSync(file)) return { error: `cannot read ${file}: no such file` };
   let bytes: Buffer;
   try {
@@ -129,7 +132,7 @@ export function loadRunbook(file: string): { doc: RunbookDocument } | { error: s
   } catch (err) {
     return { error: `cannot read ${file}: ${(err as Error).message}` };
   }
-  const doc = parseRunbook(bytes);
+  const doc = parseRunbook(bytes, { isCheckKind: (word) => !!registry.resolve(word) });
   if (doc.failure) return { error: `${file} is not a runbook: ${doc.failure.message}` };
   if (doc.frontMatter?.error) return { error: `${file}: ${doc.frontMatter.error}` };
   return { doc };

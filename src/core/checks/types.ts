@@ -119,6 +119,14 @@ export interface CheckKind<A = Record<string, unknown>> {
   readonly runsProcesses?: boolean;
   /** True when the check changes something (never retried; needs a typed confirmation). */
   readonly destructive?: boolean;
+  /**
+   * True when this invocation changes something irreversibly (left out of run-all, never retried,
+   * sent only after a typed confirmation): e.g. an http DELETE, the delete-project probe. Default:
+   * `destructive`. A `destructive=true` attribute makes any check destructive.
+   */
+  isDestructive?(body: string, attributes: Readonly<Record<string, string>>): boolean;
+  /** True when this invocation only reads and may run beside others in a parallel group. Default: never. */
+  isParallelSafe?(body: string, attributes: Readonly<Record<string, string>>): boolean;
   /** Default timeout in ms when the check sets none. */
   readonly defaultTimeoutMs: number;
   /**

@@ -70,12 +70,17 @@ export function parseEngramiaBody(body: string): { params: Record<string, string
 }
 
 export const engramiaKind: CheckKind<EngramiaAttributes> & {
-  /** Read-only probes may run in a parallel group (ops/execute.ts); writing ones run alone. */
-  isReadOnly(body: string, attributes: Readonly<Record<string, string>>): boolean;
+  isParallelSafe(body: string, attributes: Readonly<Record<string, string>>): boolean;
+  isDestructive(body: string, attributes: Readonly<Record<string, string>>): boolean;
 } = {
   name: 'engramia',
-  isReadOnly(_body, attrs) {
+  /** Read-only probes may run in a parallel group (ops/execute.ts); writing ones run alone. */
+  isParallelSafe(_body, attrs) {
     return PROBE_NAMES.includes(attrs.probe as ProbeName) && !WRITING_PROBES.has(attrs.probe as ProbeName);
+  },
+  /** delete-project: a preview and a typed confirmation, sent once. */
+  isDestructive(_body, attrs) {
+    return isDestructiveEngramiaCheck(attrs);
   },
   description: 'Engramia API probes: version, role, scope, quota, backfill, store size, learn write-back, live traffic, retention dry run, project deletion (typed confirmation).',
   attributes,

@@ -17,6 +17,7 @@ import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
 import { abortableSleep, untilAborted } from '../checks/abort';
 import { JsonTooDeepError, parseJsonBounded } from './json';
+import { isDestructiveHttp, isReadOnlyHttp } from './method';
 import { MAX_BODY_BYTES, readCappedBody } from './body';
 
 export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
@@ -358,6 +359,8 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     attributes,
     defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
     validate: (body) => validateBody(body),
+    isDestructive: (body) => isDestructiveHttp(body),
+    isParallelSafe: (body) => isReadOnlyHttp(body),
     run,
     pools,
     dispose: () => pools.dispose(),

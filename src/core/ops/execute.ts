@@ -48,44 +48,15 @@ export function isFailing(verdict: Verdict): boolean {
   return verdict === 'fail' || verdict === 'error';
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const WRITE_WORDS = /(delete|learn|import|write|purge|revoke|rotate|create|evaluate|feedback)/i;
+export { httpMethodOf } from '../http/method';
 
-/** The HTTP method of an http check body (a bare URL is GET), or undefined if none is found. */
-export function httpMethodOf(body: string): string | undefined {
-  for (const raw of body.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('//')) continue;
-    // Conditions may come before the request line (the kind removes them wherever they are).
-    if (line.startsWith('??')) continue;
-    const m = /^([A-Za-z]+)\s+\S/.exec(line);
-    if (m && /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/i.test(m[1]!)) return m[1]!.toUpperCase();
-    return 'GET';
-  }
-  return undefined;
-}
-
-/**
- * True when a check may share a parallel group: an http or engramia check that only reads.
- * A kind may decide itself by exposing `isReadOnly(body, attributes)`.
- */
+/** True when a check may share a parallel group: its kind says its invocation only reads (CheckKind.isParallelSafe). */
 export function isParallelSafe(check: PlannedCheck, registry: CheckRegistry): boolean {
   if (check.error) return false;
-  const kind = registry.resolve(check.kind) as (ReturnType<CheckRegistry['resolve']> & { isReadOnly?: (body: string, attributes: Readonly<Record<string, string>>) => boolean }) | undefined;
-  if (!kind || kind.destructive || kind.runsProcesses) return false;
+  const kind = registry.resolve(check.kind);
+  if (!kind || kind.destructive || kind.runsProcesses || !kind.isParallelSafe) return false;
   if (isAttributeSet(check.attributes, 'destructive') || isAttributeSet(check.attributes, 'serial')) return false;
-  if (typeof kind.isReadOnly === 'function') return !!kind.isReadOnly(check.body, check.attributes);
-  if (kind.name === 'http') {
-    const method = httpMethodOf(check.body);
-    if (method && READ_METHODS.has(method)) return true;
-    // POST /v1/recall is a read in Engramia terms (it only bumps scores).
-    return method === 'POST' && /\/v1\/recall\b/.test(check.body);
-  }
-  if (kind.name === 'engramia') {
-    const probe = check.attributes['probe'] ?? check.body.trim().split(/\s+/)[0] ?? '';
-    return !WRITE_WORDS.test(probe);
-  }
-  return false;
+  return kind.isParallelSafe(check.body, check.attributes);
 }
 
 /** Splits a plan into runnable groups: a parallel group is ≥ 2 consecutive parallel-safe checks of one section. */

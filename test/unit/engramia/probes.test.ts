@@ -444,13 +444,13 @@ describe('engramia probes on an env-key deployment (both versions)', () => {
 
 describe('engramia kind: body, attributes, conditions, masking', () => {
   test('read-only and destructive probes are told apart for the orchestrator', async () => {
-    assert.equal(engramiaKind.isReadOnly('', { probe: 'quota' }), true);
-    assert.equal(engramiaKind.isReadOnly('', { probe: 'learn-writeback' }), false);
+    assert.equal(engramiaKind.isParallelSafe('', { probe: 'quota' }), true);
+    assert.equal(engramiaKind.isParallelSafe('', { probe: 'learn-writeback' }), false);
     // Inputs a probe needs: its placeholders plus the connection; the version probe needs no key.
     assert.deepEqual([...engramiaKind.inputsUsed!('', { probe: 'version' })], ['baseUrl']);
     assert.deepEqual([...engramiaKind.inputsUsed!('importedPairs: {{pairs}}', { probe: 'store-size' })].sort(), ['apiKey', 'baseUrl', 'pairs']);
     assert.deepEqual([...engramiaKind.inputsUsed!('baseUrl: {{other}}\napiKey: {{k}}', { probe: 'quota' })].sort(), ['k', 'other']);
-    assert.equal(engramiaKind.isReadOnly('', { probe: 'delete-project' }), false);
+    assert.equal(engramiaKind.isParallelSafe('', { probe: 'delete-project' }), false);
     assert.equal(isDestructiveEngramiaCheck({ probe: 'delete-project' }), true);
     assert.equal(isDestructiveEngramiaCheck({ probe: 'retention-dry-run' }), false);
   });

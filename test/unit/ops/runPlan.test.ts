@@ -6,16 +6,18 @@ import { silentLogger, type EngineEnvironment } from '../../../src/core/checks/e
 import type { CheckKind, CheckResult, Verdict } from '../../../src/core/checks/types';
 import { planRun, checksOf, PlanError, EXCLUDED_REASON } from '../../../src/core/ops/plan';
 import { executePlan, httpMethodOf, isParallelSafe, progressBySection, summarize } from '../../../src/core/ops/execute';
+import { httpKind } from '../../../src/core/http';
+import { engramiaKind } from '../../../src/core/engramia';
 import { buildDoc, type Block } from './docBuilder';
 
 /** A test kind: the body names the verdict; `ro` attribute makes it read-only (parallel-safe). */
-function probeKind(tracker: { inFlight: number; max: number; started: string[] } = { inFlight: 0, max: 0, started: [] }): CheckKind<{ ro?: string; ticks?: string }> & { isReadOnly(body: string, a: Record<string, string>): boolean } {
+function probeKind(tracker: { inFlight: number; max: number; started: string[] } = { inFlight: 0, max: 0, started: [] }): CheckKind<{ ro?: string; ticks?: string }> {
   return {
     name: 'probe',
     description: 'test probe',
     attributes: z.object({ ro: z.string().optional(), ticks: z.string().optional() }),
     defaultTimeoutMs: 5000,
-    isReadOnly: (_b, a) => a['ro'] === 'true',
+    isParallelSafe: (_b, a) => a['ro'] === 'true',
     async run(inv): Promise<CheckResult> {
       tracker.started.push(inv.id);
       tracker.inFlight++;
@@ -177,7 +179,8 @@ test('progressBySection counts done, total and failing per section', async () =>
 
 test('isParallelSafe: http GET yes, POST no (except recall), engramia read probes yes, writes no; process kinds never', () => {
   const mk = (name: string, extra: Partial<CheckKind> = {}): CheckKind => ({ name, description: name, attributes: z.object({}).passthrough() as never, defaultTimeoutMs: 1, run: async () => ({ verdict: 'pass', reason: '' }), ...extra });
-  const reg = new CheckRegistry().register(mk('http')).register(mk('engramia')).register(mk('shell', { runsProcesses: true }));
+  // The kinds say themselves (CheckKind.isParallelSafe): the real http and engramia kinds, and a kind without the method.
+  const reg = new CheckRegistry().register(httpKind).register(engramiaKind).register(mk('shell', { runsProcesses: true })).register(mk('plain'));
   const c = (kind: string, body: string, attrs: Record<string, string> = {}) => ({ id: 'x', kind, attributes: attrs, body, cell: 0, taskCell: null, sectionPath: [], sectionId: '' });
   assert.equal(httpMethodOf('# comment\nGET {{baseUrl}}/v1/health\n?? status == 200'), 'GET');
   assert.equal(httpMethodOf('{{baseUrl}}/v1/health'), 'GET');
@@ -190,6 +193,7 @@ test('isParallelSafe: http GET yes, POST no (except recall), engramia read probe
   assert.equal(isParallelSafe(c('engramia', '', { probe: 'learn-writeback' }), reg), false);
   assert.equal(isParallelSafe(c('http', 'GET http://x/', { destructive: 'true' }), reg), false);
   assert.equal(isParallelSafe(c('shell', 'echo'), reg), false);
+  assert.equal(isParallelSafe(c('plain', 'GET http://x/'), reg), false, 'a kind that does not say it only reads never runs in parallel');
 });
 
 test('in a parallel group, no further check starts after a failure; running ones finish and report', async () => {
