@@ -87,6 +87,8 @@ export interface AnalysisResult {
   readonly errorUnits: readonly number[];
   /** The memory variable used in fixes. */
   readonly memoryVariable: string;
+  /** Module-level classes of the file usable as run hooks (named by `options.moduleName`), for the workspace index. */
+  readonly hooksClasses: readonly HooksClassInfo[];
   /** Every fixable finding's edits merged (one import edit per site); empty while there are syntax errors. */
   fixAll(): TextEdit[];
   /** Names whose mention can make a call or an assignment relevant (used to reuse results after small edits). */
@@ -856,7 +858,15 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     add(d, 'ENG008', `hooks=${shorten(v.text)} cannot be resolved in the workspace to a RunHooks class that wires Engramia: check by hand that it derives from agents.RunHooks and EngramiaRunHooks.`, v, call, undefined, undefined);
   }
 
-  return buildResult(raws, followUps, data.map((d) => d.lines), notebook, errorUnits, mem, [...tokens, 'import', 'clone', 'as_tool', 'learn', 'engramia', 'Memory', 'Agent', 'Runner', 'hooks', 'Hooks', 'class', mem, ...hooksNames, ...localClasses.keys()]);
+  const hooksClasses: HooksClassInfo[] = [];
+  if (b.runHooks.size || b.engramiaHooks.size || b.agentsModule.size || workspaceClasses.length) {
+    for (const [name, c] of localClasses) {
+      if (c.node.parent?.type !== 'module') continue;
+      const f = classFacts(name);
+      if (f && (f.runHooks || f.engramia)) hooksClasses.push({ module: options.moduleName ?? '', name, runHooks: f.runHooks, engramia: f.engramia });
+    }
+  }
+  return buildResult(raws, followUps, data.map((d) => d.lines), notebook, errorUnits, mem, hooksClasses, [...tokens, 'import', 'clone', 'as_tool', 'learn', 'engramia', 'Memory', 'Agent', 'Runner', 'hooks', 'Hooks', 'class', mem, ...hooksNames, ...localClasses.keys()]);
 }
 
 interface RawFinding {
@@ -870,7 +880,7 @@ interface RawFinding {
   readonly fixTitle?: string;
 }
 
-function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, relevantNames: readonly string[]): AnalysisResult {
+function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[]): AnalysisResult {
   const findings = raws.map((r): Finding => {
     const info = ruleInfo(r.rule);
     const l = lines[r.unit]!;
@@ -909,6 +919,7 @@ function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], li
     hasSyntaxErrors: errorUnits.length > 0,
     errorUnits,
     memoryVariable: mem,
+    hooksClasses,
     relevantNames,
     fixAll(): TextEdit[] {
       if (errorUnits.length) return [];
@@ -939,7 +950,7 @@ function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], li
         suppress: { ...r.suppress, start: o(r.suppress.start), end: o(r.suppress.end) },
         ...(r.plan ? { plan: plan(r.plan) } : {}),
       }));
-      return buildResult(moved, followUps.map(plan), [typeof newText === 'string' ? new LineTable(newText) : newText], notebook, errorUnits, mem, relevantNames);
+      return buildResult(moved, followUps.map(plan), [typeof newText === 'string' ? new LineTable(newText) : newText], notebook, errorUnits, mem, hooksClasses, relevantNames);
     },
   };
 }
@@ -1420,8 +1431,9 @@ function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow: number
 
 /** A workspace hooks class by import: `from pkg.hooks import H` (or a relative `from .hooks import H`). */
 function findWorkspaceClass(classes: readonly HooksClassInfo[], module: string, name: string): HooksClassInfo | undefined {
+  // `from .hooks import H` and `src/`-style layouts: a dotted suffix of the file's module path matches
   const rel = module.replace(/^\.+/, '');
-  return classes.find((c) => c.name === name && (c.module === module || (module.startsWith('.') && rel !== '' && (c.module === rel || c.module.endsWith(`.${rel}`)))));
+  return classes.find((c) => c.name === name && rel !== '' && (c.module === rel || c.module.endsWith(`.${rel}`)));
 }
 
 const BINDER_TYPES = ['assignment', 'parameters', 'lambda_parameters', 'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'for_statement', 'named_expression', 'global_statement'];

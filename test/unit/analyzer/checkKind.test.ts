@@ -142,3 +142,63 @@ test('ENG006 through the check: engramiaVersion attribute, or the interpreter se
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'code-'));
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(join(dir, f, '..'), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+  return dir;
+}
+
+const HOOKS_CHECK = { id: 'code.hooks', rules: 'ENG001,ENG007,ENG008' };
+
+test('code.hooks: passes only when every run passes a RunHooks class that wires Engramia (resolved across modules)', async () => {
+  const ok = workspace({
+    'app/hooks.py': 'from agents import RunHooks\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\nclass EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n    pass\n',
+    'app/main.py': 'from agents import Agent, Runner\nfrom app.hooks import EngramiaAgentsHooks\nfrom engramia import Memory\nmemory = Memory(embeddings=None, storage=s)\nRunner.run_sync(a, x, hooks=EngramiaAgentsHooks(memory))\n',
+    'app/rel.py': 'from agents import Runner\nfrom .hooks import EngramiaAgentsHooks\nRunner.run_sync(a, x, hooks=EngramiaAgentsHooks(m))\n',
+  });
+  const plain = workspace({ 'main.py': 'from agents import Runner\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\nhooks = EngramiaRunHooks(memory)\nRunner.run_sync(a, x, hooks=hooks)\n' });
+  const unknown = workspace({ 'main.py': 'from agents import Runner\nfrom myhooks import make\nRunner.run_sync(a, x, hooks=make())\n' });
+  const present = workspace({ 'main.py': 'from agents import Runner, RunHooks\nclass Log(RunHooks):\n    pass\nRunner.run_sync(a, x, hooks=Log())\n' });
+  try {
+    const run = (dir: string) => analyzeKind.run({ id: 'code.hooks', kind: 'analyze', attributes: validate(HOOKS_CHECK), body: '' }, ctx(dir));
+    const r1 = await run(ok);
+    assert.equal(r1.verdict, 'pass', r1.reason);
+    const r2 = await run(plain);
+    assert.equal(r2.verdict, 'fail');
+    assert.match(r2.reason, /Run hooks must be instances of RunHooks\. Received EngramiaRunHooks\./);
+    assert.match(r2.reason, /EngramiaAgentsHooks/, 'names the fix');
+    const r3 = await run(unknown);
+    assert.equal(r3.verdict, 'warn', r3.reason);
+    assert.match(r3.reason, /cannot be shown to wire Engramia/);
+    const r4 = await run(present);
+    assert.equal(r4.verdict, 'warn', 'a RunHooks without Engramia is not a pass');
+  } finally {
+    for (const d of [ok, plain, unknown, present]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('code.instructions checks ENG002 and ENG004: the guide code (engramia_instructions, no context=) fails', async () => {
+  const dir = workspace({ 'main.py': 'from agents import Agent, Runner\nfrom engramia.sdk.openai_agents import engramia_instructions\nagent = Agent(name="a", instructions=engramia_instructions(memory, base="b"))\nRunner.run_sync(agent, "Build a CSV parser", hooks=h)\n' });
+  try {
+    const r = await analyzeKind.run({ id: 'code.instructions', kind: 'analyze', attributes: validate({ rules: 'ENG002,ENG004' }), body: '' }, ctx(dir));
+    assert.equal(r.verdict, 'fail');
+    assert.match(r.reason, /ENG004/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a workspace with no agent code warns instead of passing', async () => {
+  const empty = workspace({ 'tool.py': 'print("hello")\n' });
+  try {
+    const r = await analyzeKind.run({ id: 'code.hooks', kind: 'analyze', attributes: validate(HOOKS_CHECK), body: '' }, ctx(empty));
+    assert.equal(r.verdict, 'warn');
+    assert.match(r.reason, /no agent code to check: none of the 1 Python file uses the Agents SDK or Engramia/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});

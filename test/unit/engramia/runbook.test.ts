@@ -60,8 +60,8 @@ describe('bundled Engramia runbook: structure', () => {
       assert.ok((kinds as readonly string[]).includes(c.kind), `${id} kind ${c.kind}`);
     }
     assert.equal(byId.get('code.instructions')!.kind, 'analyze');
-    assert.equal(byId.get('code.instructions')!.attributes.rules, 'ENG002');
-    assert.equal(byId.get('code.hooks')!.attributes.rules, 'ENG001');
+    assert.equal(byId.get('code.instructions')!.attributes.rules, 'ENG002,ENG004');
+    assert.equal(byId.get('code.hooks')!.attributes.rules, 'ENG001,ENG007,ENG008');
     assert.equal(byId.get('rollback.3-delete-project')!.attributes.excludeFromRunAll, 'true');
   });
 
