@@ -3,7 +3,8 @@
  * Exit 0 when no selected check fails (warn and skipped are fine), 1 when one fails or errors,
  * 2 on bad usage or an unreadable runbook. Secrets come from the environment, never from a file.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { checkOutputFile, UnsafePathError, writeFileSafely } from '../../core/evidence/safeFile';
 import { dirname, isAbsolute, resolve, relative } from 'node:path';
 import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
 import type { CheckRun, OperatorUi } from '../../core/checks/types';
@@ -144,6 +145,19 @@ function displayPath(cwd: string, file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
+/** Why `file` cannot be written (symlink, FIFO, folder, outside `root`, read-only folder), or undefined. */
+function outputProblem(file: string, root?: string): string | undefined {
+  try {
+    checkOutputFile(file, { root });
+    let dir = dirname(file);
+    for (let i = 0; i < 64 && !existsSync(dir); i++) dir = dirname(dir);
+    accessSync(existsSync(file) ? file : dir, fsConstants.W_OK);
+    return undefined;
+  } catch (e) {
+    return e instanceof UnsafePathError ? e.message : `cannot write ${file}: ${(e as Error).message}`;
+  }
+}
+
 const ICONS: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✘', error: '✘', skipped: '–' };
 
 export function formatRunLine(run: Pick<CheckRun, 'checkId' | 'verdict' | 'reason' | 'next'>): string {
@@ -228,6 +242,23 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const user = currentUser();
   const smokeIds = plan.entries.map((e) => e.check.id).filter((id) => id.startsWith(DEFAULT_SMOKE_PREFIX));
   let evidenceError: string | undefined;
+  // Output paths are checked before any check runs: a planted symlink, FIFO or folder is refused,
+  // the default evidence sidecar must stay in the runbook's folder, and the folder must be writable.
+  for (const [flag, target] of [['--junit', opts.junit], ['--report', opts.report], ['--evidence', typeof opts.evidence === 'string' ? opts.evidence : undefined]] as const) {
+    if (!target) continue;
+    const problem = outputProblem(resolve(io.cwd, target));
+    if (problem) {
+      err(`runbook run: ${flag}: ${problem}\n`);
+      return 2;
+    }
+  }
+  if (evidenceFile && opts.evidence === undefined) {
+    const problem = outputProblem(evidenceFile, dirname(file));
+    if (problem) {
+      evidenceError = `no evidence is written: ${problem}`;
+      err(`runbook run: warning: ${evidenceError}\n`);
+    }
+  }
   const writeEvidence = (record: EvidenceRecord) => {
     if (!evidenceFile || evidenceError) return;
     try {
@@ -283,13 +314,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   // not counted as done) fails the run, whatever its kind reports (skipped or fail).
   const requested = new Set(opts.only);
   const requestedNotRun = result.runs.filter((r) => requested.has(r.checkId) && r.verdict === 'skipped' && r.reason !== 'cancelled');
-  const exitCode = endedBy && endedBy !== 'SIGINT' ? 128 + (SIGNAL_NUMBERS[endedBy] ?? 15) : summary.ok && !result.cancelled && !requestedNotRun.length ? 0 : 1;
+  const runCode = endedBy && endedBy !== 'SIGINT' ? 128 + (SIGNAL_NUMBERS[endedBy] ?? 15) : summary.ok && !result.cancelled && !requestedNotRun.length ? 0 : 1;
+  // Evidence asked for with --evidence that could not be written is a failed run, not a warning.
+  const exitCode = runCode === 0 && typeof opts.evidence === 'string' && evidenceError ? 2 : runCode;
 
   if (opts.junit) {
     const junitFile = resolve(io.cwd, opts.junit);
     try {
-      mkdirSync(dirname(junitFile), { recursive: true });
-      writeFileSync(junitFile, masker.mask(renderJUnit(title, result.runs)), 'utf8');
+      writeFileSafely(junitFile, masker.mask(renderJUnit(title, result.runs)));
     } catch (e) {
       err(`runbook run: cannot write ${junitFile}: ${(e as Error).message}\n`);
       return 2;
@@ -301,8 +333,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     try {
       // The whole log (earlier runs and hand ticks included) when there is one, else this run.
       const records = evidenceFile && !evidenceError ? readEvidence(evidenceFile) : result.runs.filter((r) => !r.notRun).map((r) => evidenceFromRun(r, { inputs: recorded, user }));
-      mkdirSync(dirname(reportFile), { recursive: true });
-      writeFileSync(reportFile, renderReport(doc, records, { now: Date.now(), masker, file: displayPath(io.cwd, file) }), 'utf8');
+      writeFileSafely(reportFile, renderReport(doc, records, { now: Date.now(), masker, file: displayPath(io.cwd, file) }));
     } catch (e) {
       err(`runbook run: cannot write ${reportFile}: ${(e as Error).message}\n`);
       return 2;

@@ -6,3 +6,4 @@ export {
 } from './log';
 export { renderReport, itemsOf, taskItemId, type ReportItem, type ReportOptions } from './report';
 export { renderJUnit, xmlEscape, type JUnitRun } from './junit';
+export { writeFileSafely, checkOutputFile, checkReadableFile, ensureFolder, isInside, UnsafePathError } from './safeFile';

@@ -4,9 +4,9 @@
  * tick/untick, rollout step and drill event. Every record passes through a Masker before it is
  * written (secret inputs are recorded as "(secret)" in the first place; masking is the second net).
  */
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readSync, fstatSync, readFileSync } from 'node:fs';
+import { constants, existsSync, openSync, closeSync, readSync, fstatSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
+import { checkOutputFile, checkReadableFile, writeFileSafely } from './safeFile';
 import type { CheckRun, Verdict } from '../checks/types';
 import { Masker } from '../secrets/mask';
 import type { RunbookInput } from '../runbook/model';
@@ -170,16 +170,17 @@ export function appendEvidence(file: string, record: EvidenceRecord, masker: Mas
 
 export function appendEvidenceAll(file: string, records: readonly EvidenceRecord[], masker: Masker = new Masker([])): void {
   if (!records.length) return;
-  mkdirSync(dirname(file), { recursive: true });
+  // Never through a planted symlink, into a FIFO or a folder (safeFile.ts).
+  checkOutputFile(file);
   let prefix = '';
   // A previous writer may have died mid-line: start on a fresh line so this record stays readable.
   if (existsSync(file) && !endsWithNewline(file)) prefix = '\n';
   const text = records.map((r) => JSON.stringify(dropUndefined(masker.maskDeep(r)))).join('\n');
-  appendFileSync(file, prefix + text + '\n', 'utf8');
+  writeFileSafely(file, prefix + text + '\n', { append: true });
 }
 
 function endsWithNewline(file: string): boolean {
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return true;
@@ -207,7 +208,7 @@ export function readEvidence(file: string): EvidenceRecord[] {
 }
 
 export function readEvidenceDetailed(file: string): ReadResult {
-  if (!existsSync(file)) return { records: [], skippedLines: [] };
+  if (!checkReadableFile(file)) return { records: [], skippedLines: [] };
   return parseEvidence(readFileSync(file, 'utf8'));
 }
 

@@ -4,7 +4,8 @@
  * `$RUNBOOK_PROPOSED_EDIT`; the kind shows the diff, asks the operator (`ui.confirmEdit`, else a
  * typed confirmation of the diff) and only then writes the file. Scripts never edit it themselves.
  */
-import { readFile, rename, stat, writeFile, chmod } from 'node:fs/promises';
+import { lstat, readFile, realpath, rename, stat, writeFile, chmod } from 'node:fs/promises';
+import { isInside } from '../evidence/safeFile';
 import * as path from 'node:path';
 import type { CheckContext, CheckResult } from '../checks/types';
 import { untilAborted } from '../checks/abort';
@@ -43,11 +44,34 @@ export function lineDiff(before: string, after: string, context = 2): string {
   return lines.join('\n');
 }
 
+/** Why `target` may not be edited (not a regular file, a symlink, outside `root`), or undefined. */
+async function unsafeTarget(target: string, root: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await lstat(target);
+  } catch {
+    return undefined; // a missing file is reported when it is read
+  }
+  if (st.isSymbolicLink()) return 'it is a symbolic link';
+  if (!st.isFile()) return 'it is not a regular file';
+  try {
+    const [realRoot, realTarget] = await Promise.all([realpath(root), realpath(target)]);
+    if (!isInside(realRoot, realTarget)) return `it resolves outside ${root}`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
 /** Applies a proposed edit after the operator confirms it. */
 export async function applyProposedEdit(proposalFile: string, inputName: string, ctx: CheckContext): Promise<CheckResult> {
   const rel = ctx.inputs[inputName];
   if (!rel) return { verdict: 'error', reason: `attribute proposesEdit names input "${inputName}", which has no value`, next: `set the ${inputName} input to the file to edit` };
   const target = path.resolve(ctx.cwd, rel);
+  // The runbook names the target: only a regular file inside the check's folder, never through a
+  // symlink (a hostile runbook must not make the operator approve an edit of ~/.bashrc).
+  const unsafe = await unsafeTarget(target, ctx.cwd);
+  if (unsafe) return { verdict: 'fail', reason: `refusing to edit ${rel}: ${unsafe}`, next: `set the ${inputName} input to a regular file inside ${ctx.cwd}` };
   let after: string;
   try {
     after = await readFile(proposalFile, 'utf8');
@@ -73,9 +97,11 @@ export async function applyProposedEdit(proposalFile: string, inputName: string,
   if (!confirmed) {
     return { verdict: 'fail', reason: `the edit of ${rel} was not confirmed, so the file is unchanged`, next: 'review the diff and run the check again to apply it', details: '```diff\n' + diff + '\n```', data: { file: target, changed: false } };
   }
+  const recheck = await unsafeTarget(target, ctx.cwd);
+  if (recheck) return { verdict: 'fail', reason: `refusing to edit ${rel}: ${recheck}`, next: 'run the check again' };
   const mode = (await stat(target)).mode & 0o777;
   const tmp = `${target}.runbook-${process.pid}.tmp`;
-  await writeFile(tmp, after, 'utf8');
+  await writeFile(tmp, after, { encoding: 'utf8', flag: 'wx' });
   await chmod(tmp, mode);
   await rename(tmp, target);
   return { verdict: 'pass', reason: `edit of ${rel} applied after confirmation`, details: '```diff\n' + diff + '\n```', data: { file: target, changed: true } };
