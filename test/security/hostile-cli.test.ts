@@ -50,7 +50,7 @@ test('SIGKILL to the CLI: the watchdog ends the check\'s process group', { skip:
   const sleepPid = Number(readFileSync(pidFile, 'utf8'));
   child!.kill('SIGKILL');
   await done;
-  assert.ok(await waitFor(() => !pidAlive(sleepPid), 10_000), `sleep ${sleepPid} outlived a SIGKILLed CLI`);
+  assert.ok(await waitFor(() => !pidAlive(sleepPid), 20_000), `sleep ${sleepPid} outlived a SIGKILLed CLI`);
 });
 
 /** `runbook <args> | head -1` in a real shell; the CLI's exit code comes back on stderr. */
