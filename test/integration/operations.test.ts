@@ -11,6 +11,7 @@ import type { Clock } from '../../src/core/ops';
 import type { EvidenceRecord } from '../../src/core/evidence';
 import type { RunAllResult } from '../../src/vscode/ops';
 import { api, closeAll, openRunbook, repoRoot, scriptedUi, waitFor, workspaceDir } from './helpers';
+import { assertNoSecret } from '../support/secrets';
 
 const SECRET = 'tok-5ecret-9f8e7d6c';
 
@@ -195,7 +196,7 @@ suite('Cutover operations', () => {
     const secretCell = cellOfCheck(nb, 'prep.secret', a.statusBar.derived(nb));
     const secretOut = nb.cellAt(secretCell).outputs.flatMap((o) => o.items).map((i) => Buffer.from(i.data).toString()).join('\n');
     assert.match(secretOut, /token is/, 'the check echoed the token');
-    assert.ok(!secretOut.includes(SECRET), 'the cell output is masked');
+    assertNoSecret(secretOut, SECRET, 'the cell output');
 
     // Tick by hand the item without a check, and untick a ticked one.
     const derived = a.statusBar.derived(nb);
@@ -207,7 +208,7 @@ suite('Cutover operations', () => {
     await waitFor(() => evidenceOf(file).filter((r) => r.tickedBy === 'hand').length >= 2, 'hand ticks in the evidence');
 
     const raw = fs.readFileSync(file.replace(/\.md$/, '.evidence.jsonl'), 'utf8');
-    assert.ok(!raw.includes(SECRET), 'the evidence log never holds the secret');
+    assertNoSecret(raw, SECRET, 'the evidence log');
     const ev = evidenceOf(file);
     const checks = ev.filter((r) => (r.event ?? 'check') === 'check');
     assert.equal(checks.length, 6, 'one line per check that ran');
@@ -240,7 +241,7 @@ suite('Cutover operations', () => {
     await waitFor(() => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === reportUri.fsPath)
       || vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label.includes(reportName)), 'the report to open');
     const report = fs.readFileSync(reportUri.fsPath, 'utf8');
-    assert.ok(!report.includes(SECRET), 'the report never holds the secret');
+    assertNoSecret(report, SECRET, 'the report');
     assert.match(report, /^# Cutover report: Ops demo/m);
     assert.match(report, /^## Ops demo › Prepare$/m);
     assert.match(report, /^## Ops demo › Cutover$/m);

@@ -4,7 +4,7 @@
  * ties cancellation to an AbortSignal, masks every secret in what comes out, and turns any
  * exception into a failed run with a one-line cause. It never throws for a check's own failure.
  */
-import { Masker } from '../secrets/mask';
+import { Masker, type StreamMasker } from '../secrets/mask';
 import { CheckRegistry } from './registry';
 import type { CheckContext, CheckResult, CheckRun, CheckServices, Logger, OperatorUi, OutputChunk } from './types';
 
@@ -97,6 +97,29 @@ export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options:
   if (options.signal?.aborted) onOuterAbort();
   else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+  // Streamed output is masked per stream, holding back a tail that could be the start of a
+  // secret split across chunks; the rest is flushed when the kind returns (or throws).
+  const streams = new Map<OutputChunk['stream'], StreamMasker>();
+  let streamsClosed = false;
+  const emit = (chunk: OutputChunk) => {
+    if (!options.emit) return;
+    if (streamsClosed) {
+      options.emit({ ...chunk, text: masker.mask(chunk.text) } as OutputChunk);
+      return;
+    }
+    let sm = streams.get(chunk.stream);
+    if (!sm) streams.set(chunk.stream, (sm = masker.stream()));
+    const text = sm.push(chunk.text);
+    if (text) options.emit({ ...chunk, text } as OutputChunk);
+  };
+  const flushStreams = () => {
+    if (streamsClosed) return;
+    streamsClosed = true;
+    for (const [stream, sm] of streams) {
+      const text = sm.end();
+      if (text) options.emit?.({ stream, text } as OutputChunk);
+    }
+  };
   const ctx: CheckContext = {
     inputs: env.inputs,
     secrets: env.secrets,
@@ -107,7 +130,7 @@ export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options:
     trusted: env.trusted,
     ui: env.ui,
     log: env.log,
-    emit: (chunk) => options.emit?.({ ...chunk, text: masker.mask(chunk.text) }),
+    emit,
     now,
     services: env.services,
   };
@@ -124,8 +147,10 @@ export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options:
   giveUp.catch(() => undefined);
   try {
     const result = await Promise.race([kind.run({ id: spec.id, kind: kind.name, attributes: validated.value.specific, body: spec.body, label: spec.label }, ctx), giveUp]);
+    flushStreams();
     return finish(result);
   } catch (err) {
+    flushStreams();
     if (options.signal?.aborted) return finish({ verdict: 'skipped', reason: 'cancelled', next: 'run the check again when ready' });
     if (controller.signal.aborted && controller.signal.reason instanceof CheckTimeoutError) {
       return finish({ verdict: 'error', reason: controller.signal.reason.message, next: 'raise the timeout (attribute timeout=…) or check the target' });

@@ -2,8 +2,11 @@
  * JUnit XML for CI: one <testsuite> per section (innermost heading path), one <testcase> per
  * check. fail → <failure>, error → <error>, skipped → <skipped>, warn → a passing case with the
  * warning in <system-out>. The message attribute is the one-line reason.
+ * Every text is masked (options.masker) before it is escaped, never after: masking escaped XML
+ * could miss an escaped form of a secret or cut through markup.
  */
 import type { CheckRun } from '../checks/types';
+import type { Masker } from '../secrets/mask';
 
 export interface JUnitRun extends CheckRun {
   readonly sectionPath: readonly string[];
@@ -23,7 +26,8 @@ export function xmlEscape(text: string): string {
 
 const secs = (ms: number) => (ms / 1000).toFixed(3);
 
-export function renderJUnit(title: string, runs: readonly JUnitRun[], options: { timestamp?: string } = {}): string {
+export function renderJUnit(title: string, runs: readonly JUnitRun[], options: { timestamp?: string; masker?: Masker } = {}): string {
+  const esc = (text: string) => xmlEscape(options.masker ? options.masker.mask(text) : text);
   const suites: { name: string; runs: JUnitRun[] }[] = [];
   for (const r of runs) {
     const name = r.sectionPath.length ? r.sectionPath.join(' › ') : title;
@@ -34,26 +38,26 @@ export function renderJUnit(title: string, runs: readonly JUnitRun[], options: {
   const count = (rs: readonly JUnitRun[], ...v: string[]) => rs.filter((r) => v.includes(r.verdict)).length;
   const total = (rs: readonly JUnitRun[]) => rs.reduce((s, r) => s + r.durationMs, 0);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${xmlEscape(title)}" tests="${runs.length}" failures="${count(runs, 'fail')}" errors="${count(runs, 'error')}" skipped="${count(runs, 'skipped')}" time="${secs(total(runs))}">`);
+  out.push(`<testsuites name="${esc(title)}" tests="${runs.length}" failures="${count(runs, 'fail')}" errors="${count(runs, 'error')}" skipped="${count(runs, 'skipped')}" time="${secs(total(runs))}">`);
   for (const s of suites) {
     const ts = options.timestamp ?? s.runs[0]?.startedAt;
-    out.push(`  <testsuite name="${xmlEscape(s.name)}" tests="${s.runs.length}" failures="${count(s.runs, 'fail')}" errors="${count(s.runs, 'error')}" skipped="${count(s.runs, 'skipped')}" time="${secs(total(s.runs))}"${ts ? ` timestamp="${xmlEscape(ts.replace(/\.\d+Z$/, ''))}"` : ''}>`);
+    out.push(`  <testsuite name="${esc(s.name)}" tests="${s.runs.length}" failures="${count(s.runs, 'fail')}" errors="${count(s.runs, 'error')}" skipped="${count(s.runs, 'skipped')}" time="${secs(total(s.runs))}"${ts ? ` timestamp="${esc(ts.replace(/\.\d+Z$/, ''))}"` : ''}>`);
     for (const r of s.runs) {
       const name = r.label ? `${r.checkId} — ${r.label}` : r.checkId;
-      const open = `    <testcase classname="${xmlEscape(s.name)}" name="${xmlEscape(name)}" time="${secs(r.durationMs)}"`;
+      const open = `    <testcase classname="${esc(s.name)}" name="${esc(name)}" time="${secs(r.durationMs)}"`;
       const body = [r.reason, r.next ? `next: ${r.next}` : '', r.details ?? ''].filter(Boolean).join('\n\n');
       switch (r.verdict) {
         case 'fail':
-          out.push(`${open}>`, `      <failure message="${xmlEscape(r.reason)}" type="fail">${xmlEscape(body)}</failure>`, '    </testcase>');
+          out.push(`${open}>`, `      <failure message="${esc(r.reason)}" type="fail">${esc(body)}</failure>`, '    </testcase>');
           break;
         case 'error':
-          out.push(`${open}>`, `      <error message="${xmlEscape(r.reason)}" type="error">${xmlEscape(body)}</error>`, '    </testcase>');
+          out.push(`${open}>`, `      <error message="${esc(r.reason)}" type="error">${esc(body)}</error>`, '    </testcase>');
           break;
         case 'skipped':
-          out.push(`${open}>`, `      <skipped message="${xmlEscape(r.reason)}"/>`, '    </testcase>');
+          out.push(`${open}>`, `      <skipped message="${esc(r.reason)}"/>`, '    </testcase>');
           break;
         case 'warn':
-          out.push(`${open}>`, `      <system-out>${xmlEscape(`warning: ${body}`)}</system-out>`, '    </testcase>');
+          out.push(`${open}>`, `      <system-out>${esc(`warning: ${body}`)}</system-out>`, '    </testcase>');
           break;
         default:
           out.push(`${open}/>`);

@@ -80,8 +80,11 @@ function unique<T>(xs: Iterable<T | undefined>): T[] {
   return [...new Set([...xs].filter((x): x is T => x !== undefined && x !== ''))];
 }
 
-export function renderReport(doc: RunbookDocument, evidence: readonly EvidenceRecord[], options: ReportOptions): string {
+export function renderReport(doc: RunbookDocument, records: readonly EvidenceRecord[], options: ReportOptions): string {
   const masker = options.masker ?? new Masker([]);
+  // Masked before anything is escaped for markdown (a `|` or line break in a secret would hide an
+  // escaped form from a mask applied afterwards); the finished text is masked once more.
+  const evidence = masker.empty ? records : records.map((r) => masker.maskDeep(r));
   const title = options.title ?? doc.frontMatter?.title ?? 'Runbook';
   const items = itemsOf(doc);
   const itemEvents = evidence.filter((r) => (r.event ?? 'check') === 'check' || r.event === 'tick' || r.event === 'untick');

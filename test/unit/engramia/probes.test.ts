@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCheck } from '../../../src/core/checks/engine';
 import type { CheckRun } from '../../../src/core/checks/types';
+import { assertNoSecret } from '../../support/secrets';
 import { engramiaKind, isDestructiveEngramiaCheck } from '../../../src/core/engramia';
 import { makeEnv, runProbe, serverStarter } from './helpers';
 
@@ -15,7 +16,7 @@ const start = serverStarter();
 function assertNoLeak(run: CheckRun & { ui?: unknown }, ...keys: string[]): void {
   const { ui: _ui, ...result } = run as CheckRun & { ui?: unknown };
   const text = JSON.stringify(result);
-  for (const k of keys) assert.ok(!text.includes(k), `key leaked into the result: ${text.slice(0, 200)}`);
+  for (const k of keys) assertNoSecret(text, k, 'the result');
 }
 
 describe('engramia probe: version', () => {

@@ -11,6 +11,7 @@ import {
 import { itemsOf, renderReport, taskItemId } from '../../../src/core/evidence/report';
 import { DrillTimer, RolloutWindow, type Clock } from '../../../src/core/ops/timers';
 import { buildDoc } from '../ops/docBuilder';
+import { assertNoSecret } from '../../support/secrets';
 
 const SECRET = 'engramia_sk_TESTSECRET0123456789abcdefghijklmnopqrstuv';
 const tmp = () => mkdtempSync(join(tmpdir(), 'evidence-'));
@@ -38,7 +39,7 @@ test('appendEvidence masks every field; readEvidence round-trips and tolerates a
   );
   appendEvidence(file, r, masker);
   const text = readFileSync(file, 'utf8');
-  assert.ok(!text.includes(SECRET), 'secret written to the log');
+  assertNoSecret(text, SECRET, 'the evidence log');
   assert.ok(!text.includes(Buffer.from(SECRET).toString('base64').replace(/=+$/, '')));
   const [back] = readEvidence(file);
   assert.equal(back!.checkId, 'obs.health');
@@ -120,7 +121,7 @@ test('renderReport: sections, latest verdicts, hand ticks, rollout windows, dril
   appendEvidence(file, drill.stop()!, masker);
 
   const md = renderReport(doc, readEvidence(file), { now: t0 + 2 * 3_600_000, masker, file: 'c.runbook.md' });
-  assert.ok(!md.includes(SECRET), 'secret in report');
+  assertNoSecret(md, SECRET, 'the report');
   assert.ok(!md.includes('TESTSECRET'));
   assert.match(md, /^# Cutover report: Engramia cutover/);
   assert.match(md, /\| Target host\(s\) \| 127\.0\.0\.1:8000 \|/);

@@ -11,6 +11,7 @@ import { CutoverSession } from '../../../src/core/ops/session';
 import type { WindowStatus } from '../../../src/core/ops/timers';
 import { buildDoc } from './docBuilder';
 import { FakeClock } from './fakeClock';
+import { assertNoSecret } from '../../support/secrets';
 
 const KEY = 'engramia_sk_SESSIONSECRET_0123456789abcdefghijklmnopq';
 const MIN = 60_000;
@@ -67,7 +68,7 @@ test('a session writes evidence, opens the rollout window on a passing rollout s
   assert.equal(session.drillRunning, false);
 
   const text = readFileSync(session.evidenceFile, 'utf8');
-  assert.ok(!text.includes(KEY), 'secret in evidence');
+  assertNoSecret(text, KEY, 'the evidence');
   const events = readEvidence(session.evidenceFile).map((r) => `${r.event}:${r.checkId}`);
   assert.deepEqual(events, [
     'check:rollout.5-percent', 'rollout:rollout.5', 'check:smoke.recall', 'drill-start:drill', 'check:rollback.flip', 'drill-split:drill', 'tick:' + itemsOf(doc).at(-1)!.id, 'drill-stop:drill',
@@ -76,7 +77,7 @@ test('a session writes evidence, opens the rollout window on a passing rollout s
   assert.equal(split.durationMs, 30_000);
 
   const md = session.report(doc);
-  assert.ok(!md.includes(KEY));
+  assertNoSecret(md, KEY);
   assert.match(md, /\| 5% \|.*✘ fail \| not run \| ✘ smokes missing or failing → roll back \|/);
   assert.match(md, /Tell the channel \| ✔ ticked \|.*erin/);
   assert.match(md, /## Drill[\s\S]*total \*\*2 min 00 s\*\*[\s\S]*\| Cutover › Rollback \| 30 s \|/);
