@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { Verdict } from '../../src/core/checks/types';
 import { startEngineServer, type EngineServer } from '../servers/engine/server';
 import { engineLogs, makeBrain } from '../unit/september/fixture';
+import { fakeDockerBin } from '../support/fakeDocker';
 import { api, closeAll, repoRoot, scriptedUi, workspaceDir } from './helpers';
 import { assertNoSecret, cellOfCheck, newFromTemplate, outputText, rememberAll, runCells, streamText, verdictLine, type Api, type Derived } from './support/runbooks';
 
@@ -91,7 +92,8 @@ suite('September Engine rollback', () => {
     fs.chmodSync(path.join(bin, 'docker'), 0o755);
     for (const k of ['PATH', 'FAKE_DOCKER_STATE', 'FAKE_DOCKER_DATA']) saved[k] = process.env[k];
     // Checks spawn from this process (the extension host): its environment is theirs.
-    process.env.PATH = `${bin}${path.delimiter}${process.env.PATH}`;
+    // Checks inherit PATH but not FAKE_DOCKER_*: a wrapper first on PATH tells the fake its state.
+    process.env.PATH = `${fakeDockerBin(bin, root, stateDir, dataDir)}${path.delimiter}${process.env.PATH}`;
     process.env.FAKE_DOCKER_STATE = stateDir;
     process.env.FAKE_DOCKER_DATA = dataDir;
     engine = await startEngineServer({ state: 'ok', engineKey: ENGINE_KEY });

@@ -12,7 +12,7 @@ export function count(ok: boolean): boolean {
   if (!registered) {
     registered = true;
     const file = basename(process.argv[1] ?? 'security');
-    process.on('exit', () => console.log(`# security cases (${file}): ${tried} tried, ${held} held`));
+    process.on('exit', () => console.log(`security cases (${file}): ${tried} tried, ${held} held`));
   }
   tried++;
   if (ok) held++;

@@ -14,17 +14,19 @@ import { renderJUnit } from '../../core/evidence/junit';
 import { githubAnnotations, githubSummary } from '../../core/evidence/github';
 import { defaultRegistry, disposeKinds, inputsNeededBy, isDestructiveCheck } from '../../core/kinds';
 import { executePlan, summarize, type PlanRun } from '../../core/ops/execute';
-import { resolveInputs } from '../../core/ops/inputs';
+import { inputEnvName, processInputServices, resolveInputs } from '../../core/ops/inputs';
 import { PlanError, planRun } from '../../core/ops/plan';
 import { DEFAULT_SMOKE_PREFIX, RolloutWindow, rolloutStepOf } from '../../core/ops/timers';
 import { parseRunbook, type RunbookDocument } from '../../core/runbook';
-import { Masker } from '../../core/secrets/mask';
+import { environmentSecrets, Masker } from '../../core/secrets/mask';
 import { parseTargets } from '../../core/fleet/targets';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 
 const usage = `Usage: runbook run <file> [options]
 
-Runs the checks of a runbook (*.runbook.md) and reports one line per check.
+Runs the checks of a runbook and reports one line per check. A runbook is a *.runbook.md file,
+or a markdown file whose front matter says \`runbook: true\`; other markdown is refused unless
+--any-markdown is given (its code blocks would run as checks).
 
 Options:
   --section NAME        only this section (title or id, case-insensitive) and its subsections
@@ -41,6 +43,7 @@ Options:
   --report FILE         write the cutover report (markdown, from the whole evidence log) to FILE
   --concurrency N       read-only HTTP/Engramia checks of one section run N at a time (default 4; 1 = serial)
   --cwd DIR             folder that shell/python checks run in (default: the current folder)
+  --any-markdown        run the checks of a markdown file that is not marked as a runbook
 
 Exit codes: 0 every selected check passed (warnings and skips allowed), 1 a check failed,
 2 bad usage, unreadable runbook, or missing inputs.
@@ -63,10 +66,11 @@ export interface RunArgs {
   concurrency: number;
   cwd?: string;
   report?: string;
+  anyMarkdown: boolean;
 }
 
 export function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { file: '', only: [], inputs: {}, json: false, continueOnFailure: false, manual: 'skip', evidence: undefined, concurrency: 4 };
+  const out: RunArgs = { file: '', only: [], inputs: {}, json: false, continueOnFailure: false, manual: 'skip', evidence: undefined, concurrency: 4, anyMarkdown: false };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let arg = args[i]!;
@@ -110,6 +114,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
       }
       case '--cwd': out.cwd = value(); break;
       case '--report': out.report = value(); break;
+      case '--any-markdown': flag(); out.anyMarkdown = true; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
         files.push(arg);
@@ -137,6 +142,16 @@ export function loadRunbook(file: string, registry = defaultRegistry()): { doc: 
   if (doc.failure) return { error: `${file} is not a runbook: ${doc.failure.message}` };
   if (doc.frontMatter?.error) return { error: `${file}: ${doc.frontMatter.error}` };
   return { doc };
+}
+
+/**
+ * True when `file` is meant to be run as a runbook: its name ends in `.runbook.md`, or its front
+ * matter says `runbook: true`. Any other markdown (a README, docs) has code blocks that were never
+ * written as checks, so `runbook run` refuses it without --any-markdown.
+ */
+export function isMarkedRunbook(file: string, doc: RunbookDocument): boolean {
+  if (/\.runbook\.md$/i.test(file)) return true;
+  return doc.frontMatter?.data?.['runbook'] === true;
 }
 
 /** A path relative to cwd when it is inside cwd, else absolute. */
@@ -184,9 +199,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return 2;
   }
   const { doc } = loaded;
+  if (!opts.anyMarkdown && !isMarkedRunbook(file, doc)) {
+    io.stderr(`runbook run: ${displayPath(io.cwd, file)} is not a runbook (name it *.runbook.md or put "runbook: true" in its front matter); --any-markdown runs its code blocks anyway\n`);
+    return 2;
+  }
   const declared = doc.frontMatter?.inputs ?? [];
   const inputs = resolveInputs(declared, opts.inputs, io.env);
-  const masker = new Masker(inputs.secrets);
+  // Masked everywhere: the secret inputs, and secrets of the environment a check might echo
+  // without declaring them (the secret inputs' variables, ENGRAMIA_API_KEY, *_TOKEN, *_KEY …).
+  const secrets = [...new Set([...inputs.secrets, ...environmentSecrets(io.env, declared.filter((i) => i.secret).map(inputEnvName))])];
+  const masker = new Masker(secrets);
   const out = (t: string) => io.stdout(masker.mask(t));
   const err = (t: string) => io.stderr(masker.mask(t));
   for (const w of inputs.warnings) err(`runbook run: warning: ${w}\n`);
@@ -229,12 +251,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const env: EngineEnvironment = {
     registry,
     inputs: inputs.values,
-    secrets: inputs.secrets,
+    secrets,
     cwd,
     trusted: true,
     ui: headlessUi(opts.manual),
     log: silentLogger,
-    services: { fleet: parseTargets(doc.frontMatter?.data, dirname(file)) },
+    // The same env names for process checks as in the editor; undeclared --input values are left out.
+    services: { ...processInputServices(declared), fleet: parseTargets(doc.frontMatter?.data, dirname(file)) },
   };
   const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? relative(io.cwd, file);
   const evidenceFile = opts.evidence === false ? undefined : opts.evidence ? resolve(io.cwd, opts.evidence) : evidencePathFor(file);
@@ -321,7 +344,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (opts.junit) {
     const junitFile = resolve(io.cwd, opts.junit);
     try {
-      writeFileSafely(junitFile, masker.mask(renderJUnit(title, result.runs)));
+      writeFileSafely(junitFile, renderJUnit(title, result.runs, { masker }));
     } catch (e) {
       err(`runbook run: cannot write ${junitFile}: ${(e as Error).message}\n`);
       return 2;

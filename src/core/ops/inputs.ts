@@ -3,10 +3,13 @@
  * `env:` name, else envName(name) (`apiKey` → `API_KEY`). Other inputs come from explicit values
  * (`--input key=value`), then the variable named by their `env:` (only when declared), then their
  * default. A secret given as an explicit value is accepted with a warning (it may end up in shell
- * history or a process list).
+ * history or a process list). A secret shorter than 8 characters is refused (secretProblem).
+ * Values of inputs the runbook does not declare are kept for `{{name}}` placeholders only: they
+ * never become environment variables of a process check (see process/env.ts).
  */
 import { envName } from '../checks/template';
 import type { RunbookInput } from '../runbook/model';
+import { secretProblem } from '../secrets/mask';
 
 export interface ResolvedInputs {
   readonly values: Record<string, string>;
@@ -22,6 +25,23 @@ export interface ResolvedInputs {
 /** The environment variable a secret (or `env:`-declared) input is read from. */
 export function inputEnvName(input: Pick<RunbookInput, 'name' | 'env'>): string {
   return input.env ?? envName(input.name);
+}
+
+/**
+ * The explicit `env:` names of declared inputs (input name → variable), as process checks take
+ * them in `services.inputEnvNames`; inputs without one get envName(name). The CLI and the VS Code
+ * layer both build it with this function, so a runbook's inputs reach a process under the same
+ * names wherever it runs.
+ */
+export function inputEnvNamesOf(inputs: readonly Pick<RunbookInput, 'name' | 'env'>[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of inputs ?? []) if (i.env) out[i.name] = i.env;
+  return out;
+}
+
+/** The `services` entries that tell process checks how the runbook's inputs are declared. */
+export function processInputServices(inputs: readonly Pick<RunbookInput, 'name' | 'env'>[] | undefined): { inputEnvNames: Record<string, string>; declaredInputs: string[] } {
+  return { inputEnvNames: inputEnvNamesOf(inputs), declaredInputs: (inputs ?? []).map((i) => i.name) };
 }
 
 function typeError(input: RunbookInput, value: string): string | undefined {
@@ -74,15 +94,15 @@ export function resolveInputs(
       }
       continue;
     }
-    const err = typeError(input, value);
-    if (err) invalid.push(err);
+    const err = input.secret ? secretProblem(value) : typeError(input, value);
+    if (err) invalid.push(input.secret ? `${input.name} (${varName}): ${err}` : err);
     values[input.name] = value;
     if (input.secret) secrets.push(value);
   }
   for (const [name, value] of Object.entries(explicit)) {
     if (known.has(name)) continue;
     values[name] = value;
-    warnings.push(`--input ${name}: the runbook declares no input "${name}" (it is passed on anyway)`);
+    warnings.push(`--input ${name}: the runbook declares no input "${name}" (it fills {{${name}}} placeholders only; no process check gets it)`);
   }
   return { values, secrets, missing, invalid, warnings };
 }

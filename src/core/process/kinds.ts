@@ -14,12 +14,14 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { isConditionLine, parseConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
-import { placeholders, envForInputs, envName } from '../checks/template';
+import { placeholders, envName } from '../checks/template';
 import { formatMs } from '../checks/engine';
 import { booleanAttribute } from '../checks/registry';
 import type { CheckContext, CheckInvocation, CheckKind, CheckResult } from '../checks/types';
 import { untilAborted } from '../checks/abort';
 import { applyProposedEdit } from './edit';
+import { baseEnvironment, processEnv } from './env';
+export { processEnv, baseEnvironment } from './env';
 import { resolvePython, whichSync } from './python';
 import { runFleetCheck } from '../fleet/run';
 import type { FleetSpec } from '../fleet/targets';
@@ -52,8 +54,6 @@ const pythonAttributes = z.strictObject(processAttributes);
 export type ShellAttributes = z.infer<typeof shellAttributes>;
 export type PythonAttributes = z.infer<typeof pythonAttributes>;
 
-/** Environment variable names an input must never overwrite by the derived name (PATH, BASH_ENV …). */
-const PROTECTED_ENV = new Set(['PATH', 'HOME', 'SHELL', 'USER', 'PWD', 'IFS', 'ENV', 'BASH_ENV', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'TMPDIR']);
 
 /** The body lines that are not `??` conditions. */
 function scriptLines(body: string): string {
@@ -76,35 +76,6 @@ function conditionErrors(body: string): string | undefined {
   if (!lines.length) return undefined;
   const parsed = parseConditions(lines.join('\n'), { subjects: PROCESS_SUBJECTS });
   return parsed.errors.length ? `invalid condition: ${parsed.errors.join('; ')}` : undefined;
-}
-
-/** Explicit `env:` names of inputs, supplied by whoever read the front matter (services.inputEnvNames). */
-function explicitEnvNames(ctx: CheckContext): Record<string, string> {
-  const v = ctx.services['inputEnvNames'];
-  if (!v || typeof v !== 'object') return {};
-  const out: Record<string, string> = {};
-  for (const [k, n] of Object.entries(v as Record<string, unknown>)) if (typeof n === 'string' && /^[A-Za-z_]\w*$/.test(n)) out[k] = n;
-  return out;
-}
-
-/** The process environment: the extension's environment plus one variable per input. */
-export function processEnv(ctx: CheckContext, extra: Record<string, string>): { env: NodeJS.ProcessEnv; skipped: string[]; names: Record<string, string> } {
-  const explicit = explicitEnvNames(ctx);
-  const fromInputs = envForInputs(ctx.inputs, explicit);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const skipped: string[] = [];
-  const names: Record<string, string> = {};
-  for (const [input, value] of Object.entries(ctx.inputs)) {
-    const name = explicit[input] ?? envName(input);
-    if (!name) continue;
-    if (!explicit[input] && PROTECTED_ENV.has(name)) {
-      skipped.push(`${input} (would overwrite ${name})`);
-      continue;
-    }
-    env[name] = fromInputs[name] ?? value;
-    names[input] = name;
-  }
-  return { env: { ...env, ...extra }, skipped, names };
 }
 
 /**
@@ -264,7 +235,9 @@ export const pythonKind: CheckKind<PythonAttributes> = {
   async run(inv, ctx) {
     // On fleet hosts the host's own python runs the script: no local interpreter is needed.
     if (fleetGroupOf(inv.attributes.on, ctx)) return runProcessCheck(inv, ctx, { remote: 'python', command: '', args: () => [], fileName: 'check.py' });
-    const py = await resolvePython(ctx.services);
+    // The interpreter probe (`--version`) runs with the same allow-listed base as checks: a shim
+    // (pyenv, asdf) is a shell script that would otherwise source BASH_ENV from the environment.
+    const py = await resolvePython(ctx.services, baseEnvironment());
     if ('error' in py) return { verdict: 'error', reason: py.error, next: 'select an interpreter with "Python: Select Interpreter", or put python3 on PATH' };
     const banner = `python: ${py.path}${py.version ? ` (Python ${py.version})` : ''}, chosen by ${py.source}`;
     return runProcessCheck(inv, ctx, {
@@ -279,13 +252,4 @@ export const pythonKind: CheckKind<PythonAttributes> = {
   },
 };
 
-/**
- * The `services.inputEnvNames` map for process checks, from the front matter's inputs: only the
- * inputs that set an explicit `env:` name (the others get `envName(name)`). The composition roots
- * (CLI, VS Code) pass it as `services: { inputEnvNames: inputEnvNamesOf(doc.frontMatter.inputs) }`.
- */
-export function inputEnvNamesOf(inputs: readonly { readonly name: string; readonly env?: string }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const i of inputs ?? []) if (i.env) out[i.name] = i.env;
-  return out;
-}
+export { inputEnvNamesOf } from '../ops/inputs';

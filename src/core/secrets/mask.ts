@@ -26,7 +26,7 @@ const MIN_MASKED_LENGTH = 4;
 
 /** Why `value` cannot be a secret (one line), or undefined when it can. */
 export function secretProblem(value: string, name?: string): string | undefined {
-  const who = name ? `the secret ${name}` : 'a secret';
+  const who = name ? `the secret ${name}` : 'the value';
   if (value.length < MIN_SECRET_LENGTH) {
     return `${who} is ${value.length} character${value.length === 1 ? '' : 's'} long; secrets must have at least ${MIN_SECRET_LENGTH} characters, so that every form of them can be masked`;
   }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { run, tempDir } from './harness';
+import { whichSync } from '../../../src/core/process/python';
 import { fencedChecks, REPO } from './runbook-fences';
 
 const RUNBOOK = path.join(REPO, 'runbooks/engramia-verification-and-rollback.runbook.md');
@@ -123,7 +124,6 @@ interface Site {
 }
 
 let tmp: { dir: string; cleanup: () => void };
-const savedPythonPath = process.env.PYTHONPATH;
 
 /** A site-packages folder with the chosen fakes. */
 function site(name: string, o: { engramia?: string; hooks?: 'plain' | 'subclass'; agents?: boolean; app?: boolean }): Site {
@@ -148,13 +148,18 @@ async function runLocal(id: string, s: Site, inputs: Record<string, string> = {}
   const check = checks.get(id);
   assert.ok(check, `${id} is not in the Engramia runbook`);
   assert.doesNotMatch(check.body, /filled in by the process-cells work/);
-  process.env.PYTHONPATH = s.pythonPath;
-  try {
-    return await run(check.kind, check.body, { id, inputs, cwd: cwd ?? tmp.dir });
-  } finally {
-    if (savedPythonPath === undefined) delete process.env.PYTHONPATH;
-    else process.env.PYTHONPATH = savedPythonPath;
-  }
+  return run(check.kind, check.body, { id, inputs, cwd: cwd ?? tmp.dir, services: interpreterWith(s) });
+}
+
+/**
+ * An interpreter that has the site's fakes installed: a wrapper around python3 that puts the site
+ * on PYTHONPATH (checks do not inherit PYTHONPATH from the test process).
+ */
+function interpreterWith(s: Site): { pythonInterpreter: () => Promise<{ path: string; source: string }> } {
+  const wrapper = path.join(s.dir, 'python-with-site');
+  const py = whichSync('python3') ?? 'python3';
+  writeFileSync(wrapper, `#!/bin/sh\nPYTHONPATH='${s.pythonPath.replace(/'/g, `'\\''`)}' exec '${py}' "$@"\n`, { mode: 0o755 });
+  return { pythonInterpreter: async () => ({ path: wrapper, source: 'test interpreter' }) };
 }
 
 before(() => {
@@ -245,14 +250,8 @@ test('code.deep-import: the printed workaround really is accepted by the (fake) 
   const snippet = lines.slice(from + 1, to).map((l) => l.slice(2)).join('\n');
   assert.match(snippet, /setattr\(EngramiaAgentsHooks/);
   const program = `${snippet}\nimport asyncio\nclass M:\n    def __init__(self): self.learned = []\n    def learn(self, **kw): self.learned.append(kw["task"])\nm = M()\nres = asyncio.run(agents.Runner.run(agents.Agent("a"), "hi", hooks=EngramiaAgentsHooks(m), context="hi"))\nprint(res.final_output, "learned=" + ",".join(m.learned))\n?? stdout includes learned=hi`;
-  process.env.PYTHONPATH = s.pythonPath;
-  try {
-    const ran = await run('python', program, { cwd: tmp.dir });
-    assert.equal(ran.run.verdict, 'pass', ran.run.reason + ran.output);
-  } finally {
-    if (savedPythonPath === undefined) delete process.env.PYTHONPATH;
-    else process.env.PYTHONPATH = savedPythonPath;
-  }
+  const ran = await run('python', program, { cwd: tmp.dir, services: interpreterWith(s) });
+  assert.equal(ran.run.verdict, 'pass', ran.run.reason + ran.output);
 });
 
 test('code.deep-import: EngramiaRunHooks derived from agents.RunHooks → pass', async () => {

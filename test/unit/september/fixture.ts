@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { startEngineServer, type EngineServer } from '../../servers/engine/server';
+import { fakeDockerBin } from '../../support/fakeDocker';
 import { run, scriptedUi, tempDir, type Ran, type RunSetup } from '../process/harness';
 import { fencedChecks, inputDefaults, REPO, type FencedCheck } from '../process/runbook-fences';
 
@@ -76,7 +77,8 @@ export async function deploy(overrides: Record<string, string> = {}): Promise<De
 
   const engine = await startEngineServer({ state: 'ok', engineKey: ENGINE_KEY });
   const saved = { PATH: process.env.PATH, FAKE_DOCKER_STATE: process.env.FAKE_DOCKER_STATE, FAKE_DOCKER_DATA: process.env.FAKE_DOCKER_DATA };
-  process.env.PATH = `${FAKE_BIN}${path.delimiter}${process.env.PATH}`;
+  // Checks inherit PATH but not FAKE_DOCKER_*: a wrapper on PATH tells the fake where its state is.
+  process.env.PATH = `${fakeDockerBin(FAKE_BIN, dir, state, data)}${path.delimiter}${process.env.PATH}`;
   process.env.FAKE_DOCKER_STATE = state;
   process.env.FAKE_DOCKER_DATA = data;
 
