@@ -4,7 +4,7 @@
  * ties cancellation to an AbortSignal, masks every secret in what comes out, and turns any
  * exception into a failed run with a one-line cause. It never throws for a check's own failure.
  */
-import { Masker, type StreamMasker } from '../secrets/mask';
+import { environmentSecrets, Masker, type StreamMasker } from '../secrets/mask';
 import { CheckRegistry } from './registry';
 import type { CheckContext, CheckResult, CheckRun, CheckServices, Logger, OperatorUi, OutputChunk } from './types';
 
@@ -30,6 +30,11 @@ export interface EngineEnvironment {
   readonly log: Logger;
   readonly services: CheckServices;
   readonly now?: () => number;
+  /**
+   * The environment whose secrets (`*_TOKEN`, `*_KEY`, `ENGRAMIA_API_KEY` …, see
+   * environmentSecrets) are masked too, although no input declares them. Default: process.env.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunOptions {
@@ -59,7 +64,7 @@ export const silentLogger: Logger = { trace() {}, info() {}, warn() {}, error() 
 export async function runCheck(spec: CheckSpec, env: EngineEnvironment, options: RunOptions = {}): Promise<CheckRun> {
   const now = env.now ?? Date.now;
   const started = now();
-  const masker = new Masker(env.secrets);
+  const masker = new Masker([...env.secrets, ...environmentSecrets(env.environment ?? process.env)]);
   const finish = (result: CheckResult): CheckRun => {
     const masked = masker.maskDeep(result);
     return {
