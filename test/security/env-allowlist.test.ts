@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseEnvironment } from '../../src/core/process/env';
-import { copyRunbook, ROOT, runCli } from '../cli/helpers';
+import { copyRunbook, ROOT, spawnCli } from '../cli/helpers';
 import { count } from './tally';
 
 const FIXTURE = join(ROOT, 'test', 'security', 'fixtures', 'env-probe.runbook.md');
@@ -54,10 +54,10 @@ function field(details: string, name: string): string {
   return m?.[1] ?? '';
 }
 
-describe('process environment allow-list (CLI, real processes)', { skip: process.platform === 'win32' }, () => {
+describe('process environment allow-list (the CLI as a real process)', { skip: process.platform === 'win32' }, () => {
   test('shell and python checks get the base, their declared inputs under their env: names, nothing planted', async () => {
     const rb = copyRunbook(FIXTURE);
-    const r = await runCli(['run', rb, '--continue', '--json', '--no-evidence', '--input', 'sneaky=undeclared-value', '--input', `markerDir=${work}`], {
+    const r = await spawnCli(['run', rb, '--continue', '--json', '--no-evidence', '--input', 'sneaky=undeclared-value', '--input', `markerDir=${work}`], {
       env: { ...planted, CUSTOM_KEY_VAR: 'declared-secret-value-1', DEPLOY_REGION: 'eu-west-9', API_KEY: undefined },
     });
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { copyRunbook, ROOT, runCli, type CliResult } from '../cli/helpers';
+import { copyRunbook, ROOT, runCli, spawnCli, type CliResult } from '../cli/helpers';
 import { assertNoSecret, holdsNoSecret } from '../support/secrets';
 import { startHostileEchoServer, type HostileEchoServer } from './secrets-echoServer';
 import { assertWellFormedXml } from './xml';
@@ -54,7 +54,8 @@ describe('runbook run: no secret in any sink', { skip: process.platform === 'win
     const junit = join(dir, 'out', 'junit.xml');
     const report = join(dir, 'out', 'report.md');
     const evidence = join(dir, 'evidence.jsonl');
-    const r = await runCli(['run', rb, '--continue', '--json', '--junit', junit, '--report', report, '--evidence', evidence, '--input', `baseUrl=${server.url}`], {
+    // A real process: the checks can read its environment from /proc.
+    const r = await spawnCli(['run', rb, '--continue', '--json', '--junit', junit, '--report', report, '--evidence', evidence, '--input', `baseUrl=${server.url}`], {
       env: { ENGRAMIA_API_KEY: undefined, HOSTILE_API_KEY: API_KEY, DB_PASSWORD, UNDECLARED_SERVICE_TOKEN: UNDECLARED, CI_DB_PASSWORD: CI_PASSWORD },
     });
     assert.equal(r.code, 1, r.stderr);

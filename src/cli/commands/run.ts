@@ -257,6 +257,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     ui: headlessUi(opts.manual),
     log: silentLogger,
     // The same env names for process checks as in the editor; undeclared --input values are left out.
+    environment: io.env,
     services: { ...processInputServices(declared), fleet: parseTargets(doc.frontMatter?.data, dirname(file)) },
   };
   const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? relative(io.cwd, file);
