@@ -17,6 +17,14 @@ import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { localAgentsPackageNames } from '../../core/analyzer/workspace';
 
 export const SECTION = 'runbook.analysis';
+
+/** The settings under `engramia.*` that shape the hooks and memory the fixes write. */
+function engramiaFixSettings(): Pick<AnalyzeOptions, 'hooksClass' | 'storagePath' | 'engramiaHooksAreRunHooks'> {
+  const e = vscode.workspace.getConfiguration('engramia');
+  const hooksClass = e.get<string>('hooksClass', '').trim();
+  const storagePath = e.get<string>('storagePath', '').trim();
+  return { ...(hooksClass ? { hooksClass } : {}), ...(storagePath ? { storagePath } : {}), ...(e.get<boolean>('engramiaRunHooksIsRunHooks', false) ? { engramiaHooksAreRunHooks: true } : {}) };
+}
 export const DIAGNOSTIC_SOURCE = 'engramia';
 export const JUPYTER = 'jupyter-notebook';
 
@@ -56,7 +64,7 @@ export class AnalysisService implements vscode.Disposable {
       enabled: c.get<boolean>('enabled', true),
       codeLens: c.get<boolean>('codeLens', true),
       docsBaseUrl: c.get<string>('docsBaseUrl', '').trim(),
-      options: { rules, memoryVariable: c.get<string>('memoryVariable', 'memory'), noqa: c.get<boolean>('noqa', false) },
+      options: { rules, memoryVariable: c.get<string>('memoryVariable', 'memory'), noqa: c.get<boolean>('noqa', false), ...engramiaFixSettings() },
     };
   }
 
