@@ -3,7 +3,7 @@
  * and schema drift. Each has a one-line `describe()` and a one-line `next()` for check results.
  * Nothing here ever includes the API key (the client never puts it into a message).
  */
-import { describeHttpError, type HttpErrorCategory } from '../http/errors';
+import { describeHttpError, describeNetworkError, type HttpErrorCategory, type NetworkErrorDescription } from '../http/errors';
 
 /** An HTTP error answer of the Engramia API, parsed by the shared rule in src/core/http/errors.ts (§5.5). */
 export class EngramiaApiError extends Error {
@@ -69,13 +69,15 @@ export class EngramiaNetworkError extends Error {
     this.message = this.describe();
   }
 
+  /** DNS, refused, unreachable, TLS and other faults: the same text as the http kind's. */
+  private shared(): NetworkErrorDescription | undefined {
+    if (['TIMEOUT', 'ABORTED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(this.code)) return undefined;
+    const hostname = this.host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    return describeNetworkError({ code: this.code, message: this.code, cause: this.cause }, { host: hostname, hostPort: this.host, phase: 'connect' });
+  }
+
   describe(): string {
     switch (this.code) {
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return `cannot resolve host ${this.host}`;
-      case 'ECONNREFUSED':
-        return `connection refused by ${this.host}`;
       case 'ECONNRESET':
       case 'UND_ERR_SOCKET':
         return `connection to ${this.host} was reset during ${this.method} ${this.path}`;
@@ -83,13 +85,16 @@ export class EngramiaNetworkError extends Error {
         return `no answer from ${this.host} for ${this.method} ${this.path} within the timeout`;
       case 'ABORTED':
         return `${this.method} ${this.path} was cancelled`;
-      default:
-        return `${this.method} ${this.path} to ${this.host} failed (${this.code})`;
+      default: {
+        const d = this.shared();
+        return d && d.kind !== 'other' ? d.cause : `${this.method} ${this.path} to ${this.host} failed (${this.code})`;
+      }
     }
   }
 
   next(): string {
-    if (this.code === 'ENOTFOUND' || this.code === 'EAI_AGAIN' || this.code === 'ECONNREFUSED') return 'check baseUrl and that the server is running';
+    const d = this.shared();
+    if (d && d.kind !== 'other') return d.next;
     if (this.code === 'TIMEOUT') return 'the server is slow or unreachable: raise the timeout attribute or check the network';
     return 'check the network path to the server';
   }

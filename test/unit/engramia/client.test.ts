@@ -195,6 +195,9 @@ describe('EngramiaClient', () => {
     const r = await rejects(new EngramiaClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k' }).metrics(), EngramiaNetworkError);
     assert.equal(r.code, 'ECONNREFUSED');
     assert.match(r.describe(), /connection refused/);
+    // One text for http and Engramia: the same line and next step as the http kind gives.
+    assert.equal(r.describe(), `connection refused by 127.0.0.1:${port}`);
+    assert.equal(r.next(), 'start the server, or fix the port/host in the URL (the baseUrl input)');
   });
 
   test('a trailing /v1 on baseUrl is accepted', async () => {
