@@ -5,17 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { RunbookInput } from '../../core/runbook/model';
+import { secretProblem } from '../../core/secrets/mask';
 
-/** Shortest value accepted as a secret: a shorter one would be masked poorly and guessed easily. */
-export const MIN_SECRET_CHARS = 8;
-
-/** Why a value cannot be stored as a secret (one line), or undefined when it can. */
-export function secretProblem(value: string): string | undefined {
-  if (value.length < MIN_SECRET_CHARS) {
-    return `A secret must be at least ${MIN_SECRET_CHARS} characters long (this one has ${value.length}); a shorter value cannot be masked reliably`;
-  }
-  return undefined;
-}
+/** Why a value cannot be stored as a secret (one line), or undefined when it can: the core's rule (8 characters at least). */
+export { secretProblem };
 
 export interface SendQuestion {
   /** The origin the request goes to, e.g. https://api.engramia.dev. */
