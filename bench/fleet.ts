@@ -86,5 +86,5 @@ export async function run(): Promise<BenchReport> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run().then((r) => console.log(JSON.stringify(r, null, 2)));
+  void run().then((r) => console.log(JSON.stringify(r, null, 2)));
 }

@@ -1,4 +1,4 @@
-// The README's test command (`npm test`): type-check, build, unit tests (node's test runner, on
+// The README's test command (`npm test`): type-check, lint, build, unit tests (node's test runner, on
 // the VS Code-free core and the CLI), integration tests inside a real VS Code, and the packaged
 // VSIX installed into that VS Code. Ends with the plain line "N passed, N failed".
 //   node scripts/test.mjs [--unit] [--integration] [--vsix]   (no flag = all)
@@ -30,8 +30,9 @@ function walk(dir, pred) {
   });
 }
 
-// 1. type-check and build (each counts as one check)
+// 1. type-check, lint and build (each counts as one check)
 step('typecheck', sh('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']).status === 0);
+step('lint', sh('npm', ['run', 'lint', '--silent']).status === 0);
 const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
 step('build', built);
 

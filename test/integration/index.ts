@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export function run(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const m = require('mocha');
   const Mocha = m.default ?? m;
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec' });

@@ -909,7 +909,7 @@ function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], li
       },
     };
   });
-  const order = findings.map((f, i) => i).sort((x, y) => {
+  const order = findings.map((_f, i) => i).sort((x, y) => {
     const a = findings[x]!;
     const b = findings[y]!;
     return (a.cell ?? 0) - (b.cell ?? 0) || a.range.startOffset - b.range.startOffset || a.rule.localeCompare(b.rule);

@@ -50,11 +50,6 @@ function operator(op: string): string {
   }
 }
 
-/** A value as the condition grammar reads it: numbers and plain words bare, anything else quoted. */
-function value(v: string): string {
-  return /^[\w.:/+-]+$/.test(v) ? v : JSON.stringify(v);
-}
-
 const validity = new Map<string, boolean>();
 
 /** Whether the condition grammar accepts the expression (remembered: guides repeat their phrases). */

@@ -173,7 +173,7 @@ function chunks(html: string): string[] {
 
 /** Task-list checkboxes (empty elements the converter skips) → `[ ] ` / `[x] ` text. */
 function checkboxesAsText(html: string): string {
-  return html.replace(/<input\b([^<>]{0,400})>/gi, (tag, attrs: string) => {
+  return html.replace(/<input\b([^<>]{0,400})>/gi, (_tag, attrs: string) => {
     if (!/type\s*=\s*["']?checkbox/i.test(attrs)) return '';
     return /\bchecked\b/i.test(attrs) ? BOX_CHECKED : BOX_OPEN;
   });
