@@ -1,6 +1,6 @@
 /**
- * A local Engramia REST server that follows the contract in /work/shared/reference/engramia-api.md
- * (§1–§10): auth modes, roles, error bodies, rate limits, maintenance, quota, dedup by version,
+ * A local Engramia REST server that follows the real Engramia REST contract (docs/checks/engramia.md)
+ * — auth modes, roles, error bodies, rate limits, maintenance, quota, dedup by version,
  * recall side effects, governance deletion that revokes keys. Used by the unit tests over real
  * HTTP on 127.0.0.1 and by the README's local try-it sandbox (test/servers/engramia/main.ts).
  *
