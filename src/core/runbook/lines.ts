@@ -341,22 +341,31 @@ function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undef
   for (;;) {
     let le = raw.indexOf('\n', ls);
     if (le < 0 || le > lastEnd) le = lastEnd;
-    let a = ls;
-    for (let m = 0; m < indentLength && a < le && isWs(raw.charCodeAt(a)); m++) a++;
-    const len = le - a;
-    if (pos + len > value.length) return false;
-    if (len > 16) {
-      if (raw.substring(a, le) !== value.substring(pos, pos + len)) return false;
-    } else {
-      for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(a + i)) return false;
-    }
-    pos += len;
+    pos = matchLine(raw, ls, le, indentLength, value, pos);
+    if (pos < 0) return false;
     if (le >= lastEnd) break;
     if (value.charCodeAt(pos) !== 10) return false;
     pos++;
     ls = le + 1;
   }
   return pos === value.length;
+}
+
+/**
+ * Compares raw line [ls, le), less up to `indentLength` leading whitespace, with `value` at `pos`:
+ * the position after it, or -1 when they differ. Short lines by char codes, long ones natively.
+ */
+function matchLine(raw: string, ls: number, le: number, indentLength: number, value: string, pos: number): number {
+  let a = ls;
+  for (let m = 0; m < indentLength && a < le && isWs(raw.charCodeAt(a)); m++) a++;
+  const len = le - a;
+  if (pos + len > value.length) return -1;
+  if (len > 16) {
+    if (raw.substring(a, le) !== value.substring(pos, pos + len)) return -1;
+  } else {
+    for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(a + i)) return -1;
+  }
+  return pos + len;
 }
 
 /** rawShows for any line ends (CR, CRLF, LF), scanning characters. */
@@ -394,16 +403,8 @@ function rawShowsAnyEol(raw: string, indent: string, fence: FenceFrame | undefin
   let ls = first;
   for (;;) {
     const le = ls === lastStart ? lastEnd : lineEnd(raw, ls);
-    let a = ls;
-    for (let m = 0; m < indentLength && a < le && isWs(raw.charCodeAt(a)); m++) a++;
-    const len = le - a;
-    if (pos + len > value.length) return false;
-    if (len > 16) {
-      if (raw.substring(a, le) !== value.substring(pos, pos + len)) return false;
-    } else {
-      for (let i = 0; i < len; i++) if (value.charCodeAt(pos + i) !== raw.charCodeAt(a + i)) return false;
-    }
-    pos += len;
+    pos = matchLine(raw, ls, le, indentLength, value, pos);
+    if (pos < 0) return false;
     if (ls >= lastStart) break;
     if (value.charCodeAt(pos) !== 10) return false;
     pos++;
