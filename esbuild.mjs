@@ -60,7 +60,7 @@ const extensionBundles = {
   extension: 'src/vscode/extension.ts',
   serializer: 'src/vscode/notebook/serializer.ts',
   runbooks: 'src/vscode/runbooks.ts',
-  analysis: 'src/vscode/analysis/start.ts',
+  analysis: 'src/vscode/agentCode/start.ts',
   // the analyzer's worker thread (parallel workspace scans; the CLI uses it too)
   scanWorker: 'src/core/analyzer/scanWorker.ts',
 };

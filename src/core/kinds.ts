@@ -10,7 +10,7 @@ import { placeholders } from './checks/template';
 import { manualKind } from './checks/kinds/manual';
 import { engramiaKind } from './engramia';
 import { disposeHttpPools, httpKind } from './http';
-import { isAttributeSet } from './ops/plan';
+import { isAttributeSet } from './plan/plan';
 import { pythonKind, shellKind } from './process';
 
 export function defaultRegistry(): CheckRegistry {

@@ -3,7 +3,7 @@
  * The features live in bundles loaded with require() on first use:
  *   dist/serializer.js  markdown ↔ cells (the first runbook opened)
  *   dist/runbooks.js    engine, controller, views, operations, commands (runbooks.ts)
- *   dist/analysis.js    the Python agent-code analysis (analysis/start.ts)
+ *   dist/analysis.js    the Python agent-code analysis (agentCode/start.ts)
  * Every command contributed in package.json gets a stub here that loads its bundle (commands named
  * `runbook.analysis.*`: the analysis; all others: the runbook features), which registers the real
  * command, and then forwards the call. A new command needs no change here.
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as Serializer from './notebook/serializer';
 import type * as Runbooks from './runbooks';
-import type * as Analysis from './analysis/start';
+import type * as Analysis from './agentCode/start';
 import { isRunbookNotebook, NOTEBOOK_TYPES } from './notebook/types';
 
 export type { RunbookExtensionApi } from './runbooks';

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Clock } from '../../src/core/ops';
+import type { Clock } from '../../src/core/cutover';
 import type { EvidenceRecord } from '../../src/core/evidence';
 import type { RunAllResult } from '../../src/vscode/ops';
 import { api, closeAll, openRunbook, repoRoot, scriptedUi, waitFor, workspaceDir } from './helpers';

@@ -3,8 +3,8 @@
  * inputs), as text or JSON. Reads only; runs nothing.
  */
 import { relative, resolve } from 'node:path';
-import { inputEnvName } from '../../core/ops/inputs';
-import { checksOf, isExcludedFromRunAll, planRun, PlanError } from '../../core/ops/plan';
+import { inputEnvName } from '../../core/plan/inputs';
+import { checksOf, isExcludedFromRunAll, planRun, PlanError } from '../../core/plan/plan';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { loadRunbook } from './run';
 

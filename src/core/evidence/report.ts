@@ -7,8 +7,8 @@
  */
 import type { RunbookDocument } from '../runbook/model';
 import { Masker } from '../secrets/mask';
-import { sectionOfCell } from '../ops/plan';
-import { DEFAULT_SMOKE_PREFIX, DEFAULT_WINDOW_MS, formatDuration, rolloutWindowStatus, type RolloutStep } from '../ops/timers';
+import { sectionOfCell } from '../plan/plan';
+import { DEFAULT_SMOKE_PREFIX, DEFAULT_WINDOW_MS, formatDuration, rolloutWindowStatus, type RolloutStep } from '../cutover/timers';
 import type { EvidenceRecord } from './log';
 
 export interface ReportItem {

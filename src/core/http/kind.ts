@@ -42,7 +42,7 @@ const attributes = z.strictObject({
   confirm: z.string().min(1).optional(),
   /** Destructive: asks a typed confirmation; run-all and parallel groups leave it out (src/core/kinds.ts). */
   destructive: booleanAttribute.optional(),
-  /** Never run in a parallel group (read by the run planner, src/core/ops/execute.ts). */
+  /** Never run in a parallel group (read by the run planner, src/core/plan/execute.ts). */
   serial: booleanAttribute.optional(),
 });
 export type HttpAttributes = z.infer<typeof attributes>;

@@ -252,4 +252,4 @@ export const pythonKind: CheckKind<PythonAttributes> = {
   },
 };
 
-export { inputEnvNamesOf } from '../ops/inputs';
+export { inputEnvNamesOf } from '../plan/inputs';

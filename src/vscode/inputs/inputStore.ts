@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunbookInput } from '../../core/runbook/model';
-import { inputEnvName } from '../../core/ops';
+import { inputEnvName } from '../../core/plan';
 import { withApproval, withoutOrigins, type InputSource, type OriginApprovals, type SentInput } from '../../core/secrets/approvals';
 import { secretProblem, type InputUi, type SendQuestion } from './inputUi';
 

@@ -12,7 +12,7 @@ import { parseTargets } from '../../core/fleet/targets';
 import { inputsUsedBy, isDestructiveCheck } from '../../core/kinds';
 import { approvalQuestion, decideSend, isSensitive, NETWORK_KINDS, notSentResult, planNetworkSend } from '../../core/secrets/approvals';
 import type { RunbookInput } from '../../core/runbook/model';
-import { isExcludedFromRunAll } from '../../core/ops';
+import { isExcludedFromRunAll } from '../../core/plan';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore, ResolvedInputs } from '../inputs/inputStore';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { DerivedRunbook, RunbookDocument, Section } from '../../core/runbook';
-import { sectionOfCell } from '../../core/ops';
+import { sectionOfCell } from '../../core/plan';
 import { taskItemId } from '../../core/evidence';
 import { isRunbookNotebook } from './types';
 

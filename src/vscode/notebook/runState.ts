@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CheckRun } from '../../core/checks/types';
-import { isFailing } from '../../core/ops';
+import { isFailing } from '../../core/plan';
 
 export interface TickRecord {
   readonly by: 'check' | 'hand';

@@ -2,7 +2,7 @@
  * The clock the operations layer reads: the system clock unless a test swaps in its own
  * (integration tests drive the rollout and drill timers without waiting).
  */
-import { systemClock, type Clock } from '../../core/ops';
+import { systemClock, type Clock } from '../../core/cutover';
 
 export class SwitchableClock implements Clock {
   private current: Clock = systemClock;

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type PlannedCheck, type RolloutStep, type WindowStatus } from '../../core/ops';
+import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type RolloutStep, type WindowStatus } from '../../core/cutover';
+import type { PlannedCheck } from '../../core/plan';
 import type { CheckRun } from '../../core/checks/types';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { DerivedRunbook, Section } from '../../core/runbook';

@@ -4,7 +4,8 @@
  * runbook (`<name>.runbook.evidence.jsonl`), masked with the secret values in play.
  */
 import * as vscode from 'vscode';
-import { CutoverSession, isExcludedFromRunAll, sectionKey, type Clock, type RolloutStep, type WindowStatus } from '../../core/ops';
+import { CutoverSession, type Clock, type RolloutStep, type WindowStatus } from '../../core/cutover';
+import { isExcludedFromRunAll, sectionKey } from '../../core/plan';
 import type { EvidenceRecord } from '../../core/evidence';
 import type { CheckRun } from '../../core/checks/types';
 import type { RunMeta } from '../notebook/controller';

@@ -5,7 +5,7 @@
  * told to continue (setting `runbook.run.stopOnFirstFailure`, default on).
  */
 import * as vscode from 'vscode';
-import { DESTRUCTIVE_REASON, isFailing, PlanError, planRun, type PlannedCheck, type RunPlan } from '../../core/ops';
+import { DESTRUCTIVE_REASON, isFailing, PlanError, planRun, type PlannedCheck, type RunPlan } from '../../core/plan';
 import type { Verdict } from '../../core/checks/types';
 import type { RunbookController } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';

@@ -6,7 +6,7 @@
  * - the drill timer while a drill runs.
  */
 import * as vscode from 'vscode';
-import { formatDuration, type WindowStatus } from '../../core/ops';
+import { formatDuration, type WindowStatus } from '../../core/cutover';
 import type { DerivedRunbook } from '../../core/runbook';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { convertGuide, detectFormat, isRunbook, runbookNameFor } from '../../../src/core/convert';
 import { listChecks } from '../../../src/core/runbook';
 import { isDestructiveCheck, defaultRegistry } from '../../../src/core/kinds';
-import { planRun } from '../../../src/core/ops/plan';
+import { planRun } from '../../../src/core/plan/plan';
 import { FIXTURES, NOW, checkErrors, convertFixture, goldenName, guides, parse } from './helpers';
 
 describe('convert: fixtures', () => {

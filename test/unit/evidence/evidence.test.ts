@@ -9,8 +9,8 @@ import {
   appendEvidence, evidenceFromRun, evidencePathFor, handTickRecord, readEvidence, readEvidenceDetailed, recordInputs, SECRET_PLACEHOLDER,
 } from '../../../src/core/evidence/log';
 import { itemsOf, renderReport, taskItemId } from '../../../src/core/evidence/report';
-import { DrillTimer, RolloutWindow, type Clock } from '../../../src/core/ops/timers';
-import { buildDoc } from '../ops/docBuilder';
+import { DrillTimer, RolloutWindow, type Clock } from '../../../src/core/cutover/timers';
+import { buildDoc } from '../plan/docBuilder';
 import { assertNoSecret } from '../../support/secrets';
 
 const SECRET = 'engramia_sk_TESTSECRET0123456789abcdefghijklmnopqrstuv';

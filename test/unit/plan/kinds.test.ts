@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultRegistry, isDestructiveCheck } from '../../../src/core/kinds';
-import { planRun, DESTRUCTIVE_REASON } from '../../../src/core/ops/plan';
+import { planRun, DESTRUCTIVE_REASON } from '../../../src/core/plan/plan';
 import { buildDoc } from './docBuilder';
 
 test('defaultRegistry registers all six kinds with their aliases', () => {

@@ -11,7 +11,7 @@ import {
 import { renderReport } from '../evidence/report';
 import type { RunbookDocument } from '../runbook/model';
 import { Masker } from '../secrets/mask';
-import { sectionKey } from './plan';
+import { sectionKey } from '../plan/plan';
 import {
   DEFAULT_SMOKE_PREFIX, DrillTimer, RolloutWindow, rolloutStepOf, systemClock, type Clock, type RolloutStep, type WindowStatus,
 } from './timers';

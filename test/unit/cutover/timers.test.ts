@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DrillTimer, RolloutWindow, rolloutStepOf, type WindowStatus } from '../../../src/core/ops/timers';
+import { DrillTimer, RolloutWindow, rolloutStepOf, type WindowStatus } from '../../../src/core/cutover/timers';
 import { FakeClock } from './fakeClock';
 
 const MIN = 60_000;

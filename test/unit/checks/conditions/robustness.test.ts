@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { evaluateConditions, parseConditions } from '../../../src/core/checks/conditions';
+import { evaluateConditions, parseConditions } from '../../../../src/core/checks/conditions';
 
 const words = fc.constantFrom('status', 'json', 'count', 'header', 'body', 'duration', 'matches', 'where', 'in', 'between', 'and', 'exists', '!exists', 'not', '==', '!=', '<', '>=', 'includes', '[a, b]', '"q"', '--', '#', '1', 'x.y[0]', '{{v}}', '/re/i', '(', 'null');
 const line = fc.oneof(fc.array(words, { maxLength: 9 }).map((w) => '?? ' + w.join(' ')), fc.string().map((s) => '??' + s.replace(/[\r\n\u2028\u2029]/g, ' ')));

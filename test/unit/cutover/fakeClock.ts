@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/core/ops/timers';
+import type { Clock } from '../../../src/core/cutover/timers';
 
 /** A clock that only moves when told to: `advance(ms)` fires due timers in order. */
 export class FakeClock implements Clock {

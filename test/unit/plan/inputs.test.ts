@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveInputs, inputEnvName } from '../../../src/core/ops/inputs';
+import { resolveInputs, inputEnvName } from '../../../src/core/plan/inputs';
 import type { RunbookInput } from '../../../src/core/runbook/model';
 
 const input = (over: Partial<RunbookInput> & { name: string }): RunbookInput => ({ type: 'string', secret: false, required: false, ...over });

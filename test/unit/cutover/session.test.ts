@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { CheckRun, Verdict } from '../../../src/core/checks/types';
 import { readEvidence } from '../../../src/core/evidence/log';
 import { itemsOf } from '../../../src/core/evidence/report';
-import { checksOf } from '../../../src/core/ops/plan';
-import { CutoverSession } from '../../../src/core/ops/session';
-import type { WindowStatus } from '../../../src/core/ops/timers';
-import { buildDoc } from './docBuilder';
+import { checksOf } from '../../../src/core/plan/plan';
+import { CutoverSession } from '../../../src/core/cutover/session';
+import type { WindowStatus } from '../../../src/core/cutover/timers';
+import { buildDoc } from '../plan/docBuilder';
 import { FakeClock } from './fakeClock';
 import { assertNoSecret } from '../../support/secrets';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateConditions, parseConditionLine, parseConditions, summarizeConditions, jsonPathsOf, needsJson, parsePath, walkPath } from '../../../src/core/checks/conditions';
-import type { SubjectResolver } from '../../../src/core/checks/conditions';
+import { evaluateConditions, parseConditionLine, parseConditions, summarizeConditions, jsonPathsOf, needsJson, parsePath, walkPath } from '../../../../src/core/checks/conditions';
+import type { SubjectResolver } from '../../../../src/core/checks/conditions';
 
 const recall = {
   matches: [
