@@ -4,11 +4,12 @@
  * and why. Never overwrites a file unless `--force`; a guide that already is a runbook is left
  * alone. Runs nothing.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertGuide, GuideTooLargeError, MAX_GUIDE_CHARS, runbookNameFor, summarizeConversion, type GuideFormat } from '../../core/convert';
 import { UsageError, type CliCommand, type CliIo } from '../io';
+import { writeFileSafely } from '../../core/evidence/safeFile';
 
 const usage = `Usage: runbook convert GUIDE [-o OUT] [--json] [options]
 
@@ -95,7 +96,12 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
       io.stderr(`runbook convert: ${display(out!)} exists; use --force to overwrite it, or -o to write elsewhere\n`);
       return 2;
     }
-    writeFileSync(out!, result.text);
+    try {
+      writeFileSafely(out!, result.text);
+    } catch (err) {
+      io.stderr(`runbook convert: ${(err as Error).message}\n`);
+      return 2;
+    }
     written = out;
   }
   if (values.json) {

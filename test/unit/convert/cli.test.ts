@@ -1,7 +1,7 @@
 /** `runbook convert` through the CLI entry (in process): output file, summary, --json, refusals. */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -29,6 +29,17 @@ describe('runbook convert', () => {
     assert.match(r.stdout, /14 checks: 7 http, 3 shell, 1 python, 3 manual; 3 destructive/);
     assert.match(r.stdout, /L16 +manual The on-call engineer knows the upgrade window\. — a checklist item with no command to run/);
     assert.equal(readFileSync(join(dir, 'github-guide.runbook.md'), 'utf8'), readFileSync(join(FIXTURES, 'github-guide.runbook.md'), 'utf8'));
+  });
+
+  it('--force never writes through a symbolic link planted at the output path', async () => {
+    const dir = workDir();
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me\n');
+    symlinkSync(victim, join(dir, 'github-guide.runbook.md'));
+    const r = await cli(['convert', 'github-guide.md', '--force', '--now', NOW], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^runbook convert: .*github-guide\.runbook\.md is a symbolic link: refusing to write to it\n$/);
+    assert.equal(readFileSync(victim, 'utf8'), 'keep me\n');
   });
 
   it('never overwrites without --force; converting the runbook again is a no-op', async () => {
