@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { convertGuide, runbookNameFor, summarizeConversion, type GuideFormat } from '../../core/convert';
+import { writeFileSafely } from '../../core/evidence/safeFile';
 import { RUNBOOK_NOTEBOOK } from '../notebook/types';
 
 const PREVIEW_SCHEME = 'runbook-convert-preview';
@@ -92,7 +93,15 @@ export async function convertGuideCommand(uri: vscode.Uri | undefined, options: 
     );
     if (answer !== write) return undefined;
   }
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
+  try {
+    // A file on disk goes through the core's safe writer: a symbolic link, FIFO or folder planted
+    // at the target is refused rather than written through.
+    if (target.scheme === 'file') writeFileSafely(target.fsPath, result.text);
+    else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Cannot write ${path.posix.basename(target.path)}: ${(err as Error).message}`);
+    return undefined;
+  }
   await vscode.commands.executeCommand('vscode.openWith', target, RUNBOOK_NOTEBOOK);
   return target;
 }
