@@ -1,7 +1,7 @@
 /**
  * `{{name}}` substitution for check bodies that are not run by a shell (HTTP requests, manual
  * instructions). Process kinds never paste inputs into their text: they pass them as environment
- * variables (see envForInputs).
+ * variables named by `envName` (see `processInputServices` in core/plan/inputs.ts).
  */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
@@ -32,11 +32,4 @@ export function envName(inputName: string): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toUpperCase();
-}
-
-/** The environment variables a process check gets for the runbook's inputs. */
-export function envForInputs(inputs: Readonly<Record<string, string>>, explicitNames: Readonly<Record<string, string>> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(inputs)) env[explicitNames[name] ?? envName(name)] = value;
-  return env;
 }
