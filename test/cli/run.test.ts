@@ -28,7 +28,7 @@ after(async () => {
 function assertNoKey(...texts: string[]): void {
   for (const t of texts) assertNoSecret(t, key, 'CLI output');
   // The distinctive middle of the key must not appear either (partial leaks).
-  for (const t of texts) assert.ok(!t.includes(key.slice(12, 30)), 'part of the API key leaked');
+  for (const t of texts) assertNoSecret(t, key.slice(12, 30), 'CLI output (part of the API key)');
 }
 
 const evidenceOf = (runbook: string) => runbook.replace(/\.md$/, '.evidence.jsonl');
@@ -104,9 +104,9 @@ describe('runbook run', () => {
     const r = await run(rb, ['--section', 'Health', '--evidence', evFile], { ENGRAMIA_API_KEY: wrong });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^✘ health\.ok — .*401.*Invalid API key/m);
-    assert.ok(!r.stdout.includes(wrong));
+    assertNoSecret(r.stdout, wrong, 'stdout');
     assert.ok(existsSync(evFile));
-    assert.ok(!readFileSync(evFile, 'utf8').includes(wrong));
+    assertNoSecret(readFileSync(evFile, 'utf8'), wrong, 'the evidence log');
     assert.equal(existsSync(evidenceOf(rb)), false);
   });
 

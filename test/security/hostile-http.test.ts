@@ -17,6 +17,7 @@ import { API_KEY, httpCheck, makeEnv, newKind } from '../unit/http/helpers';
 import { startHostileServer, type HostileServer } from './hostile-server';
 import type { HttpKind } from '../../src/core/http';
 import { z } from 'zod';
+import { assertNoSecret } from '../support/secrets';
 
 let server: HostileServer;
 let trap: HostileServer;
@@ -103,7 +104,7 @@ test('redirect to another origin is not followed: the Authorization header never
   const r = await httpCheck(makeEnv(kind, {}, [API_KEY]), `GET ${server.url}/redirect?to=${encodeURIComponent(to)}\nAuthorization: Bearer ${API_KEY}\n?? status == 200`, T);
   assert.equal(r.verdict, 'fail');
   assert.equal(trap.log.length, 0, 'the redirect target was contacted');
-  assert.ok(!JSON.stringify(r).includes(API_KEY), 'the key leaked into the result');
+  assertNoSecret(JSON.stringify(r), API_KEY, 'the result');
 });
 
 test('catastrophic regex on a 1 MB subject: RE2 answers, the check reports fail (no hang, no timeout)', async () => {

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { EngramiaApiError, EngramiaClient, EngramiaNetworkError, SchemaDriftError } from '../../../src/core/engramia';
 import type { EngramiaServer } from '../../servers/engramia/server';
 import { serverStarter } from './helpers';
+import { assertNoSecret } from '../../support/secrets';
 
 const start = serverStarter();
 function client(s: EngramiaServer, key: string | undefined, extra: Partial<ConstructorParameters<typeof EngramiaClient>[0]> = {}) {
@@ -68,7 +69,7 @@ describe('EngramiaClient', () => {
     assert.match(none.next(), /set the API key/);
     const bad = await rejects(client(s, 'eng_not_a_key').metrics(), EngramiaApiError);
     assert.equal(bad.detail, 'Invalid API key.');
-    assert.doesNotMatch(bad.describe(), /eng_not_a_key/);
+    assertNoSecret(bad.describe(), 'eng_not_a_key', 'describe()');
   });
 
   test('403 names role and permission', async () => {

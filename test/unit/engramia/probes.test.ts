@@ -358,7 +358,7 @@ describe('engramia probe: delete-project (destructive)', () => {
       assert.match(preview, /delete 1 job\(s\)/);
       assert.match(preview, /revoke 4 API key\(s\)/);
       assert.match(preview, new RegExp(`${s.keys.admin.slice(0, 20).replace(/[-]/g, '\\-')}\\.\\.\\..*← the key this runbook uses`));
-      assert.ok(!preview.includes(s.keys.admin), 'the preview shows prefixes only');
+      assertNoSecret(preview, s.keys.admin, 'the preview (it shows prefixes only)');
       assert.equal(r.verdict, 'pass', r.reason);
       assert.equal(r.reason, 'deleted project t_acme/p_main: patterns_deleted 5 (stored records of every kind, not only patterns), 1 job(s), 4 key(s) revoked — this API key no longer works');
       assert.match(r.next ?? '', /no longer works: issue new keys/);

@@ -13,6 +13,7 @@ import { httpKind } from '../../../src/core/http';
 import { DEFAULT_CHECK_KINDS, listChecks, parseRunbook, type CheckListing } from '../../../src/core/runbook';
 import type { EngramiaServer } from '../../servers/engramia/server';
 import { makeEnv, serverStarter } from './helpers';
+import { assertNoSecret } from '../../support/secrets';
 
 const FILE = join(__dirname, '..', '..', '..', 'runbooks', 'engramia-verification-and-rollback.runbook.md');
 const text = readFileSync(FILE, 'utf8');
@@ -104,7 +105,7 @@ function assertVerdicts(runs: Map<string, CheckRun>, expected: Expect, key: stri
   for (const [id, run] of runs) {
     const want = expected[id] ?? 'pass';
     assert.equal(run.verdict, want, `${id}: ${run.verdict} — ${run.reason}`);
-    assert.ok(!JSON.stringify(run).includes(key), `${id} leaked the key`);
+    assertNoSecret(JSON.stringify(run), key, `${id}'s run`);
   }
 }
 

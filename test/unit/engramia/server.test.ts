@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngramiaServer } from '../../servers/engramia/server';
 import { serverStarter } from './helpers';
+import { assertNoSecret } from '../../support/secrets';
 
 const start = serverStarter();
 
@@ -93,7 +94,7 @@ describe('Engramia contract server', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.keys.length, 4);
     assert.ok(r.json.keys.some((k: any) => k.key_prefix === s.keys.admin.slice(0, 20) + '...' && k.role === 'admin' && k.project_id === 'p_main'));
-    assert.ok(!r.text.includes(s.keys.admin));
+    assertNoSecret(r.text, s.keys.admin, 'GET /v1/keys');
     assert.ok(r.json.keys.every((k: any) => k.last_used_at === null));
   });
 

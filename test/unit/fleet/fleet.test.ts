@@ -15,6 +15,7 @@ import { parseTargets } from '../../../src/core/fleet/targets';
 import { startFleet, fleetUnavailable, type TestFleet } from '../../servers/sshd/fleet';
 import { run, waitFor } from '../process/harness';
 import { fencedChecks, REPO } from '../process/runbook-fences';
+import { assertNoSecret } from '../../support/secrets';
 
 const unavailable = fleetUnavailable();
 const hasAnsible = (() => {
@@ -140,8 +141,8 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     });
     assert.equal(r.run.verdict, 'pass', r.run.reason + r.output);
     assert.ok(r.output.includes(`[web-01] it's "quoted" $(touch /tmp/fleet-pwned) \`id\` ; rm -rf /`), r.output);
-    assert.ok(!r.output.includes(token), 'the secret reached the output unmasked');
-    assert.ok(!JSON.stringify(r.run).includes(token));
+    assertNoSecret(r.output, token, 'the output');
+    assertNoSecret(JSON.stringify(r.run), token, 'the result');
     assert.match(r.output, /\[web-02\] token=/);
     assert.ok(!existsSync('/tmp/fleet-pwned'), 'an input value was executed');
   });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveInputs, inputEnvName } from '../../../src/core/plan/inputs';
 import type { RunbookInput } from '../../../src/core/runbook/model';
+import { assertNoSecret } from '../../support/secrets';
 
 const input = (over: Partial<RunbookInput> & { name: string }): RunbookInput => ({ type: 'string', secret: false, required: false, ...over });
 
@@ -39,6 +40,6 @@ test('missing required inputs say where the value comes from; bad types are repo
   assert.equal(f.values['apiKey'], 'flag-secret');
   assert.deepEqual(f.secrets, ['flag-secret']);
   assert.match(f.warnings[0]!, /sets a secret on the command line.*ENGRAMIA_API_KEY/);
-  assert.ok(!f.warnings.join('\n').includes('flag-secret'));
+  assertNoSecret(f.warnings.join('\n'), 'flag-secret', 'the warnings');
   assert.match(f.warnings[1]!, /declares no input "extra"/);
 });

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import * as path from 'node:path';
 import { deploy, ENGINE_KEY, type Deployment } from './fixture';
 import { startEngineServer } from '../../servers/engine/server';
+import { assertNoSecret } from '../../support/secrets';
 
 let d: Deployment;
 before(async () => {
@@ -98,7 +99,7 @@ test('prepare.forensic-export saves the /memory/export bundle; the key is masked
   assert.equal(files.length, 1);
   assert.match(readFileSync(path.join(dir, files[0]!), 'utf8'), /written in the bad window/);
   assert.equal(d.engine.requests.at(-1)?.key, ENGINE_KEY);
-  assert.equal(JSON.stringify(r).includes(ENGINE_KEY), false);
+  assertNoSecret(JSON.stringify(r), ENGINE_KEY, 'the run');
   rmSync(dir, { recursive: true });
   const noKey = await d.run('prepare.forensic-export', { inputs: { ...d.inputs, engineKey: '' } });
   assert.equal(noKey.run.verdict, 'fail');
