@@ -1,3 +1,5 @@
+import type { OptionSpecs } from './args';
+
 /** What a CLI command may touch; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -6,8 +8,12 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-export interface CliCommand {
+export interface CliCommand<A = unknown> {
   readonly name: string;
+  /** Its options (src/cli/args.ts parses them the same way for every command). */
+  readonly options: OptionSpecs;
+  /** Its arguments as it will use them; throws UsageError (one line) on bad usage. */
+  parse(args: readonly string[]): A;
   /** One line for `runbook --help`. */
   readonly summary: string;
   /** Full usage text for `runbook <name> --help`. */

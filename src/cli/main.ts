@@ -4,6 +4,7 @@
  */
 import { commands } from './commands';
 import { UsageError, type CliIo } from './io';
+import { wantsHelp } from './args';
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -20,7 +21,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr(`runbook: unknown command "${name}" (see runbook --help)\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (wantsHelp(rest, command.options)) {
     io.stdout(command.usage.endsWith('\n') ? command.usage : command.usage + '\n');
     return 0;
   }

@@ -5,6 +5,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../io';
+import { parseCommandArgs, type OptionSpecs } from '../args';
 import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
 import { analyzeFileSafely, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { loadPythonParser } from '../../core/analyzer/parser';
@@ -36,43 +37,42 @@ interface Args {
   memoryVariable?: string;
 }
 
-function parseArgs(args: readonly string[]): Args {
-  const out: Args = { paths: [], json: false, rules: [...DEFAULT_RULES] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--json': out.json = true; break;
-      case '--rules':
-        try {
-          out.rules = parseRuleList(value());
-        } catch (err) {
-          throw new UsageError((err as Error).message);
-        }
-        if (!out.rules.length) throw new UsageError('--rules lists no rule');
-        break;
-      case '--engramia-version': out.engramiaVersion = value(); break;
-      case '--memory-variable': out.memoryVariable = value(); break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        out.paths.push(a);
+const options = {
+  json: { type: 'boolean' },
+  rules: { type: 'string' },
+  'engramia-version': { type: 'string' },
+  'memory-variable': { type: 'string' },
+} as const satisfies OptionSpecs;
+
+function parseAnalyzeArgs(args: readonly string[]): Args {
+  const { values, positionals } = parseCommandArgs(args, options);
+  let rules: RuleId[] = [...DEFAULT_RULES];
+  if (values.rules !== undefined) {
+    try {
+      rules = parseRuleList(values.rules);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
     }
+    if (!rules.length) throw new UsageError('--rules lists no rule');
   }
-  if (!out.paths.length) throw new UsageError('give at least one file or folder');
-  return out;
+  if (!positionals.length) throw new UsageError('give at least one file or folder');
+  return {
+    paths: positionals,
+    json: !!values.json,
+    rules,
+    ...(values['engramia-version'] !== undefined ? { engramiaVersion: values['engramia-version'] } : {}),
+    ...(values['memory-variable'] !== undefined ? { memoryVariable: values['memory-variable'] } : {}),
+  };
 }
 
-export const analyzeCommand: CliCommand = {
+export const analyzeCommand: CliCommand<Args> = {
   name: 'analyze',
   summary: 'Find OpenAI Agents SDK code missing the Engramia wiring (rules ENG001–ENG006)',
   usage,
+  options,
+  parse: parseAnalyzeArgs,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv);
+    const args = parseAnalyzeArgs(argv);
     // read from installed package metadata; nothing from the analysed folders is imported or run
     const analysed = args.paths.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)));
     const engramiaVersion = args.engramiaVersion

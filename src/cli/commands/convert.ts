@@ -6,10 +6,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { convertGuide, GuideTooLargeError, MAX_GUIDE_CHARS, runbookNameFor, summarizeConversion, type GuideFormat } from '../../core/convert';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { writeFileSafely } from '../../core/evidence/safeFile';
+import { parseCommandArgs, type OptionSpecs } from '../args';
 
 const usage = `Usage: runbook convert GUIDE [-o OUT] [--json] [options]
 
@@ -28,34 +28,43 @@ Options:
 Exit codes: 0 converted (or already a runbook), 2 bad usage, unreadable guide, or OUT exists.
 `;
 
-async function convert(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-        format: { type: 'string' },
-        now: { type: 'string' },
-        force: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]!);
-  }
-  const { values, positionals } = parsed;
+const options = {
+  output: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+  now: { type: 'string' },
+  force: { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
+interface ConvertArgs {
+  guide: string;
+  output?: string;
+  json: boolean;
+  format?: GuideFormat;
+  now?: string;
+  force: boolean;
+}
+
+function parseConvertArgs(args: readonly string[]): ConvertArgs {
+  const { values, positionals } = parseCommandArgs(args, options);
   if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one guide at a time' : 'which guide? (runbook convert GUIDE)');
   const format = values.format as GuideFormat | undefined;
   if (format !== undefined && !['markdown', 'html', 'text'].includes(format)) throw new UsageError('--format is markdown, html or text');
-  let now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (values.now !== undefined) {
-    const t = Date.parse(values.now);
-    if (Number.isNaN(t)) throw new UsageError(`--now expects an ISO date-time (got "${values.now}")`);
-    now = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
+  return {
+    guide: positionals[0]!,
+    ...(values.output !== undefined ? { output: values.output } : {}),
+    json: !!values.json,
+    ...(format !== undefined ? { format } : {}),
+    ...(values.now !== undefined ? { now: isoSeconds(parseNow(values.now)) } : {}),
+    force: !!values.force,
+  };
+}
+
+async function convert(args: readonly string[], io: CliIo): Promise<number> {
+  const values = parseConvertArgs(args);
+  const positionals = [values.guide];
+  const format = values.format;
+  const now = values.now ?? isoSeconds(Date.now());
   const guide = resolve(io.cwd, positionals[0]!);
   let text: string;
   try {
@@ -125,13 +134,26 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+function parseNow(text: string): number {
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--now expects an ISO date-time (got "${text}")`);
+  return t;
+}
+
+/** `2026-11-22T10:00:00Z`: an ISO date-time without milliseconds. */
+function isoSeconds(t: number): string {
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function toPosix(p: string): string {
   return sep === '\\' ? p.replace(/\\/g, '/') : p;
 }
 
-export const convertCommand: CliCommand = {
+export const convertCommand: CliCommand<ConvertArgs> = {
   name: 'convert',
   summary: 'Convert a guide (markdown, HTML or text) into a runbook',
   usage,
+  options,
+  parse: parseConvertArgs,
   run: convert,
 };

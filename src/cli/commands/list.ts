@@ -7,6 +7,7 @@ import { inputEnvName } from '../../core/plan/inputs';
 import { checksOf, isExcludedFromRunAll, planRun, PlanError } from '../../core/plan/plan';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { loadRunbook } from './run';
+import { parseCommandArgs, type OptionSpecs } from '../args';
 
 const usage = `Usage: runbook list <file> [--json] [--section NAME]
 
@@ -19,22 +20,26 @@ Options:
 Exit codes: 0 listed, 2 bad usage or unreadable runbook.
 `;
 
-async function list(args: readonly string[], io: CliIo): Promise<number> {
-  let json = false;
-  let section: string | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--section') {
-      section = args[++i];
-      if (section === undefined) throw new UsageError('--section needs a value');
-    } else if (a.startsWith('--section=')) section = a.slice('--section='.length);
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else files.push(a);
-  }
+const options = {
+  json: { type: 'boolean' },
+  section: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+interface ListArgs {
+  file: string;
+  json: boolean;
+  section?: string;
+}
+
+function parseListArgs(args: readonly string[]): ListArgs {
+  const { values, positionals: files } = parseCommandArgs(args, options);
   if (files.length !== 1) throw new UsageError(files.length ? 'one runbook at a time' : 'which runbook? (runbook list <file>)');
-  const file = resolve(io.cwd, files[0]!);
+  return { file: files[0]!, json: !!values.json, ...(values.section !== undefined ? { section: values.section } : {}) };
+}
+
+async function list(args: readonly string[], io: CliIo): Promise<number> {
+  const { file: given, json, section } = parseListArgs(args);
+  const file = resolve(io.cwd, given);
   const loaded = loadRunbook(file);
   if ('error' in loaded) {
     io.stderr(`runbook list: ${loaded.error}\n`);
@@ -54,7 +59,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
       throw e;
     }
   }
-  const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? files[0]!;
+  const title = doc.frontMatter?.title ?? doc.sections[0]?.title ?? given;
   const inputs = (doc.frontMatter?.inputs ?? []).map((i) => ({
     name: i.name,
     type: i.type,
@@ -103,9 +108,11 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const listCommand: CliCommand = {
+export const listCommand: CliCommand<ListArgs> = {
   name: 'list',
   summary: 'List a runbook\'s checks (ids, kinds, sections) and inputs',
   usage,
+  options,
+  parse: parseListArgs,
   run: list,
 };

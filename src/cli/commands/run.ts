@@ -21,6 +21,7 @@ import { parseRunbook, type RunbookDocument } from '../../core/runbook';
 import { environmentSecrets, Masker } from '../../core/secrets/mask';
 import { parseTargets } from '../../core/fleet/targets';
 import { UsageError, type CliCommand, type CliIo } from '../io';
+import { lastGiven, parseCommandArgs, type OptionSpecs } from '../args';
 
 const usage = `Usage: runbook run <file> [options]
 
@@ -69,61 +70,55 @@ export interface RunArgs {
   anyMarkdown: boolean;
 }
 
+const options = {
+  section: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  input: { type: 'string', multiple: true },
+  continue: { type: 'boolean' },
+  'yes-manual': { type: 'boolean' },
+  'skip-manual': { type: 'boolean' },
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  evidence: { type: 'string' },
+  'no-evidence': { type: 'boolean' },
+  report: { type: 'string' },
+  concurrency: { type: 'string' },
+  cwd: { type: 'string' },
+  'any-markdown': { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
 export function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { file: '', only: [], inputs: {}, json: false, continueOnFailure: false, manual: 'skip', evidence: undefined, concurrency: 4, anyMarkdown: false };
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    let arg = args[i]!;
-    let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = args[++i];
-      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const flag = () => {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
-    };
-    switch (arg) {
-      case '--section': out.section = value(); break;
-      case '--only': out.only.push(...value().split(',').map((s) => s.trim()).filter(Boolean)); break;
-      case '--input': {
-        const kv = value();
-        const k = kv.indexOf('=');
-        if (k <= 0) throw new UsageError(`--input expects KEY=VALUE (got "${kv.split('=')[0]}")`);
-        out.inputs[kv.slice(0, k).trim()] = kv.slice(k + 1);
-        break;
-      }
-      case '--json': flag(); out.json = true; break;
-      case '--junit': out.junit = value(); break;
-      case '--continue': flag(); out.continueOnFailure = true; break;
-      case '--yes-manual': flag(); out.manual = 'yes'; break;
-      case '--skip-manual': flag(); out.manual = 'skip'; break;
-      case '--evidence': out.evidence = value(); break;
-      case '--no-evidence': flag(); out.evidence = false; break;
-      case '--concurrency': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) throw new UsageError('--concurrency expects a whole number ≥ 1');
-        out.concurrency = n;
-        break;
-      }
-      case '--cwd': out.cwd = value(); break;
-      case '--report': out.report = value(); break;
-      case '--any-markdown': flag(); out.anyMarkdown = true; break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-        files.push(arg);
-    }
+  const { values: v, positionals: files, order } = parseCommandArgs(args, options);
+  const inputs: Record<string, string> = {};
+  for (const kv of v.input ?? []) {
+    const k = kv.indexOf('=');
+    if (k <= 0) throw new UsageError(`--input expects KEY=VALUE (got "${kv.split('=')[0]}")`);
+    inputs[kv.slice(0, k).trim()] = kv.slice(k + 1);
   }
+  let concurrency = 4;
+  if (v.concurrency !== undefined) {
+    concurrency = Number(v.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency expects a whole number ≥ 1');
+  }
+  // Of --yes-manual / --skip-manual and of --evidence / --no-evidence, the last one given wins.
+  const evidence = lastGiven(order, ['evidence', 'no-evidence']);
   if (files.length === 0) throw new UsageError('which runbook? (runbook run <file>)');
   if (files.length > 1) throw new UsageError(`one runbook at a time (got ${files.join(', ')})`);
-  out.file = files[0]!;
-  return out;
+  return {
+    file: files[0]!,
+    ...(v.section !== undefined ? { section: v.section } : {}),
+    only: (v.only ?? []).flatMap((o) => o.split(',').map((s) => s.trim()).filter(Boolean)),
+    inputs,
+    json: !!v.json,
+    ...(v.junit !== undefined ? { junit: v.junit } : {}),
+    continueOnFailure: !!v.continue,
+    manual: lastGiven(order, ['yes-manual', 'skip-manual']) === 'yes-manual' ? 'yes' : 'skip',
+    evidence: evidence === 'no-evidence' ? false : evidence === 'evidence' ? v.evidence : undefined,
+    concurrency,
+    ...(v.cwd !== undefined ? { cwd: v.cwd } : {}),
+    ...(v.report !== undefined ? { report: v.report } : {}),
+    anyMarkdown: !!v['any-markdown'],
+  };
 }
 
 /**
@@ -414,9 +409,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   return exitCode;
 }
 
-export const runCommand: CliCommand = {
+export const runCommand: CliCommand<RunArgs> = {
   name: 'run',
   summary: 'Run a runbook\'s checks headlessly (CI); exit 0 all passed, 1 a check failed, 2 bad usage',
   usage,
+  options,
+  parse: parseRunArgs,
   run,
 };
