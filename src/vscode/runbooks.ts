@@ -41,6 +41,8 @@ export interface RunbookExtensionApi {
   readonly ops: OperationsApi;
   /** The runbooks' checks in the Test Explorer. */
   readonly tests: RunbookTests;
+  /** The Explorer's "Runbook Sections" view (its tree data). */
+  readonly sections: SectionsView;
 }
 
 export interface RunbookFeatures {
@@ -72,15 +74,16 @@ export function startRunbooks(context: vscode.ExtensionContext, channel: vscode.
   });
   controllerRef = controller;
   const tests = new RunbookTests({ controller, runbooks, state });
+  const sections = new SectionsView(statusBar, state);
   const disposables: vscode.Disposable[] = [
     state, statusBar, controller, tests, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
-    new SectionsView(statusBar, state), vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
+    sections, vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
     ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
     ...ops.disposables,
     registerConvertCommand(),
   ];
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version}: runbook features loaded (check kinds: ${registry.words().join(', ')})`);
-  return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api, tests }, disposables };
+  return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api, tests, sections }, disposables };
 }
 
 /** Releases what the check kinds hold (HTTP connection pools). */

@@ -78,6 +78,30 @@ suite('Runbook notebooks', () => {
     });
   }
 
+  test('the Runbook Sections view shows section names and items as plain text, counted in the right form', async () => {
+    const a = await api();
+    const file = path.join(workspaceDir(), 'plain-text.runbook.md');
+    fs.writeFileSync(file, [
+      '# Plain *text*', '',
+      '## Keys start with `engramia_sk_` (*local*)', '',
+      '- [ ] The new key starts with `engramia_sk_` (*local*)',
+      '- [ ] A **second** item', '',
+      '## [Linked](http://127.0.0.1/x) section', '',
+      '- [ ] One \\*escaped\\* item', '',
+    ].join('\n'));
+    await openRunbook(file);
+    const roots = await waitFor(() => {
+      const r = a.sections.getChildren();
+      return r.length === 2 && r;
+    }, 'the two sections in the Runbook Sections view');
+    const label = (n: (typeof roots)[number]) => String(a.sections.getTreeItem(n).label);
+    assert.deepEqual(roots.map(label), ['Keys start with engramia_sk_ (local)', 'Linked section']);
+    assert.deepEqual(a.sections.getChildren(roots[0]).map(label), ['The new key starts with engramia_sk_ (local)', 'A second item']);
+    assert.deepEqual(a.sections.getChildren(roots[1]).map(label), ['One *escaped* item']);
+    assert.equal(a.sections.getTreeItem(roots[0]!).tooltip, 'Plain text › Keys start with engramia_sk_ (local): 0 of 2 items done');
+    assert.equal(a.sections.getTreeItem(roots[1]!).tooltip, 'Plain text › Linked section: 0 of 1 item done');
+  });
+
   test('round-trip fixtures: tick and untick, save, the bytes on disk are unchanged', async () => {
     const a = await api();
     const dir = path.join(workspaceDir(), 'roundtrip');

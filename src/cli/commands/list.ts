@@ -5,6 +5,7 @@
 import { relative, resolve } from 'node:path';
 import { inputEnvName } from '../../core/plan/inputs';
 import { checksOf, isExcludedFromRunAll, planRun, PlanError } from '../../core/plan/plan';
+import { plainText, plural } from '../../core/runbook';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { loadRunbook } from './run';
 import { parseCommandArgs, type OptionSpecs } from '../args';
@@ -84,18 +85,18 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
     }, null, 2) + '\n');
     return 0;
   }
-  const lines: string[] = [`${title}: ${checks.length} check${checks.length === 1 ? '' : 's'}`];
+  const lines: string[] = [`${plainText(title)}: ${plural(checks.length, 'check')}`];
   const idWidth = Math.min(40, Math.max(0, ...checks.map((c) => c.id.length)));
   const kindWidth = Math.max(0, ...checks.map((c) => c.kind.length));
   let last = '\u0000';
   for (const c of checks) {
-    const key = c.sectionPath.join(' › ');
+    const key = c.sectionPath.map(plainText).join(' › ');
     if (key !== last) {
       lines.push('', key || '(before the first heading)');
       last = key;
     }
     const flags = [isExcludedFromRunAll(c) ? '[not in run all]' : '', c.error ? `[error: ${c.error}]` : ''].filter(Boolean).join(' ');
-    lines.push(`  ${c.id.padEnd(idWidth)}  ${c.kind.padEnd(kindWidth)}  ${c.label ?? ''}${flags ? ` ${flags}` : ''}`.trimEnd());
+    lines.push(`  ${c.id.padEnd(idWidth)}  ${c.kind.padEnd(kindWidth)}  ${plainText(c.label ?? '')}${flags ? ` ${flags}` : ''}`.trimEnd());
   }
   if (inputs.length) {
     lines.push('', 'Inputs:');

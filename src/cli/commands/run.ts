@@ -17,7 +17,7 @@ import { executePlan, summarize, type PlanRun } from '../../core/plan/execute';
 import { inputEnvName, processInputServices, resolveInputs } from '../../core/plan/inputs';
 import { PlanError, planRun } from '../../core/plan/plan';
 import { DEFAULT_SMOKE_PREFIX, RolloutWindow, rolloutStepOf } from '../../core/cutover/timers';
-import { parseRunbook, type RunbookDocument } from '../../core/runbook';
+import { parseRunbook, plainText, plural, type RunbookDocument } from '../../core/runbook';
 import { environmentSecrets, Masker } from '../../core/secrets/mask';
 import { parseTargets } from '../../core/fleet/targets';
 import { UsageError, type CliCommand, type CliIo } from '../io';
@@ -172,8 +172,8 @@ const ICONS: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✘', e
 
 export function formatRunLine(run: Pick<CheckRun, 'checkId' | 'verdict' | 'reason' | 'next'>): string {
   const failing = run.verdict === 'fail' || run.verdict === 'error';
-  const next = (failing || run.verdict === 'warn') && run.next ? ` → ${run.next}` : '';
-  return `${ICONS[run.verdict] ?? '?'} ${run.checkId} — ${run.verdict === 'error' ? 'error: ' : ''}${run.reason}${next}`;
+  const next = (failing || run.verdict === 'warn') && run.next ? ` → ${plainText(run.next)}` : '';
+  return `${ICONS[run.verdict] ?? '?'} ${run.checkId} — ${run.verdict === 'error' ? 'error: ' : ''}${plainText(run.reason)}${next}`;
 }
 
 /** A non-interactive operator: manual steps are confirmed only with --yes-manual; destructive calls are never confirmed. */
@@ -288,7 +288,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   };
 
-  if (!opts.json) out(`${title}${plan.section ? ` › ${plan.section.title}` : ''}: ${plan.entries.length} check${plan.entries.length === 1 ? '' : 's'}\n`);
+  if (!opts.json) out(`${plainText(title)}${plan.section ? ` › ${plainText(plan.section.title)}` : ''}: ${plural(plan.entries.length, 'check')}\n`);
   const started = Date.now();
   // Ctrl+C, SIGTERM, SIGHUP: stop the running check (its process tree is killed), report the rest
   // as cancelled, exit 1 (Ctrl+C) or 128 + the signal's number. A second signal exits at once
@@ -400,7 +400,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     out(JSON.stringify(masker.maskDeep(doc), null, 2) + '\n');
   } else {
     const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
-    out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${summary.total} checks, ${formatMs(elapsed)})\n`);
+    out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${plural(summary.total, 'check')}, ${formatMs(elapsed)})\n`);
     if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
     if (requestedNotRun.length) out(`Requested but not run: ${requestedNotRun.map((r) => r.checkId).join(', ')} (exit 1).\n`);
     if (result.cancelled) out('Cancelled.\n');

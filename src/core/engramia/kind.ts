@@ -137,7 +137,8 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
       const d = describeError(err);
       let next = d.next;
       if (err instanceof EngramiaApiError && err.status === 401 && !KEY_FORMAT.test(apiKey) && !apiKey.startsWith('eyJ')) {
-        next = 'the key does not look like an Engramia key (engramia_sk_ + 43 characters; the guide\'s eng_… form does not exist)';
+        // Inline code: the cell output is markdown, and the underscores must survive it.
+        next = 'the key does not look like an Engramia key (`engramia_sk_` + 43 characters; the guide\'s `eng_…` form does not exist)';
       }
       result = { verdict: 'fail', reason: d.cause, next };
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { scanWorkspace, ScanCancelled, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { analyzeText } from '../../core/analyzer/document';
 import { ruleInfo } from '../../core/analyzer/rules';
+import { plural } from '../../core/runbook/plural';
 import { AnalysisService, DIAGNOSTIC_SOURCE, type Entry } from './service';
 import { AgentDiagnostics, APPLY_FIX_COMMAND } from './providers';
 
@@ -96,11 +97,11 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
     }
     const filesWith = new Set(result.findings.map((f) => f.file)).size;
     for (const e of result.errors) log.warn(`analysis: ${e.file}: ${e.error}`);
-    const notAnalysed = result.errors.length ? ` ${result.errors.length} file${result.errors.length === 1 ? ' was' : 's were'} not analysed (see the log).` : '';
+    const notAnalysed = result.errors.length ? ` ${plural(result.errors.length, 'file was', 'files were')} not analysed (see the log).` : '';
     const summary = !result.files
       ? 'Engramia: no Python files found.'
       : result.findings.length
-        ? `Engramia: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${filesWith} file${filesWith === 1 ? '' : 's'} (${result.analyzed} of ${result.files} Python files analysed).${notAnalysed}`
+        ? `Engramia: ${plural(result.findings.length, 'finding')} in ${plural(filesWith, 'file')} (${result.analyzed} of ${result.files} Python files analysed).${notAnalysed}`
         : `Engramia: no findings${notAnalysed ? ' in the files analysed' : ''} (${result.analyzed} of ${result.files} Python files analysed).${notAnalysed}`;
     log.info(summary);
     if (result.findings.length || result.errors.length) {
@@ -153,13 +154,13 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
     }
     if (skipped.length) log.warn(`fix all in workspace skipped: ${skipped.join('; ')}`);
     if (!files) {
-      void vscode.window.showInformationMessage(`Engramia: nothing to fix automatically${skipped.length ? ` (${skipped.length} file(s) skipped, see the log)` : ''}.`);
+      void vscode.window.showInformationMessage(`Engramia: nothing to fix automatically${skipped.length ? ` (${plural(skipped.length, 'file')} skipped, see the log)` : ''}.`);
       return false;
     }
     // The fixes change runtime behaviour: the operator reviews them (needsConfirmation entries open the
     // Refactor Preview, where they start unticked) or applies them all after a modal confirmation.
     const choice = await vscode.window.showWarningMessage(
-      `Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} (unsafe: they change runtime behaviour).`,
+      `Engramia: ${plural(fixes, 'fix')} in ${plural(files, 'file')} (unsafe: they change runtime behaviour).`,
       { modal: true, detail: 'Review opens the Refactor Preview: tick the "Engramia agent fixes" group (or single changes), then Apply. Files are not saved.' },
       'Review…',
       'Apply All',
@@ -169,11 +170,11 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
       const plain = new vscode.WorkspaceEdit();
       for (const [uri, edits] of edit.entries()) plain.set(uri, edits);
       const ok = await vscode.workspace.applyEdit(plain);
-      if (ok) void vscode.window.showInformationMessage(`Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} applied (files are not saved).`);
+      if (ok) void vscode.window.showInformationMessage(`Engramia: ${plural(fixes, 'fix')} in ${plural(files, 'file')} applied (files are not saved).`);
       return ok;
     }
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-    if (applied) void vscode.window.showInformationMessage(`Engramia: ${fixes} fix${fixes === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'} applied (files are not saved).`);
+    if (applied) void vscode.window.showInformationMessage(`Engramia: ${plural(fixes, 'fix')} in ${plural(files, 'file')} applied (files are not saved).`);
     return applied;
   });
 
@@ -201,7 +202,7 @@ export function analyzeWorkspaceService(service: AnalysisService): (rules: reado
       if (folder.uri.scheme !== 'file') continue;
       const r = await scanWorkspace(folder.uri.fsPath, { ...options, rules: rules as never, parser: py, ...service.scanOptions(folder), signal });
       // a file that could not be analysed may hide findings: the check must not pass
-      if (r.errors.length) throw new Error(`${r.errors.length} Python file${r.errors.length === 1 ? '' : 's'} not analysed (${r.errors[0]!.file}: ${r.errors[0]!.error})`);
+      if (r.errors.length) throw new Error(`${plural(r.errors.length, 'Python file')} not analysed (${r.errors[0]!.file}: ${r.errors[0]!.error})`);
       out.push(...r.findings.map((f) => ({ file: join(folder.uri.fsPath, f.file), line: f.line, column: f.column, rule: f.rule, message: f.message })));
     }
     return out;

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { AnalysisService, DIAGNOSTIC_SOURCE, type Entry } from './service';
 import type { Finding } from '../../core/analyzer/analyze';
 import { ruleDocPath, type RuleId } from '../../core/analyzer/rules';
+import { plural } from '../../core/runbook/plural';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('engramia');
 export const APPLY_FIX_COMMAND = 'runbook.analysis.applyFix';
@@ -127,7 +128,7 @@ export class AgentCodeLens implements vscode.CodeLensProvider {
     if (!entry.notebook && fixable > 1 && !entry.result.hasSyntaxErrors) {
       // a file-level lens on line 0: applies source.fixAll.engramia in the active editor
       lenses.push(new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
-        title: `Engramia: ${entry.result.findings.length} issue${entry.result.findings.length === 1 ? '' : 's'} — Fix all`,
+        title: `Engramia: ${plural(entry.result.findings.length, 'issue')} — Fix all`,
         tooltip: 'Apply every Engramia fix in this file (unsafe fixes: they change runtime behaviour)',
         command: 'editor.action.sourceAction',
         arguments: [{ kind: FIX_ALL_KIND.value, apply: 'first' }],

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseRunbook, setTaskChecked } from '../../core/runbook';
+import { parseRunbook, plural, setTaskChecked } from '../../core/runbook';
 import type { RunbookInput } from '../../core/runbook/model';
 import type { InputStore } from '../inputs/inputStore';
 import { placeholders } from '../../core/checks/template';
@@ -255,5 +255,5 @@ async function clearSecrets(deps: CommandDeps): Promise<void> {
   const notebook = findNotebook();
   const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [DEFAULT_SECRET];
   for (const s of secrets) await deps.inputs.setSecret(s, undefined, notebook?.uri);
-  void vscode.window.showInformationMessage(`Forgot ${secrets.length} stored secret(s).`);
+  void vscode.window.showInformationMessage(`Forgot ${plural(secrets.length, 'stored secret')}.`);
 }

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { setTaskChecked, type DerivedRunbook } from '../../core/runbook';
+import { plainText, plural, setTaskChecked, type DerivedRunbook } from '../../core/runbook';
 import { runCheck, type EngineEnvironment } from '../../core/checks/engine';
 import { inputEnvNamesOf } from '../../core/process';
 import { parseTargets } from '../../core/fleet/targets';
@@ -116,12 +116,12 @@ export class RunbookController implements vscode.Disposable {
       // run-all and destructive ones, as the CLI and "Run All Checks" do: those run on their own.
       if (options.honourExclusions && info?.check && (isExcludedFromRunAll(info.check)
         || isDestructiveCheck(this.deps.registry, { kind: info.check.kind, attributes: info.check.attributes, body: cell.document.getText() }))) continue;
-      options.onProgress?.(done++, codeCells.length, info?.check?.label ?? info?.check?.id ?? `cell ${cell.index + 1}`);
+      options.onProgress?.(done++, codeCells.length, info?.check?.label ? plainText(info.check.label) : info?.check?.id ?? `cell ${cell.index + 1}`);
       const run = await this.executeCell(cell, notebook, ctrl, derived, options.token);
       if (!run) continue;
       runs.push(run);
       if (stopOnFirstFailure && codeCells.length > 1 && (run.verdict === 'fail' || run.verdict === 'error')) {
-        void vscode.window.showWarningMessage(`Run stopped: "${info?.check?.label ?? run.checkId}" failed — ${run.reason}`);
+        void vscode.window.showWarningMessage(`Run stopped: "${info?.check?.label ? plainText(info.check.label) : run.checkId}" failed — ${plainText(run.reason)}`);
         break;
       }
     }
@@ -142,7 +142,7 @@ export class RunbookController implements vscode.Disposable {
         const fm = derived.frontMatter;
         const text = fm?.error
           ? `**✘ Front matter is invalid** — ${fm.error}\n\nThe runbook still opens; fix the YAML to use its inputs.`
-          : `**✔ Front matter is valid** — ${fm?.inputs.length ?? 0} input(s): ${(fm?.inputs ?? []).map((i) => `\`${i.name}\`${i.secret ? ' (secret)' : ''}`).join(', ') || 'none'}`;
+          : `**✔ Front matter is valid** — ${plural(fm?.inputs.length ?? 0, 'input')}: ${(fm?.inputs ?? []).map((i) => `\`${i.name}\`${i.secret ? ' (secret)' : ''}`).join(', ') || 'none'}`;
         await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, 'text/markdown')]));
         exec.end(!fm?.error, Date.now());
         return undefined;
@@ -177,7 +177,7 @@ export class RunbookController implements vscode.Disposable {
       let runInputs: Record<string, string> = resolved.values;
       let notSent: CheckRun | undefined;
       if (network && !resolved.missing.length && !check.error) {
-        const gate = await this.gateSend(notebook.uri, inputsDecl, resolved, planWith(resolved.values), restricted, check.label ?? check.id);
+        const gate = await this.gateSend(notebook.uri, inputsDecl, resolved, planWith(resolved.values), restricted, check.label ? plainText(check.label) : check.id);
         if ('skipped' in gate) notSent = { checkId: check.id, kind: check.kind, startedAt: new Date().toISOString(), durationMs: 0, ...gate.skipped };
         else runInputs = gate.values;
       }

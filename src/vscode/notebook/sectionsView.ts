@@ -4,7 +4,7 @@
  * draw no status bar outside edit mode, so this is where section progress is always visible.
  */
 import * as vscode from 'vscode';
-import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
+import { plainText, plural, sectionProgress, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from './runState';
 import type { RunbookStatusBar } from './statusBar';
 import { isRunbookNotebook } from './types';
@@ -96,10 +96,10 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const failing = derived.cells
         .slice(section.cell, section.endCell)
         .filter((c) => c.check && this.state.failing(nb.uri, c.check.id)).length;
-      const item = new vscode.TreeItem(section.title, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(plainText(section.title), vscode.TreeItemCollapsibleState.Collapsed);
       item.description = `${p.done}/${p.total}${failing ? ` · ${failing} failing` : ''}`;
       item.iconPath = new vscode.ThemeIcon(failing ? 'error' : p.done === p.total ? 'pass-filled' : 'checklist');
-      item.tooltip = `${section.path.join(' › ')}: ${p.done} of ${p.total} items done${failing ? `, ${failing} failing` : ''}`;
+      item.tooltip = `${section.path.map(plainText).join(' › ')}: ${p.done} of ${plural(p.total, 'item')} done${failing ? `, ${failing} failing` : ''}`;
       item.command = { title: 'Reveal', command: 'runbook.revealCell', arguments: [nb.uri, section.cell] };
       item.contextValue = 'runbookSection';
       return item;
@@ -107,11 +107,12 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const info = derived.cells[node.cell]!;
     const check = derived.cells.find((c) => c.check?.taskCell === node.cell)?.check;
     const run = check ? this.state.lastRun(nb.uri, check.id) : undefined;
-    const item = new vscode.TreeItem(info.task!.label, vscode.TreeItemCollapsibleState.None);
+    const label = plainText(info.task!.label);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     const failed = run && (run.verdict === 'fail' || run.verdict === 'error');
     item.iconPath = new vscode.ThemeIcon(info.task!.checked ? (failed ? 'warning' : 'pass-filled') : failed ? 'error' : 'circle-large-outline');
-    item.description = run ? `${run.verdict}: ${run.reason}` : check ? check.id : undefined;
-    item.tooltip = run ? `${run.reason}${run.next ? `\nNext: ${run.next}` : ''}` : info.task!.label;
+    item.description = run ? `${run.verdict}: ${plainText(run.reason)}` : check ? check.id : undefined;
+    item.tooltip = run ? `${plainText(run.reason)}${run.next ? `\nNext: ${plainText(run.next)}` : ''}` : label;
     item.command = { title: 'Reveal', command: 'runbook.revealCell', arguments: [nb.uri, node.cell] };
     return item;
   }

@@ -4,7 +4,7 @@
  * (`command:` links inside markdown cells are blocked by VS Code; status bar items are not.)
  */
 import * as vscode from 'vscode';
-import { sectionProgress, type DerivedRunbook } from '../../core/runbook';
+import { plainText, plural, sectionProgress, type DerivedRunbook } from '../../core/runbook';
 import { oneLine } from '../../core/checks/engine';
 import type { RunState } from './runState';
 import type { DerivedRunbooks } from './derivedRunbooks';
@@ -50,11 +50,11 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
       const item = new vscode.NotebookCellStatusBarItem(checked ? '$(pass-filled) Done' : '$(circle-large-outline) Not done', L);
       item.command = { title: 'Toggle checkbox', command: 'runbook.toggleTask', arguments: [notebook.uri, cell.index] };
       const how = tick ? `ticked ${tick.by === 'hand' ? 'by hand' : 'by its check'} at ${new Date(tick.at).toLocaleTimeString()}` : checked ? 'ticked in the file' : 'not ticked';
-      item.tooltip = `${info.task.label}\n${how}\nClick to ${checked ? 'untick' : 'tick'} (Alt+C)`;
+      item.tooltip = `${plainText(info.task.label)}\n${how}\nClick to ${checked ? 'untick' : 'tick'} (Alt+C)`;
       items.push(item);
       if (checked && run && (run.verdict === 'fail' || run.verdict === 'error')) {
-        const warn = new vscode.NotebookCellStatusBarItem(`$(warning) Ticked by hand — its check failed: ${oneLine(run.reason, 60)}`, L);
-        warn.tooltip = `Override: the box is ticked although "${check!.id}" last failed.\n${run.reason}`;
+        const warn = new vscode.NotebookCellStatusBarItem(`$(warning) Ticked by hand — its check failed: ${oneLine(plainText(run.reason), 60)}`, L);
+        warn.tooltip = `Override: the box is ticked although "${check!.id}" last failed.\n${plainText(run.reason)}`;
         items.push(warn);
       } else if (check) {
         items.push(new vscode.NotebookCellStatusBarItem(run ? verdictText(run.verdict, run.reason) : '$(beaker) has a check', R));
@@ -69,7 +69,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
         items.push(e);
       } else if (run) {
         const v = new vscode.NotebookCellStatusBarItem(`${verdictText(run.verdict, run.reason)} · ${new Date(run.startedAt).toLocaleTimeString()}`, L);
-        v.tooltip = `${run.reason}${run.next ? `\nNext: ${run.next}` : ''}`;
+        v.tooltip = `${plainText(run.reason)}${run.next ? `\nNext: ${plainText(run.next)}` : ''}`;
         items.push(v);
       } else {
         items.push(new vscode.NotebookCellStatusBarItem('$(circle-outline) Not run yet', L));
@@ -80,7 +80,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
         const box = new vscode.NotebookCellStatusBarItem(
           owner.checked ? (failed ? '$(warning) Item ticked by hand (override)' : '$(pass-filled) Item ticked') : '$(circle-large-outline) Item not ticked', L);
         box.command = { title: 'Toggle checkbox', command: 'runbook.toggleTask', arguments: [notebook.uri, info.check.taskCell] };
-        box.tooltip = `${owner.label}\nA pass ticks this item; click to ${owner.checked ? 'untick' : 'tick'} it by hand.`;
+        box.tooltip = `${plainText(owner.label)}\nA pass ticks this item; click to ${owner.checked ? 'untick' : 'tick'} it by hand.`;
         items.push(box);
       }
       const id = new vscode.NotebookCellStatusBarItem(`$(tag) ${info.check.id}`, R);
@@ -98,7 +98,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
             .filter((c) => c.check && this.state.failing(notebook.uri, c.check.id))
             .length;
           const p = new vscode.NotebookCellStatusBarItem(`$(checklist) ${progress.done}/${progress.total}${failing ? ` · $(error) ${failing} failing` : ''}`, L);
-          p.tooltip = `${section.title}: ${progress.done} of ${progress.total} items done`;
+          p.tooltip = `${plainText(section.title)}: ${progress.done} of ${plural(progress.total, 'item')} done`;
           p.command = { title: 'Run this section', command: 'runbook.runSection', arguments: [notebook.uri, section.id] };
           items.push(p);
         }
@@ -107,7 +107,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
 
     if (info.role === 'frontMatter') {
       const fm = derived.frontMatter;
-      const s = new vscode.NotebookCellStatusBarItem(fm?.error ? `$(error) ${oneLine(fm.error, 80)}` : `$(symbol-variable) ${fm?.inputs.length ?? 0} inputs — edit`, L);
+      const s = new vscode.NotebookCellStatusBarItem(fm?.error ? `$(error) ${oneLine(fm.error, 80)}` : `$(symbol-variable) ${plural(fm?.inputs.length ?? 0, 'input')} — edit`, L);
       s.command = { title: 'Edit inputs', command: 'runbook.editInputs', arguments: [notebook.uri] };
       items.push(s);
     }
@@ -117,5 +117,5 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
 
 function verdictText(verdict: string, reason: string): string {
   const icon = verdict === 'pass' ? '$(pass)' : verdict === 'warn' ? '$(warning)' : verdict === 'skipped' ? '$(circle-slash)' : '$(error)';
-  return `${icon} ${verdict === 'pass' ? 'Passed' : verdict === 'warn' ? 'Warning' : verdict === 'skipped' ? 'Skipped' : 'Failed'}: ${oneLine(reason, 70)}`;
+  return `${icon} ${verdict === 'pass' ? 'Passed' : verdict === 'warn' ? 'Warning' : verdict === 'skipped' ? 'Skipped' : 'Failed'}: ${oneLine(plainText(reason), 70)}`;
 }

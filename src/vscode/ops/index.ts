@@ -11,7 +11,7 @@ import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type RolloutS
 import type { PlannedCheck } from '../../core/plan';
 import type { CheckRun } from '../../core/checks/types';
 import type { CheckRegistry } from '../../core/checks/registry';
-import type { DerivedRunbook, Section } from '../../core/runbook';
+import { plainText, plural, type DerivedRunbook, type Section } from '../../core/runbook';
 import { isDestructiveCheck } from '../../core/kinds';
 import type { InputStore } from '../inputs/inputStore';
 import type { RunbookController, RunMeta } from '../notebook/controller';
@@ -117,7 +117,7 @@ export function registerOperations(deps: OperationsDeps): Operations {
     items.refresh();
     const notebook = findNotebook(uri);
     if (status.state === 'closed-green') {
-      void notify('info', `Rollout ${status.step}%: the smoke window closed with all ${Object.keys(status.smokes).length} smoke tests green.`);
+      void notify('info', `Rollout ${status.step}%: the smoke window closed with all ${plural(Object.keys(status.smokes).length, 'smoke test')} green.`);
       return;
     }
     const message = status.message ?? `Rollout ${status.step}%: the smoke window closed with smoke tests not run or not green. Go to the "Rollback" section and roll back.`;
@@ -137,7 +137,7 @@ export function registerOperations(deps: OperationsDeps): Operations {
       const picks = derived.sections
         .map((s) => ({ s, checks: derived.cells.slice(s.cell, s.endCell).filter((c) => c.check).length }))
         .filter((x) => x.checks > 0)
-        .map(({ s, checks }) => ({ label: `${'  '.repeat(Math.max(0, s.level - 1))}${s.title}`, description: `${checks} check(s)`, id: s.id }));
+        .map(({ s, checks }) => ({ label: `${'  '.repeat(Math.max(0, s.level - 1))}${plainText(s.title)}`, description: plural(checks, 'check'), id: s.id }));
       const pick = await vscode.window.showQuickPick(picks, { title: 'Run section', placeHolder: 'Which section’s checks to run?' });
       if (!pick) return undefined;
       section = pick.id;
@@ -237,7 +237,7 @@ export function registerOperations(deps: OperationsDeps): Operations {
       if (!section) {
         const active = vscode.window.activeNotebookEditor?.notebook === notebook ? vscode.window.activeNotebookEditor.selection.start : -1;
         const pick = await vscode.window.showQuickPick(derived.sections.map((s) => ({
-          label: `${'  '.repeat(Math.max(0, s.level - 1))}${s.title}`, picked: s.cell <= active && active < s.endCell, s,
+          label: `${'  '.repeat(Math.max(0, s.level - 1))}${plainText(s.title)}`, picked: s.cell <= active && active < s.endCell, s,
         })), { title: 'Split: which section just ended?' });
         section = pick?.s;
       }

@@ -10,6 +10,7 @@ import type { Verdict } from '../../core/checks/types';
 import type { RunbookController } from '../notebook/controller';
 import type { RunbookStatusBar } from '../notebook/statusBar';
 import { documentOf } from '../notebook/notebookDoc';
+import { plainText, plural } from '../../core/runbook';
 
 export interface RunAllOptions {
   /** Default: the setting `runbook.run.stopOnFirstFailure`. */
@@ -58,7 +59,7 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
     void deps.notify('error', `Runbook: ${message}`);
     return { section: options.section, ran: [], excluded: [], skipped: [], notRun: [], cancelled: false, message };
   }
-  const title = plan.section ? `Running section "${plan.section.title}"` : 'Running all checks';
+  const title = plan.section ? `Running section "${plainText(plan.section.title)}"` : 'Running all checks';
   const skipped = plan.entries.filter((e) => e.skip !== undefined).map((e) => ({ checkId: e.check.id, reason: e.skip! }));
   const excluded = skipped.map((s) => s.checkId);
   const destructive = skipped.filter((s) => s.reason === DESTRUCTIVE_REASON).length;
@@ -90,7 +91,7 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
         notRun.push(check.id);
         continue;
       }
-      progress.report({ message: `${i + 1}/${runnable.length}: ${check.label ?? check.id}`, increment: 100 / Math.max(1, runnable.length) });
+      progress.report({ message: `${i + 1}/${runnable.length}: ${check.label ? plainText(check.label) : check.id}`, increment: 100 / Math.max(1, runnable.length) });
       const cell = check.cell < notebook.cellCount ? notebook.cellAt(check.cell) : undefined;
       if (!cell) { notRun.push(check.id); continue; }
       const runs = await deps.controller().run(notebook, [cell], { stopOnFirstFailure: false, token, honourExclusions: false });
@@ -108,15 +109,15 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
     }
   }
 
-  const where = plan.section ? `Section "${plan.section.title}"` : 'Run all';
+  const where = plan.section ? `Section "${plainText(plan.section.title)}"` : 'Run all';
   const failed = ran.filter((r) => isFailing(r.verdict));
   const passed = ran.filter((r) => r.verdict === 'pass' || r.verdict === 'warn').length;
   const tail = `${excluded.length - destructive ? ` ${excluded.length - destructive} excluded from run all.` : ''}` +
-    `${destructive ? ` ${destructive} destructive check(s) left out: run them on their own.` : ''}`;
+    `${destructive ? ` ${plural(destructive, 'destructive check')} left out: run them on their own.` : ''}`;
   let message: string;
   if (stoppedAfter !== undefined) {
     const reason = ran.find((r) => r.checkId === stoppedAfter)?.reason ?? '';
-    message = `${where} stopped: "${stoppedLabel ?? stoppedAfter}" failed — ${reason}. ${notRun.length} check(s) not run.${tail}`;
+    message = `${where} stopped: "${stoppedLabel ? plainText(stoppedLabel) : stoppedAfter}" failed — ${plainText(reason)}. ${plural(notRun.length, 'check')} not run.${tail}`;
     void deps.notify('warning', message, 'Show Failing Item').then((b) => { if (b) void deps.revealFirstFailing(notebook); });
   } else if (cancelled) {
     message = `${where} cancelled: ${ran.length} ran, ${notRun.length} not run.${tail}`;
@@ -125,7 +126,7 @@ export async function runAll(deps: RunAllDeps, notebook: vscode.NotebookDocument
     message = `${where}: ${passed} passed, ${failed.length} failed (${failed.map((f) => f.checkId).join(', ')}).${tail}`;
     void deps.notify('warning', message, 'Show Failing Item').then((b) => { if (b) void deps.revealFirstFailing(notebook); });
   } else {
-    message = `${where}: ${passed} of ${ran.length} check(s) passed.${tail}`;
+    message = `${where}: ${passed} of ${plural(ran.length, 'check')} passed.${tail}`;
     void deps.notify('info', message);
   }
   return { section: plan.section?.id, ran, excluded, skipped, notRun, stoppedAfter, cancelled, message };

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { formatDuration, type WindowStatus } from '../../core/cutover';
-import type { DerivedRunbook } from '../../core/runbook';
+import { plainText, plural, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
 import { isRunbookNotebook } from '../notebook/types';
@@ -113,7 +113,7 @@ export class OpsStatusItems implements vscode.Disposable {
     const derived = this.statusBar.derived(notebook);
     const p = progressOf(notebook, derived, this.state);
     this.progress.text = `$(checklist) ${p.ticked}/${p.total}${p.failing ? ` · $(error) ${p.failing} failing` : ''}`;
-    this.progress.tooltip = `${derived.frontMatter?.title ?? 'Runbook'}: ${p.ticked} of ${p.total} items ticked${p.failing ? `, ${p.failing} check(s) failing — click to show the first` : ''}`;
+    this.progress.tooltip = `${plainText(derived.frontMatter?.title ?? 'Runbook')}: ${p.ticked} of ${plural(p.total, 'item')} ticked${p.failing ? `, ${plural(p.failing, 'check')} failing — click to show the first` : ''}`;
     this.progress.command = { title: 'Show first failing item', command: 'runbook.revealFirstFailing', arguments: [notebook.uri] };
     this.progress.backgroundColor = p.failing ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.progress.show();

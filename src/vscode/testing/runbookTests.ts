@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { CheckRun } from '../../core/checks/types';
-import type { DerivedRunbook } from '../../core/runbook';
+import { plainText, type DerivedRunbook } from '../../core/runbook';
 import type { RunbookController } from '../notebook/controller';
 import type { DerivedRunbooks } from '../notebook/derivedRunbooks';
 import type { RunState } from '../notebook/runState';
@@ -29,7 +29,8 @@ function isRunbook(nb: vscode.NotebookDocument): boolean {
 }
 
 function label(nb: vscode.NotebookDocument, derived: DerivedRunbook): string {
-  return derived.frontMatter?.title ?? derived.sections[0]?.title ?? nb.uri.path.split('/').pop() ?? nb.uri.toString();
+  const title = derived.frontMatter?.title ?? derived.sections[0]?.title;
+  return title !== undefined ? plainText(title) : nb.uri.path.split('/').pop() ?? nb.uri.toString();
 }
 
 export class RunbookTests implements vscode.Disposable {
@@ -100,7 +101,7 @@ export class RunbookTests implements vscode.Disposable {
       if (!c.check) return;
       const cell = nb.cellAt(i);
       const taskLabel = c.check.taskCell !== null ? derived.cells[c.check.taskCell]?.task?.label : undefined;
-      const item = this.ctrl.createTestItem(`${nb.uri.toString()}::${c.check.id}`, taskLabel ? `${c.check.id} — ${taskLabel}` : c.check.id, cell.document.uri);
+      const item = this.ctrl.createTestItem(`${nb.uri.toString()}::${c.check.id}`, taskLabel ? `${c.check.id} — ${plainText(taskLabel)}` : c.check.id, cell.document.uri);
       item.range = new vscode.Range(0, 0, 0, 0);
       item.description = c.check.kind;
       item.sortText = String(order++).padStart(6, '0');
@@ -123,7 +124,7 @@ export class RunbookTests implements vscode.Disposable {
 
   private report(run: vscode.TestRun, item: vscode.TestItem, result: CheckRun): void {
     const message = () => {
-      const m = new vscode.TestMessage(`${result.reason}${result.next ? `\nNext: ${result.next}` : ''}`);
+      const m = new vscode.TestMessage(`${plainText(result.reason)}${result.next ? `\nNext: ${plainText(result.next)}` : ''}`);
       m.location = item.uri ? new vscode.Location(item.uri, new vscode.Position(0, 0)) : undefined;
       return m;
     };
@@ -132,7 +133,7 @@ export class RunbookTests implements vscode.Disposable {
       case 'pass':
       case 'warn':
         run.passed(item, result.durationMs);
-        if (result.verdict === 'warn') run.appendOutput(`⚠ ${result.checkId}: ${result.reason}\r\n`, undefined, item);
+        if (result.verdict === 'warn') run.appendOutput(`⚠ ${result.checkId}: ${plainText(result.reason)}\r\n`, undefined, item);
         break;
       case 'skipped':
         run.skipped(item);

@@ -105,7 +105,7 @@ describe('engramia probe: role', () => {
     const r = await runProbe(s, 'eng_1234567890', 'role');
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /^GET \/v1\/keys: 401 Unauthorized: Invalid API key\./);
-    assert.match(r.next ?? '', /engramia_sk_ \+ 43 characters; the guide's eng_… form does not exist/);
+    assert.match(r.next ?? '', /`engramia_sk_` \+ 43 characters; the guide's `eng_…` form does not exist/, 'inline code in the markdown output');
     assertNoLeak(r, 'eng_1234567890');
   });
 });
