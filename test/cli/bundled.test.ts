@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startEngramiaServer, type EngramiaServer } from '../servers/engramia/server';
-import { copyRunbook, ROOT, runCli } from './helpers';
+import type { EngramiaServer } from '../servers/engramia/server';
+import { closeContractServers, startContractServer } from '../support/contractServer';
+import { copyRunbook, ROOT, runCli } from '../support/cli';
 import { assertNoSecret } from '../support/secrets';
 
 const BUNDLED = join(ROOT, 'runbooks', 'engramia-verification-and-rollback.runbook.md');
@@ -16,12 +17,10 @@ const BUNDLED = join(ROOT, 'runbooks', 'engramia-verification-and-rollback.runbo
 let server: EngramiaServer;
 let key: string;
 before(async () => {
-  server = await startEngramiaServer({ version: 'main' });
+  server = await startContractServer({ version: 'main' });
   key = server.keys.owner;
 });
-after(async () => {
-  await server?.close();
-});
+after(closeContractServers);
 
 function assertNoKey(...texts: string[]): void {
   for (const t of texts) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { copyRunbook, ROOT, spawnCli } from './helpers';
+import { copyRunbook, ROOT, spawnCli } from '../support/cli';
 
 test('SIGINT cancels the running check and reports the rest as cancelled (exit 1)', { skip: process.platform === 'win32' }, async () => {
   const rb = copyRunbook(join(ROOT, 'test', 'fixtures', 'cli', 'slow.runbook.md'));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fleetUnavailable, startFleet, type TestFleet } from '../servers/sshd/fleet';
-import { runCli } from './helpers';
+import { runCli } from '../support/cli';
 
 const unavailable = fleetUnavailable();
 

@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startEngramiaServer, type EngramiaServer } from '../servers/engramia/server';
-import { copyRunbook, ROOT, runCli, type CliResult } from './helpers';
+import type { EngramiaServer } from '../servers/engramia/server';
+import { closeContractServers, startContractServer } from '../support/contractServer';
+import { copyRunbook, ROOT, runCli, type CliResult } from '../support/cli';
 import { assertNoSecret } from '../support/secrets';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'cli', 'mini.runbook.md');
@@ -17,12 +18,10 @@ let server: EngramiaServer;
 let key: string;
 
 before(async () => {
-  server = await startEngramiaServer({ version: '0.6.6' });
+  server = await startContractServer({ version: '0.6.6' });
   key = server.keys.reader;
 });
-after(async () => {
-  await server?.close();
-});
+after(closeContractServers);
 
 /** Asserts the key (in any form the masker covers) appears nowhere in the given texts. */
 function assertNoKey(...texts: string[]): void {

@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 
 const SOURCE = 'engramia';
 
@@ -24,7 +25,7 @@ async function waitForDiagnostics(uri: vscode.Uri, expected: string[], what: str
     const ds = engramiaDiagnostics(uri);
     const codes = ds.map(codeOf).sort();
     return JSON.stringify(codes) === JSON.stringify([...expected].sort()) ? ds : undefined;
-  }, `${what}: diagnostics ${expected.join(', ') || '(none)'} (have ${engramiaDiagnostics(uri).map(codeOf).join(', ') || 'none'})`, 30_000);
+  }, { timeout: 30_000, what: () => `${what}: diagnostics ${expected.join(', ') || '(none)'} (have ${engramiaDiagnostics(uri).map(codeOf).join(', ') || 'none'})` });
 }
 
 async function applyAction(action: vscode.CodeAction | undefined, what: string): Promise<void> {
@@ -131,7 +132,7 @@ suite('Agent code analysis', () => {
     if (nb.notebookType !== 'jupyter-notebook') this.skip();
     await vscode.window.showNotebookDocument(nb);
     const cells = nb.getCells();
-    await waitFor(() => cells[0]!.document.languageId === 'python' || undefined, 'python cells', 10_000).catch(() => undefined);
+    await waitFor(() => cells[0]!.document.languageId === 'python' || undefined, { timeout: 10_000, what: 'python cells' }).catch(() => undefined);
     if (cells[1]!.document.languageId !== 'python') this.skip();
     await waitForDiagnostics(cells[1]!.document.uri, ['ENG002'], 'cell 2');
     const [d] = await waitForDiagnostics(cells[2]!.document.uri, ['ENG001'], 'cell 3');

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { convertGuide } from '../../src/core/convert';
-import { api, closeAll, repoRoot, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, repoRoot, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 
 const NOW = '2026-12-01T10:00:00Z';
 
@@ -34,7 +35,7 @@ suite('Convert guide to runbook', () => {
     assert.equal(input.modified.scheme, 'runbook-convert-preview');
     assert.equal((await vscode.workspace.openTextDocument(input.modified)).getText(), expected);
 
-    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === written.fsPath), 'the runbook notebook');
+    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === written.fsPath), { what: 'the runbook notebook' });
     assert.equal(editor.notebook.notebookType, 'runbook');
     const derived = (await api()).statusBar.derived(editor.notebook);
     assert.ok(derived.cells.filter((c) => c.check?.kind === 'http').length >= 7, 'the http checks are cells of the notebook');

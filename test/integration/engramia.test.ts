@@ -12,23 +12,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckRun, Verdict } from '../../src/core/checks/types';
-import { startEngramiaServer, type EngramiaServer, type EngramiaVersion } from '../servers/engramia/server';
-import { api, closeAll, openRunbook, scriptedUi, waitFor, workspaceDir } from './helpers';
+import type { EngramiaServer, EngramiaVersion } from '../servers/engramia/server';
+import { closeContractServers, startContractServer } from '../support/contractServer';
+import { api, closeAll, openRunbook, scriptedUi, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 import { startEchoServer } from './support/echoServer';
 import { scriptedInputUi } from './support/inputUi';
 import {
-  allOutputs, assertNoSecret, cellOfCheck, checkCells, newFromTemplate, outputText, rememberAll, runbookLogFiles, runCells, verdictLine, type Api,
+  allOutputs, cellOfCheck, checkCells, newFromTemplate, outputText, rememberAll, runbookLogFiles, runCells, verdictLine, type Api,
 } from './support/runbooks';
+import { assertNoSecret } from '../support/secrets';
 
 const TEMPLATE = 'engramia-verification-and-rollback.runbook.md';
 const LIVE_KINDS = ['http', 'engramia'];
 
-const servers: EngramiaServer[] = [];
-async function start(version: EngramiaVersion): Promise<EngramiaServer> {
-  const s = await startEngramiaServer({ version });
-  servers.push(s);
-  return s;
-}
+const start = (version: EngramiaVersion): Promise<EngramiaServer> => startContractServer({ version });
 
 /** The unit test's healthy inputs (test/unit/engramia/runbook.test.ts). */
 const healthyInputs = (s: EngramiaServer) => ({
@@ -91,7 +89,7 @@ suite('Engramia live checks', () => {
   });
   suiteTeardown(async () => {
     (await api()).setOperatorUi(undefined);
-    await Promise.all(servers.map((s) => s.close()));
+    await closeContractServers();
   });
   teardown(async () => {
     for (const nb of vscode.workspace.notebookDocuments) if (nb.isDirty) await nb.save();
@@ -130,7 +128,7 @@ suite('Engramia live checks', () => {
     assert.match(p.runs.get('rollback.3-delete-project')!.reason, /role editor cannot delete a project; nothing was sent/);
     const dry = cellOfCheck(a.statusBar.derived(p.nb), 'rollback.3-retention-dry-run');
     assert.match(verdictLine(p.nb.cellAt(dry)), /role editor lacks permission governance:admin/);
-    await waitFor(() => p.nb.cellAt(dry).executionSummary?.success === false, 'the failed cell to end red');
+    await waitFor(() => p.nb.cellAt(dry).executionSummary?.success === false, { what: 'the failed cell to end red' });
     assert.match(p.runs.get('scope.project')!.reason, /ENGRAMIA_TENANT_ID and ENGRAMIA_PROJECT_ID have no effect/);
     assert.equal(s.hitCount('DELETE', `/v1/governance/projects/${s.projectId}`), 0);
     assert.equal(s.hitCount('DELETE'), 1, 'the only DELETE is smoke 3 removing the pattern it learned (an editor may delete its own)');
@@ -192,7 +190,7 @@ suite('Engramia live checks', () => {
     const log = await waitFor(() => {
       const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
       return text.includes('leak.echo: fail') ? text : undefined;
-    }, 'the log to be flushed', 15_000);
+    }, { timeout: 15_000, what: 'the log to be flushed' });
     assert.match(log, /run data\.backfill \(engramia\)/);
     assertNoSecret(log, key, 'the Runbook log');
     console.log(`    log files: ${files.join(', ')}`);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunbookExtensionApi } from '../../src/vscode/extension';
 import type { OperatorUi } from '../../src/core/checks/types';
+import { waitFor } from '../support/waitFor';
 
 export const EXTENSION_ID = 'runbook-notebooks.runbook-notebooks';
 
@@ -28,17 +29,7 @@ export async function openRunbook(file: string): Promise<vscode.NotebookEditor> 
   const uri = vscode.Uri.file(file);
   const type = file.endsWith('.runbook.md') ? 'runbook' : 'runbook-markdown';
   await vscode.commands.executeCommand('vscode.openWith', uri, type);
-  return waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), `notebook editor for ${file}`);
-}
-
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), { what: `notebook editor for ${file}` });
 }
 
 /** Byte positions where two buffers differ (lengths must match). */

@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, diffPositions, openRunbook, read, repoRoot, scriptedUi, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, diffPositions, openRunbook, read, repoRoot, scriptedUi, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 
 const TEMPLATES = ['engramia-verification-and-rollback.runbook.md', 'september-engine-rollback.runbook.md'];
 
@@ -37,7 +38,7 @@ suite('Runbook notebooks', () => {
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file, 'plain .md opens in the text editor');
     assert.equal(vscode.window.activeNotebookEditor, undefined);
     await vscode.commands.executeCommand('runbook.openAsRunbook', vscode.Uri.file(file));
-    const editor = await waitFor(() => vscode.window.activeNotebookEditor, 'the runbook editor');
+    const editor = await waitFor(() => vscode.window.activeNotebookEditor, { what: 'the runbook editor' });
     assert.equal(editor.notebook.notebookType, 'runbook-markdown');
   });
 
@@ -52,7 +53,7 @@ suite('Runbook notebooks', () => {
       const original = read(path.join(repoRoot(), 'runbooks', template));
       assert.deepEqual(read(uri.fsPath), original, 'the copy is byte-identical to the template');
 
-      const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), 'the new runbook to open');
+      const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), { what: 'the new runbook to open' });
       const nb = editor.notebook;
       assert.equal(nb.notebookType, 'runbook');
       const derived = a.statusBar.derived(nb);
@@ -170,12 +171,12 @@ suite('Runbook notebooks', () => {
     assert.equal(pass?.verdict, 'pass');
     assert.match(yes.asked[0] ?? '', /Tell the team/);
     assert.ok(a.statusBar.derived(nb).cells[taskIndex]!.task!.checked, 'a pass ticks the box');
-    await waitFor(() => nb.cellAt(checkIndex).executionSummary?.success === true, 'the cell to end green');
+    await waitFor(() => nb.cellAt(checkIndex).executionSummary?.success === true, { what: 'the cell to end green' });
 
     a.setOperatorUi(scriptedUi('no'));
     const [fail] = await a.controller.run(nb, [nb.cellAt(checkIndex)]);
     assert.equal(fail?.verdict, 'fail');
-    await waitFor(() => nb.cellAt(checkIndex).executionSummary?.success === false, 'a failed pass condition to end the cell red');
+    await waitFor(() => nb.cellAt(checkIndex).executionSummary?.success === false, { what: 'a failed pass condition to end the cell red' });
     assert.equal(a.statusBar.derived(nb).cells[taskIndex]!.task!.checked, false, 'a failure unticks a box its check ticked');
     const out = nb.cellAt(checkIndex).outputs.flatMap((o) => o.items).map((i) => Buffer.from(i.data).toString()).join('\n');
     assert.match(out, /failed/);
@@ -191,7 +192,7 @@ suite('Runbook notebooks', () => {
     a.setOperatorUi(scriptedUi('skip'));
     await vscode.commands.executeCommand('notebook.selectKernel', { id: 'runbook-notebooks.checks.runbook', extension: 'runbook-notebooks.runbook-notebooks' });
     await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: checkIndex, end: checkIndex + 1 }] }, nb.uri);
-    await waitFor(() => nb.cellAt(checkIndex).outputs.length > 0, 'an output');
+    await waitFor(() => nb.cellAt(checkIndex).outputs.length > 0, { what: 'an output' });
     const out = nb.cellAt(checkIndex).outputs.flatMap((o) => o.items).map((i) => Buffer.from(i.data).toString()).join('\n');
     assert.match(out, /skipped/);
     await vscode.commands.executeCommand('workbench.action.files.revert');

@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import type { Clock } from '../../src/core/cutover';
 import type { EvidenceRecord } from '../../src/core/evidence';
 import type { RunAllResult } from '../../src/vscode/ops';
-import { api, closeAll, openRunbook, repoRoot, scriptedUi, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, openRunbook, repoRoot, scriptedUi, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 import { assertNoSecret } from '../support/secrets';
 
 const SECRET = 'tok-5ecret-9f8e7d6c';
@@ -118,7 +119,7 @@ suite('Cutover operations', () => {
     const shown = await vscode.commands.executeCommand<number>('runbook.revealFirstFailing', nb.uri);
     const failingTask = derived.cells[cellOfCheck(nb, 'cut.switch', derived)]!.check!.taskCell!;
     assert.equal(shown, failingTask);
-    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), 'the editor');
+    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), { what: 'the editor' });
     assert.equal(editor.selection.start, failingTask, 'the failing item is selected');
 
     // Evidence: one record per check that ran, none for the ones that did not.
@@ -177,7 +178,7 @@ suite('Cutover operations', () => {
     const cts = new vscode.CancellationTokenSource();
     const before = a.ops.notices.length;
     const pending = vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri, { token: cts.token });
-    await waitFor(() => nb.cellAt(slow).outputs.length > 0, 'the slow check to start');
+    await waitFor(() => nb.cellAt(slow).outputs.length > 0, { what: 'the slow check to start' });
     cts.cancel();
     const result = await pending;
     assert.equal(result.cancelled, true);
@@ -205,7 +206,7 @@ suite('Cutover operations', () => {
     assert.equal(await vscode.commands.executeCommand('runbook.toggleTask', nb.uri, tellTeam), true);
     const okTask = derived.cells[cellOfCheck(nb, 'prep.ok', derived)]!.check!.taskCell!;
     assert.equal(await vscode.commands.executeCommand('runbook.toggleTask', nb.uri, okTask), true);
-    await waitFor(() => evidenceOf(file).filter((r) => r.tickedBy === 'hand').length >= 2, 'hand ticks in the evidence');
+    await waitFor(() => evidenceOf(file).filter((r) => r.tickedBy === 'hand').length >= 2, { what: 'hand ticks in the evidence' });
 
     const raw = fs.readFileSync(file.replace(/\.md$/, '.evidence.jsonl'), 'utf8');
     assertNoSecret(raw, SECRET, 'the evidence log');
@@ -239,7 +240,7 @@ suite('Cutover operations', () => {
     // Opened rendered (markdown preview tab "Preview <name>") or, without the preview, as text.
     const reportName = path.basename(reportUri.fsPath);
     await waitFor(() => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === reportUri.fsPath)
-      || vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label.includes(reportName)), 'the report to open');
+      || vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label.includes(reportName)), { what: 'the report to open' });
     const report = fs.readFileSync(reportUri.fsPath, 'utf8');
     assertNoSecret(report, SECRET, 'the report');
     assert.match(report, /^# Cutover report: Ops demo/m);
@@ -265,7 +266,7 @@ suite('Cutover operations', () => {
     const derived = a.statusBar.derived(nb);
     const flipTask = derived.cells[cellOfCheck(nb, 'rollout.5-percent', derived)]!.check!.taskCell!;
     assert.equal(a.statusBar.derived(nb).cells[flipTask]!.task!.checked, true, 'the rollout item is ticked');
-    await waitFor(() => a.ops.recorder.windowStatus(nb)?.state === 'open', 'the window to open');
+    await waitFor(() => a.ops.recorder.windowStatus(nb)?.state === 'open', { what: 'the window to open' });
     assert.match(a.ops.statusItems.texts().window, /^\$\(watch\) Rollout 5%: 30:00 left · smokes 0\/2$/);
 
     const smokeOne = cellOfCheck(nb, 'smoke.one', derived);
@@ -289,7 +290,7 @@ suite('Cutover operations', () => {
     const rollbackCell = await vscode.commands.executeCommand<number>('runbook.revealRollback', nb.uri);
     const rollback = a.statusBar.derived(nb).sections.find((s) => s.title === 'Rollback')!;
     assert.equal(rollbackCell, rollback.cell);
-    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), 'the editor');
+    const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb), { what: 'the editor' });
     assert.equal(editor.selection.start, rollback.cell, 'the rollback heading is selected');
 
     const ev = evidenceOf(file);
@@ -305,7 +306,7 @@ suite('Cutover operations', () => {
     a.ops.setClock(clock);
     const { file, nb } = await fresh('ops-rollout.runbook.md');
     await vscode.commands.executeCommand('runbook.rolloutStep', nb.uri, '25');
-    await waitFor(() => a.ops.recorder.windowStatus(nb)?.step === 25, 'the 25% window');
+    await waitFor(() => a.ops.recorder.windowStatus(nb)?.step === 25, { what: 'the 25% window' });
     const smokes = a.statusBar.derived(nb).sections.find((s) => s.title === 'Smoke tests')!;
     const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runSection', nb.uri, smokes.id);
     assert.deepEqual(result.ran.map((r) => `${r.checkId}:${r.verdict}`), ['smoke.one:pass', 'smoke.two:pass']);

@@ -16,7 +16,8 @@ import { startEngineServer, type EngineServer } from '../servers/engine/server';
 import { engineLogs, makeBrain } from '../unit/september/fixture';
 import { fakeDockerBin } from '../support/fakeDocker';
 import { api, closeAll, repoRoot, scriptedUi, workspaceDir } from './helpers';
-import { assertNoSecret, cellOfCheck, newFromTemplate, outputText, rememberAll, runCells, streamText, verdictLine, type Api, type Derived } from './support/runbooks';
+import { cellOfCheck, newFromTemplate, outputText, rememberAll, runCells, streamText, verdictLine, type Api, type Derived } from './support/runbooks';
+import { assertNoSecret } from '../support/secrets';
 
 const TEMPLATE = 'september-engine-rollback.runbook.md';
 const ENGINE_KEY = 'sek_it_0123456789abcdefXYZ';

@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, openRunbook, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, openRunbook, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 
 suite('Test Explorer', () => {
   teardown(async () => {
@@ -20,7 +21,7 @@ suite('Test Explorer', () => {
     const file = path.join(workspaceDir(), 'testing.runbook.md');
     const editor = await openRunbook(file);
     const nb = editor.notebook;
-    const root = await waitFor(() => a.tests.ctrl.items.get(nb.uri.toString()), 'the runbook in the Test Explorer');
+    const root = await waitFor(() => a.tests.ctrl.items.get(nb.uri.toString()), { what: 'the runbook in the Test Explorer' });
     assert.equal(root.label, 'Test Explorer demo');
     const tree = (item: vscode.TestItem): unknown => {
       const kids: vscode.TestItem[] = [];
@@ -48,11 +49,11 @@ suite('Test Explorer', () => {
     assert.equal(a.tests.reported.get(`${nb.uri.toString()}::t.deep`), undefined, 'only the Local suite ran');
     assert.equal(a.state.lastRun(nb.uri, 't.fail')?.reason, 'broken on purpose');
     // The passing check ticked its box, as a run in the notebook does.
-    await waitFor(() => nb.getCells().some((c) => c.document.getText().startsWith('- [x] A check that passes')), 'the box of t.pass to be ticked');
+    await waitFor(() => nb.getCells().some((c) => c.document.getText().startsWith('- [x] A check that passes')), { what: 'the box of t.pass to be ticked' });
 
     // Run in the notebook → the Test Explorer shows it.
     const deepCell = nb.getCells().find((c) => c.document.getText().includes('echo deep'))!;
     await a.controller.run(nb, [deepCell], { stopOnFirstFailure: false });
-    await waitFor(() => a.tests.reported.get(`${nb.uri.toString()}::t.deep`) === 'passed', 'the notebook run to show in the Test Explorer');
+    await waitFor(() => a.tests.reported.get(`${nb.uri.toString()}::t.deep`) === 'passed', { what: 'the notebook run to show in the Test Explorer' });
   });
 });

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, openRunbook, scriptedUi, waitFor, workspaceDir } from './helpers';
+import { api, closeAll, openRunbook, scriptedUi, workspaceDir } from './helpers';
+import { waitFor } from '../support/waitFor';
 import { scriptedInputUi } from './support/inputUi';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer';
 import { cellOfCheck, outputText, runCells, verdictLine } from './support/runbooks';
@@ -219,7 +220,7 @@ suite('Untrusted workspace: secrets go only to approved origins', () => {
     // A setting that is not restricted, written beside it, shows when VS Code has read the file.
     fs.writeFileSync(settingsFile, JSON.stringify({ 'runbook.inputs': { baseUrl: evil.url }, 'runbook.rollout.windowMinutes': 7 }, null, 2));
     try {
-      await waitFor(() => vscode.workspace.getConfiguration('runbook').get('rollout.windowMinutes') === 7, 'VS Code to read the workspace settings', 20_000);
+      await waitFor(() => vscode.workspace.getConfiguration('runbook').get('rollout.windowMinutes') === 7, { timeout: 20_000, what: 'VS Code to read the workspace settings' });
       // Declared in restrictedConfigurations: VS Code does not apply the workspace's value.
       assert.equal(JSON.stringify(vscode.workspace.getConfiguration('runbook').get('inputs') ?? {}).includes(evil.url), false, 'restricted: the workspace runbook.inputs is not applied');
       const tag = randomBytes(6).toString('hex');

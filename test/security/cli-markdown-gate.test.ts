@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../cli/helpers';
+import { runCli } from '../support/cli';
 import { count } from './tally';
 import { assertNoSecret, holdsNoSecret } from '../support/secrets';
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseEnvironment } from '../../src/core/process/env';
-import { copyRunbook, ROOT, spawnCli } from '../cli/helpers';
+import { copyRunbook, ROOT, spawnCli } from '../support/cli';
 import { count } from './tally';
 
 const FIXTURE = join(ROOT, 'test', 'security', 'fixtures', 'env-probe.runbook.md');

@@ -11,8 +11,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli, spawnCli } from '../cli/helpers';
-import { pidAlive, waitFor } from '../unit/process/harness';
+import { ROOT, runCli, spawnCli } from '../support/cli';
+import { pidAlive } from '../unit/process/harness';
+import { waitFor } from '../support/waitFor';
 import { startHostileServer, type HostileServer } from './hostile-server';
 
 const posix = process.platform !== 'win32';
@@ -31,14 +32,14 @@ for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     const { file, pidFile } = longRunbook();
     let child: ChildProcess | undefined;
     const done = spawnCli(['run', file, '--no-evidence'], { onStdout: (_s, c) => (child = c) });
-    assert.ok(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 30_000), 'the check did not start');
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeout: 30_000, what: 'the check to start' });
     const sleepPid = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(pidAlive(sleepPid));
     child!.kill(sig);
     const r = await done;
     assert.equal(r.code, code, r.stdout + r.stderr);
     assert.match(r.stdout, /long — cancelled/);
-    assert.ok(await waitFor(() => !pidAlive(sleepPid), 5000), `sleep ${sleepPid} survived ${sig}`);
+    await waitFor(() => !pidAlive(sleepPid), { timeout: 5000, what: `sleep ${sleepPid} to end after ${sig}` });
   });
 }
 
@@ -46,11 +47,11 @@ test('SIGKILL to the CLI: the watchdog ends the check\'s process group', { skip:
   const { file, pidFile } = longRunbook();
   let child: ChildProcess | undefined;
   const done = spawnCli(['run', file, '--no-evidence'], { onStdout: (_s, c) => (child = c) });
-  assert.ok(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 30_000), 'the check did not start');
+  await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeout: 30_000, what: 'the check to start' });
   const sleepPid = Number(readFileSync(pidFile, 'utf8'));
   child!.kill('SIGKILL');
   await done;
-  assert.ok(await waitFor(() => !pidAlive(sleepPid), 20_000), `sleep ${sleepPid} outlived a SIGKILLed CLI`);
+  await waitFor(() => !pidAlive(sleepPid), { timeout: 20_000, what: `sleep ${sleepPid} to end after the CLI was SIGKILLed` });
 });
 
 /** `runbook <args> | head -1` in a real shell; the CLI's exit code comes back on stderr. */

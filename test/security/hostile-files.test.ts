@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../cli/helpers';
+import { runCli } from '../support/cli';
 import { run, scriptedUi } from '../unit/process/harness';
 import { appendEvidence, readEvidenceDetailed, type EvidenceRecord } from '../../src/core/evidence/log';
 

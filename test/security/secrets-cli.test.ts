@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { copyRunbook, ROOT, runCli, spawnCli, type CliResult } from '../cli/helpers';
+import { copyRunbook, ROOT, runCli, spawnCli, type CliResult } from '../support/cli';
 import { assertNoSecret, holdsNoSecret } from '../support/secrets';
 import { startHostileEchoServer, type HostileEchoServer } from './secrets-echoServer';
 import { assertWellFormedXml } from './xml';

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckRun } from '../../../src/core/checks/types';
-import { api, waitFor, workspaceDir } from '../helpers';
-import { assertNoSecret as sharedAssertNoSecret } from '../../support/secrets';
+import { api, workspaceDir } from '../helpers';
+import { waitFor } from '../../support/waitFor';
 
 export type Api = Awaited<ReturnType<typeof api>>;
 export type Derived = ReturnType<Api['statusBar']['derived']>;
@@ -14,7 +14,7 @@ export type Derived = ReturnType<Api['statusBar']['derived']>;
 export async function newFromTemplate(template: string): Promise<vscode.NotebookDocument> {
   const uri = await vscode.commands.executeCommand<vscode.Uri>('runbook.newFromTemplate', template, vscode.Uri.file(workspaceDir()));
   assert.ok(uri, `a runbook was created from ${template}`);
-  const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), `${path.basename(uri.fsPath)} to open`);
+  const editor = await waitFor(() => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === uri.fsPath), { what: `${path.basename(uri.fsPath)} to open` });
   return editor.notebook;
 }
 
@@ -63,11 +63,6 @@ export function verdictLine(cell: vscode.NotebookCell): string {
     return md.split('\n')[0] ?? '';
   }
   return '';
-}
-
-/** The shared leak assertion (every form the masker covers): test/support/secrets.ts. */
-export function assertNoSecret(text: string, secret: string, where: string): void {
-  sharedAssertNoSecret(text, secret, where);
 }
 
 /** Files named `name` below `root` (depth-limited walk). */

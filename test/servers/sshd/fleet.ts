@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../support/waitFor';
 
 export const SSHD = '/usr/sbin/sshd';
 export const FLEET_USER = 'runbook-fleet';
@@ -80,17 +81,14 @@ function ensureLoginUser(): string {
 
 async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
   const { connect } = await import('node:net');
-  for (let i = 0; i < 100; i++) {
+  await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`sshd on ${port} exited: ${existsSync(log) ? readFileSync(log, 'utf8').slice(-500) : ''}`);
-    const ok = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => { s.destroy(); resolve(true); });
       s.once('error', () => resolve(false));
     });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd on ${port} did not listen`);
+  }, { timeout: 10_000, what: `sshd on ${port} to listen` });
 }
 
 export async function startFleet(hosts: readonly FleetHostSpec[]): Promise<TestFleet> {

@@ -1,21 +1,16 @@
 /** `runbook convert` through the CLI entry (in process): output file, summary, --json, refusals. */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../../support/cli';
+import { tempDir } from '../../support/tempDir';
 import { FIXTURES, NOW } from './helpers';
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 function workDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-convert-'));
+  const dir = tempDir('convert');
   copyFileSync(join(FIXTURES, 'github-guide.md'), join(dir, 'github-guide.md'));
   return dir;
 }

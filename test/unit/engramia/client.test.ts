@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { describe, test } from 'node:test';
+import { describe, test, after } from 'node:test';
 import { EngramiaApiError, EngramiaClient, EngramiaNetworkError, SchemaDriftError } from '../../../src/core/engramia';
 import type { EngramiaServer } from '../../servers/engramia/server';
-import { serverStarter } from './helpers';
+import { closeContractServers, startContractServer } from '../../support/contractServer';
 import { assertNoSecret } from '../../support/secrets';
 
-const start = serverStarter();
+after(closeContractServers);
 function client(s: EngramiaServer, key: string | undefined, extra: Partial<ConstructorParameters<typeof EngramiaClient>[0]> = {}) {
   return new EngramiaClient({ baseUrl: s.url, apiKey: key, ...extra });
 }
@@ -28,7 +28,7 @@ describe('EngramiaClient', () => {
   for (const version of ['0.6.6', 'main'] as const) {
     for (const authMode of ['db', 'env'] as const) {
       test(`every method validates against ${version}/${authMode}`, async () => {
-        const s = await start({ version, authMode });
+        const s = await startContractServer({ version, authMode });
         const c = client(s, s.keys.owner);
         assert.equal((await c.version()).app_version, version === 'main' ? '0.0.0+dev' : '0.6.6');
         assert.equal((await c.health()).pattern_count, 5);
@@ -61,7 +61,7 @@ describe('EngramiaClient', () => {
   }
 
   test('401: missing key vs invalid key, with one-line describe()', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const none = await rejects(client(s, undefined).metrics(), EngramiaApiError);
     assert.equal(none.status, 401);
     assert.equal(none.errorCode, 'UNAUTHORIZED');
@@ -73,7 +73,7 @@ describe('EngramiaClient', () => {
   });
 
   test('403 names role and permission', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const e = await rejects(client(s, s.keys.reader).learn({ task: 't', code: 'c', eval_score: 5 }), EngramiaApiError);
     assert.equal(e.status, 403);
     assert.equal(e.role, 'reader');
@@ -83,7 +83,7 @@ describe('EngramiaClient', () => {
   });
 
   test('routing errors: GET recall 405 and delete-scope 404 explain the real route', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const c = client(s, s.keys.admin);
     const { recallResponseSchema } = await import('../../../src/core/engramia/schemas');
     const e405 = await rejects(c.call('GET', '/v1/recall', { schema: recallResponseSchema, query: { task: 'x', limit: 3 } }), EngramiaApiError);
@@ -96,7 +96,7 @@ describe('EngramiaClient', () => {
   test('422 bodies of both shapes are joined into one line', async () => {
     const { recallResponseSchema } = await import('../../../src/core/engramia/schemas');
     for (const version of ['main', '0.6.6'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const e = await rejects(client(s, s.keys.reader).call('POST', '/v1/recall', { schema: recallResponseSchema, body: {} }), EngramiaApiError);
       assert.equal(e.status, 422);
       assert.match(e.detail, /body\.task: Field required/);
@@ -105,7 +105,7 @@ describe('EngramiaClient', () => {
   });
 
   test('429 on a GET is retried after Retry-After when it fits the cap', async () => {
-    const s = await start({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
     const c = client(s, s.keys.reader, { maxRetryWaitMs: 2000 });
     await c.metrics();
     const m = await c.metrics();
@@ -114,7 +114,7 @@ describe('EngramiaClient', () => {
   });
 
   test('429 with a Retry-After longer than the cap is not waited out', async () => {
-    const s = await start({ rateLimitPerMinute: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1 });
     const c = client(s, s.keys.reader);
     await c.metrics();
     const e = await rejects(c.metrics(), EngramiaApiError);
@@ -125,7 +125,7 @@ describe('EngramiaClient', () => {
   });
 
   test('429 on POST and DELETE is never retried', async () => {
-    const s = await start({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
     const c = client(s, s.keys.owner, { maxRetryWaitMs: 5000, maxRetries: 3 });
     await c.learn({ task: 'first', code: 'x', eval_score: 5 });
     const e = await rejects(c.learn({ task: 'second', code: 'x', eval_score: 5 }), EngramiaApiError);
@@ -137,7 +137,7 @@ describe('EngramiaClient', () => {
   });
 
   test('quota 429 carries current and limit', async () => {
-    const s = await start({ patternsLimit: 5 });
+    const s = await startContractServer({ patternsLimit: 5 });
     const e = await rejects(client(s, s.keys.editor).learn({ task: 'x y z', code: 'c', eval_score: 5 }), EngramiaApiError);
     assert.equal(e.errorCode, 'QUOTA_EXCEEDED');
     assert.deepEqual(e.context, { current: 5, limit: 4 });
@@ -146,7 +146,7 @@ describe('EngramiaClient', () => {
   });
 
   test('503 maintenance: not retried, Retry-After 3600', async () => {
-    const s = await start({ maintenance: true });
+    const s = await startContractServer({ maintenance: true });
     const e = await rejects(client(s, s.keys.reader).metrics(), EngramiaApiError);
     assert.equal(e.status, 503);
     assert.equal(e.errorCode, 'SERVICE_UNAVAILABLE');
@@ -156,7 +156,7 @@ describe('EngramiaClient', () => {
   });
 
   test('plain-text 500 is reported by its first line', async () => {
-    const s = await start({ internalErrors: ['GET /v1/metrics'] });
+    const s = await startContractServer({ internalErrors: ['GET /v1/metrics'] });
     const e = await rejects(client(s, s.keys.reader).metrics(), EngramiaApiError);
     assert.equal(e.status, 500);
     assert.equal(e.detail, 'Internal Server Error');
@@ -164,7 +164,7 @@ describe('EngramiaClient', () => {
   });
 
   test('schema drift names the field, the endpoint and the server version', async () => {
-    const s = await start({ version: '0.7.0', drift: { 'GET /v1/metrics': { pattern_count: 'patterns' }, 'GET /v1/billing/status': { patterns_used: 'pattern_count_used' } } });
+    const s = await startContractServer({ version: '0.7.0', drift: { 'GET /v1/metrics': { pattern_count: 'patterns' }, 'GET /v1/billing/status': { patterns_used: 'pattern_count_used' } } });
     const c = client(s, s.keys.reader);
     const e = await rejects(c.metrics(), SchemaDriftError);
     assert.equal(e.field, 'pattern_count');
@@ -177,7 +177,7 @@ describe('EngramiaClient', () => {
   });
 
   test('timeouts, cancellation and refused connections', async () => {
-    const s = await start({ latencyMs: 400 });
+    const s = await startContractServer({ latencyMs: 400 });
     const t = await rejects(client(s, s.keys.reader, { timeoutMs: 100 }).metrics(), EngramiaNetworkError);
     assert.equal(t.code, 'TIMEOUT');
     assert.match(t.describe(), /no answer from 127\.0\.0\.1:\d+ for GET \/v1\/metrics/);
@@ -202,7 +202,7 @@ describe('EngramiaClient', () => {
   });
 
   test('a trailing /v1 on baseUrl is accepted', async () => {
-    const s = await start();
+    const s = await startContractServer();
     assert.equal((await new EngramiaClient({ baseUrl: s.url + '/v1/', apiKey: s.keys.reader }).health()).status, 'ok');
   });
 });

@@ -1,24 +1,10 @@
-/** Shared test setup: contract servers closed after the file, and an engine environment that runs checks against one. */
-import { after } from 'node:test';
+/** Shared test setup: an engine environment that runs checks against a contract server (test/support/contractServer.ts starts them). */
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import { runCheck, silentLogger, type CheckSpec, type EngineEnvironment } from '../../../src/core/checks/engine';
 import { manualKind } from '../../../src/core/checks/kinds/manual';
 import type { CheckKind, CheckRun, OperatorUi } from '../../../src/core/checks/types';
 import { engramiaKind } from '../../../src/core/engramia';
-import { startEngramiaServer, type EngramiaServer, type EngramiaServerOptions } from '../../servers/engramia/server';
-
-/** Call once per test file: returns `start(options)`, which starts a contract server; every server it started is closed after the file's tests. */
-export function serverStarter(): (options?: EngramiaServerOptions) => Promise<EngramiaServer> {
-  const servers: EngramiaServer[] = [];
-  after(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-  });
-  return async (options = {}) => {
-    const s = await startEngramiaServer(options);
-    servers.push(s);
-    return s;
-  };
-}
+import type { EngramiaServer } from '../../servers/engramia/server';
 
 export interface RecordingUi extends OperatorUi {
   readonly previews: string[];

@@ -3,14 +3,15 @@
  * in both version behaviours (0.6.6, main/0.7.0) and both auth modes, with faults.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, after } from 'node:test';
 import { runCheck } from '../../../src/core/checks/engine';
 import type { CheckRun } from '../../../src/core/checks/types';
 import { assertNoSecret } from '../../support/secrets';
 import { engramiaKind, isDestructiveEngramiaCheck } from '../../../src/core/engramia';
-import { makeEnv, runProbe, serverStarter } from './helpers';
+import { closeContractServers, startContractServer } from '../../support/contractServer';
+import { makeEnv, runProbe } from './helpers';
 
-const start = serverStarter();
+after(closeContractServers);
 
 /** The key must never appear in anything a check returns (checked without the engine's masking). */
 function assertNoLeak(run: CheckRun & { ui?: unknown }, ...keys: string[]): void {
@@ -21,7 +22,7 @@ function assertNoLeak(run: CheckRun & { ui?: unknown }, ...keys: string[]): void
 
 describe('engramia probe: version', () => {
   test('0.6.6: release known, no dedup', async () => {
-    const s = await start({ version: '0.6.6' });
+    const s = await startContractServer({ version: '0.6.6' });
     const r = await runProbe(s, s.keys.reader, 'version');
     assert.equal(r.verdict, 'pass');
     assert.match(r.reason, /^server 0\.6\.6: every learn inserts/);
@@ -30,13 +31,13 @@ describe('engramia probe: version', () => {
     assert.equal(r.data?.dedup, false);
   });
   test('0.7.0: dedup', async () => {
-    const s = await start({ version: '0.7.0' });
+    const s = await startContractServer({ version: '0.7.0' });
     const r = await runProbe(s, s.keys.reader, 'version');
     assert.equal(r.verdict, 'pass');
     assert.match(r.reason, /server 0\.7\.0: learn merges near-identical tasks/);
   });
   test('main (0.0.0+dev): warn "version unknown" and fall back to the billing signal', async () => {
-    const s = await start({ version: 'main' });
+    const s = await startContractServer({ version: 'main' });
     const r = await runProbe(s, s.keys.reader, 'version');
     assert.equal(r.verdict, 'warn');
     assert.match(r.reason, /^version unknown \(server runs from source/);
@@ -44,14 +45,14 @@ describe('engramia probe: version', () => {
     assert.equal(r.data?.versionLine, '0.7+');
   });
   test('0.0.0+dev on a 0.6.6 build: billing says sandbox', async () => {
-    const s = await start({ version: '0.6.6', appVersion: '0.0.0+dev' });
+    const s = await startContractServer({ version: '0.6.6', appVersion: '0.0.0+dev' });
     const r = await runProbe(s, s.keys.reader, 'version');
     assert.equal(r.verdict, 'warn');
     assert.equal(r.data?.versionLine, 'pre-0.7');
     assert.equal(r.data?.dedup, false);
   });
   test('min: older server fails', async () => {
-    const s = await start({ version: '0.6.6' });
+    const s = await startContractServer({ version: '0.6.6' });
     const r = await runProbe(s, s.keys.reader, 'version', 'min: 0.7.0');
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /older than 0\.7\.0/);
@@ -61,7 +62,7 @@ describe('engramia probe: version', () => {
 describe('engramia probe: role', () => {
   for (const version of ['0.6.6', 'main'] as const) {
     test(`db mode (${version}): every role detected; expect=editor is "at least"`, async () => {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const expectations: Record<string, 'pass' | 'fail'> = { reader: 'fail', editor: 'pass', admin: 'pass', owner: 'pass' };
       for (const [role, verdict] of Object.entries(expectations)) {
         const key = s.keys[role as 'reader'];
@@ -76,7 +77,7 @@ describe('engramia probe: role', () => {
     });
   }
   test('reader fails expect=editor with a next step; exact=true wants exactly that role', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.reader, 'role', '', { expect: 'editor' });
     assert.equal(r.reason, 'role reader, expected at least editor');
     assert.match(r.next ?? '', /use a key with role editor/);
@@ -87,21 +88,21 @@ describe('engramia probe: role', () => {
     assert.equal(ok.verdict, 'pass');
   });
   test('env mode: 503 on keys → audit probe; owner/admin ambiguous, reader named', async () => {
-    const s = await start({ authMode: 'env' });
+    const s = await startContractServer({ authMode: 'env' });
     const r = await runProbe(s, s.keys.owner, 'role', '', { expect: 'editor' });
     assert.equal(r.verdict, 'pass');
     assert.match(r.reason, /^role admin or owner/);
     assert.match(r.details ?? '', /key management is unavailable on this server/);
     const w = await runProbe(s, s.keys.owner, 'role', '', { expect: 'owner' });
     assert.equal(w.verdict, 'warn');
-    const rd = await start({ authMode: 'env', envRole: 'reader', version: '0.6.6' });
+    const rd = await startContractServer({ authMode: 'env', envRole: 'reader', version: '0.6.6' });
     const rr = await runProbe(rd, rd.keys.owner, 'role', '', { expect: 'editor' });
     assert.equal(rr.verdict, 'fail');
     assert.equal(rr.data?.role, 'reader');
     assert.match(rr.reason, /^role reader/);
   });
   test('401 with a guide-style key explains the real key format', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, 'eng_1234567890', 'role');
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /^GET \/v1\/keys: 401 Unauthorized: Invalid API key\./);
@@ -112,7 +113,7 @@ describe('engramia probe: role', () => {
 
 describe('engramia probe: scope', () => {
   test('admin (db): tenant/project from the own key entry; mismatch fails', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.admin, 'scope', 'project: p_main');
     assert.equal(r.verdict, 'pass');
     assert.match(r.reason, /t_acme\/p_main as expected; ENGRAMIA_TENANT_ID and ENGRAMIA_PROJECT_ID have no effect/);
@@ -123,7 +124,7 @@ describe('engramia probe: scope', () => {
   });
   test('reader/editor cannot see their scope: warn with the explanation', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.editor, 'scope', 'project: p_main');
       assert.equal(r.verdict, 'warn');
       assert.match(r.reason, /not visible to a editor key|not visible to an? editor key/);
@@ -132,7 +133,7 @@ describe('engramia probe: scope', () => {
     }
   });
   test('env mode owner: retention shows default/default', async () => {
-    const s = await start({ authMode: 'env' });
+    const s = await startContractServer({ authMode: 'env' });
     const r = await runProbe(s, s.keys.owner, 'scope');
     assert.equal(r.verdict, 'pass');
     assert.match(r.reason, /default\/default/);
@@ -143,7 +144,7 @@ describe('engramia probe: scope', () => {
 describe('engramia probe: quota', () => {
   test('default plans pass on both versions; factor applies', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.reader, 'quota', 'factor: 0.8');
       assert.equal(r.verdict, 'pass');
       const cap = version === 'main' ? 8000 : 4000;
@@ -153,27 +154,27 @@ describe('engramia probe: quota', () => {
   });
   test('≥ 95 % of the cap warns, ≥ 100 % fails, null passes', async () => {
     const nineteen = Array.from({ length: 19 }, (_, i) => ({ task: `task number ${i} alpha${i}`, source: 'import' }));
-    const w = await start({ patterns: nineteen, patternsLimit: 25 }); // cap 20
+    const w = await startContractServer({ patterns: nineteen, patternsLimit: 25 }); // cap 20
     const rw = await runProbe(w, w.keys.reader, 'quota');
     assert.equal(rw.verdict, 'warn');
     assert.match(rw.reason, /19 of 20 patterns/);
-    const f = await start({ patternsLimit: 6 }); // cap 4, 5 used
+    const f = await startContractServer({ patternsLimit: 6 }); // cap 4, 5 used
     const rf = await runProbe(f, f.keys.reader, 'quota');
     assert.equal(rf.verdict, 'fail');
     assert.match(rf.next ?? '', /429 QUOTA_EXCEEDED/);
-    const u = await start({ patternsLimit: null });
+    const u = await startContractServer({ patternsLimit: null });
     const ru = await runProbe(u, u.keys.reader, 'quota');
     assert.equal(ru.verdict, 'pass');
     assert.match(ru.reason, /no pattern limit/);
   });
   test('renamed quota fields (schema drift) fail naming field, endpoint and version', async () => {
-    const s = await start({ version: '0.7.0', drift: { 'GET /v1/billing/status': { patterns_used: 'pattern_count_used' } } });
+    const s = await startContractServer({ version: '0.7.0', drift: { 'GET /v1/billing/status': { patterns_used: 'pattern_count_used' } } });
     const r = await runProbe(s, s.keys.reader, 'quota');
     assert.equal(r.verdict, 'fail');
     assert.equal(r.reason, 'schema drift on GET /v1/billing/status: field "patterns_used" is missing (server version 0.7.0)');
   });
   test('maintenance 503 fails with the maintenance reason', async () => {
-    const s = await start({ maintenance: true });
+    const s = await startContractServer({ maintenance: true });
     const r = await runProbe(s, s.keys.reader, 'quota');
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /^GET \/v1\/billing\/status: 503 maintenance: Service is under scheduled maintenance/);
@@ -181,7 +182,7 @@ describe('engramia probe: quota', () => {
     assert.equal(r.data?.serverVersion, 'unknown');
   });
   test('a 429 on the GET is retried once when Retry-After fits; never on POST', async () => {
-    const s = await start({ rateLimitPerMinute: 1, rateLimitWindowMs: 200, retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 200, retryAfterSeconds: 1 });
     await runProbe(s, s.keys.reader, 'quota');
     const r = await runProbe(s, s.keys.reader, 'quota');
     assert.equal(r.verdict, 'pass');
@@ -192,7 +193,7 @@ describe('engramia probe: quota', () => {
 describe('engramia probe: store-size', () => {
   test('plausible ratio passes, implausible ratio warns with version-specific why', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const ok = await runProbe(s, s.keys.reader, 'store-size', 'importedPairs: 6');
       assert.equal(ok.verdict, 'pass');
       assert.match(ok.reason, /5 patterns for 6 imported pairs/);
@@ -203,7 +204,7 @@ describe('engramia probe: store-size', () => {
     }
   });
   test('patterns the runbook wrote itself (source runbook-check) are not counted', async () => {
-    const s = await start({ patterns: [
+    const s = await startContractServer({ patterns: [
       { task: 'Build a CSV parser', code: 'x', source: 'import' },
       { task: 'Write a function that sums a list of integers', code: 'x', source: 'import' },
       { task: 'runbook write-back check 0a1b2c3d4e5f', code: '# write-back check', source: 'runbook-check' },
@@ -222,7 +223,7 @@ describe('engramia probe: store-size', () => {
     assert.equal((await runProbe(s, s.keys.reader, 'backfill', 'expectedPatterns: 3')).verdict, 'pass');
   });
   test('missing importedPairs is an error', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.reader, 'store-size');
     assert.equal(r.verdict, 'error');
   });
@@ -231,7 +232,7 @@ describe('engramia probe: store-size', () => {
 describe('engramia probe: learn-writeback (smoke 3)', () => {
   for (const version of ['0.6.6', '0.7.0', 'main'] as const) {
     test(`${version}: unique task → pattern_count +1`, async () => {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.editor, 'learn-writeback');
       assert.equal(r.verdict, 'pass', r.reason);
       assert.match(r.reason, /pattern_count 5 → 6/);
@@ -244,13 +245,13 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     });
   }
   test('reader cannot learn: fail naming the role', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.reader, 'learn-writeback');
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /role reader lacks permission learn/);
   });
   test('smokeTask: the hooks must have written the smoke prompt back', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const ok = await runProbe(s, s.keys.editor, 'learn-writeback', 'smokeTask: Hello, are you there?');
     assert.equal(ok.verdict, 'pass');
     const miss = await runProbe(s, s.keys.editor, 'learn-writeback', 'smokeTask: Tell me a joke about penguins');
@@ -259,7 +260,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
   });
   test('leaves no trace: the learned pattern is deleted again (an editor deletes its own)', async () => {
     for (const authMode of ['db', 'env'] as const) {
-      const s = await start({ authMode, ...(authMode === 'env' ? { envRole: 'editor' as const } : {}) });
+      const s = await startContractServer({ authMode, ...(authMode === 'env' ? { envRole: 'editor' as const } : {}) });
       const r = await runProbe(s, s.keys.editor, 'learn-writeback');
       assert.equal(r.verdict, 'pass', r.reason);
       assert.match(r.reason, /the check's own pattern was deleted again$/);
@@ -271,7 +272,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     }
   });
   test('a refused delete warns and names the pattern key to remove by hand', async () => {
-    const s = await start({ patternDeleteNeedsAdmin: true });
+    const s = await startContractServer({ patternDeleteNeedsAdmin: true });
     const r = await runProbe(s, s.keys.editor, 'learn-writeback');
     assert.equal(r.verdict, 'warn', r.reason);
     const key = String(r.data?.patternKey);
@@ -285,7 +286,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
     assert.equal(admin.data?.cleanup, 'deleted');
   });
   test('POST /v1/learn 429 is not retried', async () => {
-    const s = await start({ rateLimitPerMinute: 1, rateLimitPaths: ['/v1/learn'], retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitPaths: ['/v1/learn'], retryAfterSeconds: 1 });
     await runProbe(s, s.keys.editor, 'learn-writeback');
     const r = await runProbe(s, s.keys.editor, 'learn-writeback');
     assert.equal(r.verdict, 'fail');
@@ -297,7 +298,7 @@ describe('engramia probe: learn-writeback (smoke 3)', () => {
 describe('engramia probe: live-traffic (smoke 4)', () => {
   for (const authMode of ['db', 'env'] as const) {
     test(`${authMode}: recall with source api finds the live prompt`, async () => {
-      const s = await start({ authMode });
+      const s = await startContractServer({ authMode });
       const r = await runProbe(s, s.keys.reader, 'live-traffic', 'liveTask: Hello, are you there?');
       assert.equal(r.verdict, 'pass');
       assert.match(r.reason, /duplicate, similarity 1/);
@@ -305,14 +306,14 @@ describe('engramia probe: live-traffic (smoke 4)', () => {
     });
   }
   test('only imports: fail; no prompt and admin: export count; no prompt and reader: warn', async () => {
-    const onlyImports = await start({ patterns: [{ task: 'Build a CSV parser', source: 'import' }] });
+    const onlyImports = await startContractServer({ patterns: [{ task: 'Build a CSV parser', source: 'import' }] });
     const f = await runProbe(onlyImports, onlyImports.keys.reader, 'live-traffic', 'liveTask: Hello, are you there?');
     assert.equal(f.verdict, 'fail');
     assert.match(f.reason, /live traffic is not reaching Engramia/);
     const fe = await runProbe(onlyImports, onlyImports.keys.admin, 'live-traffic');
     assert.equal(fe.verdict, 'fail');
     assert.match(fe.reason, /all 1 patterns have source import/);
-    const s = await start({ version: '0.6.6' });
+    const s = await startContractServer({ version: '0.6.6' });
     const e = await runProbe(s, s.keys.admin, 'live-traffic');
     assert.equal(e.verdict, 'pass');
     assert.match(e.reason, /^1 pattern\(s\) learned from live traffic/);
@@ -325,7 +326,7 @@ describe('engramia probe: live-traffic (smoke 4)', () => {
 describe('engramia probe: retention-dry-run', () => {
   test('admin: purged count; editor: fail naming role', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.admin, 'retention-dry-run');
       assert.equal(r.verdict, 'pass');
       assert.match(r.reason, /retention would purge 0 pattern\(s\) \(dry run/);
@@ -339,7 +340,7 @@ describe('engramia probe: retention-dry-run', () => {
 
 describe('engramia probe: delete-project (destructive)', () => {
   test('not confirmed (dismissed or wrong text): skipped, nothing sent', async () => {
-    const s = await start();
+    const s = await startContractServer();
     for (const typed of [undefined, 'p_mai', 'P_MAIN', ' p_main']) {
       const r = await runProbe(s, s.keys.admin, 'delete-project', 'project: p_main', {}, { typed });
       assert.equal(r.verdict, 'skipped');
@@ -351,7 +352,7 @@ describe('engramia probe: delete-project (destructive)', () => {
   });
   test('preview lists patterns, jobs and the keys to revoke incl. the caller; exact id sends ONE delete', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.admin, 'delete-project', 'project: p_main', {}, { typed: 'p_main' });
       const preview = r.ui.previews[0]!;
       assert.match(preview, /delete 5 pattern\(s\)/);
@@ -369,14 +370,14 @@ describe('engramia probe: delete-project (destructive)', () => {
     }
   });
   test('a 500 is not retried and explains the partial delete', async () => {
-    const s = await start({ failDeleteProject: true });
+    const s = await startContractServer({ failDeleteProject: true });
     const r = await runProbe(s, s.keys.admin, 'delete-project', 'project: p_main', {}, { typed: 'p_main' });
     assert.equal(r.verdict, 'fail');
     assert.match(r.reason, /not transactional/);
     assert.equal(s.hitCount('DELETE'), 1);
   });
   test('an unanswered confirmation ends at the check timeout: nothing sent', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const { env, ui } = makeEnv(s, s.keys.admin, { typed: 'p_main' });
     (ui as { typedConfirmation: typeof ui.typedConfirmation }).typedConfirmation = () => new Promise<boolean>(() => {});
     const res = await runCheck({ id: 'd', kind: 'engramia', attributes: { probe: 'delete-project', timeout: '300ms' }, body: 'project: p_main' }, env);
@@ -386,7 +387,7 @@ describe('engramia probe: delete-project (destructive)', () => {
   });
   test('a timeout during the DELETE is not retried: outcome unknown', async () => {
     // The server turns slow once the preview is done, so the DELETE itself outlives the 1 s check timeout.
-    const slow = await start({ latencyMs: 0 });
+    const slow = await startContractServer({ latencyMs: 0 });
     const { env, ui } = makeEnv(slow, slow.keys.admin, { typed: 'p_main' });
     const origTyped = ui.typedConfirmation.bind(ui);
     (ui as { typedConfirmation: typeof ui.typedConfirmation }).typedConfirmation = async (p, e) => {
@@ -400,7 +401,7 @@ describe('engramia probe: delete-project (destructive)', () => {
     assert.equal(slow.hitCount('DELETE'), 1);
   });
   test('roles that cannot delete: nothing sent', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const e = await runProbe(s, s.keys.editor, 'delete-project', 'project: p_main', {}, { typed: 'p_main' });
     assert.equal(e.verdict, 'fail');
     assert.match(e.reason, /role editor cannot delete a project; nothing was sent/);
@@ -413,7 +414,7 @@ describe('engramia probe: delete-project (destructive)', () => {
     assert.equal(e.ui.previews.length + x.ui.previews.length + empty.ui.previews.length, 0);
   });
   test('env mode owner: preview without key listing, delete sent once', async () => {
-    const s = await start({ authMode: 'env' });
+    const s = await startContractServer({ authMode: 'env' });
     const r = await runProbe(s, s.keys.owner, 'delete-project', 'project: default', {}, { typed: 'default' });
     assert.equal(r.verdict, 'pass', r.reason);
     assert.match(r.ui.previews[0]!, /revoke every API key of the project, including the one this runbook uses/);
@@ -424,7 +425,7 @@ describe('engramia probe: delete-project (destructive)', () => {
 describe('engramia probes on an env-key deployment (both versions)', () => {
   for (const version of ['0.6.6', 'main'] as const) {
     test(`${version}/env: quota, store-size, learn-writeback, retention dry run and version work with the shared owner role`, async () => {
-      const s = await start({ version, authMode: 'env' });
+      const s = await startContractServer({ version, authMode: 'env' });
       const expected: [string, string, 'pass' | 'warn'][] = [
         ['version', '', version === 'main' ? 'warn' : 'pass'],
         ['quota', '', 'pass'],
@@ -456,7 +457,7 @@ describe('engramia kind: body, attributes, conditions, masking', () => {
     assert.equal(isDestructiveEngramiaCheck({ probe: 'retention-dry-run' }), false);
   });
   test('unknown probe and bad body lines are reported before running', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const a = await runProbe(s, s.keys.reader, 'nope');
     assert.equal(a.verdict, 'error');
     assert.match(a.reason, /invalid attribute: probe/);
@@ -465,7 +466,7 @@ describe('engramia kind: body, attributes, conditions, masking', () => {
     assert.equal(s.hitCount(), 0);
   });
   test('?? conditions refine the verdict using the probe data', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const ok = await runProbe(s, s.keys.reader, 'quota', '?? json patternsUsed >= 5\n?? json planTier == developer');
     assert.equal(ok.verdict, 'pass');
     assert.equal(ok.conditions?.length, 2);
@@ -474,7 +475,7 @@ describe('engramia kind: body, attributes, conditions, masking', () => {
     assert.equal(bad.next, 'import more');
   });
   test('inputs are substituted in the body; a missing input is named', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.reader, 'store-size', 'importedPairs: {{pairs}}', {}, { inputs: { pairs: '5' } });
     assert.equal(r.verdict, 'pass');
     const m = await runProbe(s, s.keys.reader, 'store-size', 'importedPairs: {{pairs}}');
@@ -482,7 +483,7 @@ describe('engramia kind: body, attributes, conditions, masking', () => {
     assert.equal(m.reason, 'missing input: pairs');
   });
   test('with the engine masking on, secrets never appear either', async () => {
-    const s = await start();
+    const s = await startContractServer();
     const r = await runProbe(s, s.keys.admin, 'role', '', {}, { secrets: [s.keys.admin] });
     assertNoLeak(r, s.keys.admin);
     assert.equal(r.verdict, 'pass');

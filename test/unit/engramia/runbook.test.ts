@@ -12,7 +12,8 @@ import type { CheckRun } from '../../../src/core/checks/types';
 import { httpKind } from '../../../src/core/http';
 import { DEFAULT_CHECK_KINDS, listChecks, parseRunbook, type CheckListing } from '../../../src/core/runbook';
 import type { EngramiaServer } from '../../servers/engramia/server';
-import { makeEnv, serverStarter } from './helpers';
+import { closeContractServers, startContractServer } from '../../support/contractServer';
+import { makeEnv } from './helpers';
 import { assertNoSecret } from '../../support/secrets';
 
 const FILE = join(__dirname, '..', '..', '..', 'runbooks', 'engramia-verification-and-rollback.runbook.md');
@@ -20,7 +21,7 @@ const text = readFileSync(FILE, 'utf8');
 const doc = parseRunbook(text);
 const checks = listChecks(doc);
 
-const start = serverStarter();
+after(closeContractServers);
 after(async () => {
   await httpKind.dispose();
 });
@@ -113,7 +114,7 @@ const healthyInputs = (s: EngramiaServer) => ({ expectedPatterns: '5', importedP
 
 describe('bundled Engramia runbook: live checks against the contract server', () => {
   test('main, db auth, admin key: everything passes except the version (runs from source → unknown)', async () => {
-    const s = await start({ version: 'main' });
+    const s = await startContractServer({ version: 'main' });
     const runs = await runAll(s, s.keys.admin, healthyInputs(s));
     assertVerdicts(runs, { 'code.server-version': 'warn' }, s.keys.admin);
     assert.match(runs.get('code.server-version')!.reason, /^version unknown \(server runs from source/);
@@ -126,7 +127,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
 
   test('smoke 3 warns when nothing was written back from the smoke 1 prompt', async () => {
     for (const version of ['0.6.6', 'main'] as const) {
-      const s = await start({ version });
+      const s = await startContractServer({ version });
       const runs = await runAll(s, s.keys.admin, healthyInputs(s), false);
       assertVerdicts(runs, { 'code.server-version': version === 'main' ? 'warn' : 'pass', 'smoke.3-learn-writeback': 'warn' }, s.keys.admin);
       assert.equal(runs.get('smoke.3-learn-writeback')!.reason, 'the server stores learns, but nothing was learned from the smoke prompt; the check\'s own pattern was deleted again');
@@ -134,14 +135,14 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
   });
 
   test('0.7.0 release, owner key: all pass', async () => {
-    const s = await start({ version: '0.7.0' });
+    const s = await startContractServer({ version: '0.7.0' });
     const runs = await runAll(s, s.keys.owner, healthyInputs(s));
     assertVerdicts(runs, {}, s.keys.owner);
     assert.match(runs.get('code.server-version')!.reason, /^server 0\.7\.0: learn merges near-identical tasks/);
   });
 
   test('0.6.6, db auth, admin key: all pass; the version check reports no dedup', async () => {
-    const s = await start({ version: '0.6.6' });
+    const s = await startContractServer({ version: '0.6.6' });
     const runs = await runAll(s, s.keys.admin, healthyInputs(s));
     assertVerdicts(runs, {}, s.keys.admin);
     assert.match(runs.get('code.server-version')!.reason, /^server 0\.6\.6: every learn inserts/);
@@ -149,7 +150,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
   });
 
   test('the guide\'s editor key: scope is not visible (warn) and the retention dry run needs admin (fail)', async () => {
-    const s = await start({ version: 'main' });
+    const s = await startContractServer({ version: 'main' });
     const runs = await runAll(s, s.keys.editor, healthyInputs(s));
     assertVerdicts(runs, { 'code.server-version': 'warn', 'scope.project': 'warn', 'rollback.3-retention-dry-run': 'fail' }, s.keys.editor);
     assert.match(runs.get('rollback.3-retention-dry-run')!.reason, /role editor lacks permission governance:admin/);
@@ -157,14 +158,14 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
   });
 
   test('a user-facing reader key: role and write-back fail, naming the role', async () => {
-    const s = await start({ version: '0.6.6' });
+    const s = await startContractServer({ version: '0.6.6' });
     const runs = await runAll(s, s.keys.reader, healthyInputs(s));
     assertVerdicts(runs, { 'scope.project': 'warn', 'scope.role': 'fail', 'smoke.3-learn-writeback': 'fail', 'rollback.3-retention-dry-run': 'fail' }, s.keys.reader);
     assert.equal(runs.get('scope.role')!.reason, 'role reader, expected at least editor');
   });
 
   test('env-key deployment (0.6.6, owner by default): scope default/default, role admin or owner', async () => {
-    const s = await start({ version: '0.6.6', authMode: 'env' });
+    const s = await startContractServer({ version: '0.6.6', authMode: 'env' });
     const runs = await runAll(s, s.keys.owner, { ...healthyInputs(s), projectId: 'default' });
     assertVerdicts(runs, {}, s.keys.owner);
     assert.match(runs.get('scope.role')!.reason, /^role admin or owner/);
@@ -172,7 +173,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
   });
 
   test('designed failures: wrong project, short backfill, quota overshoot', async () => {
-    const s = await start({ version: 'main', patternsLimit: 6 }); // cap 4 < 5 stored
+    const s = await startContractServer({ version: 'main', patternsLimit: 6 }); // cap 4 < 5 stored
     const runs = await runAll(s, s.keys.admin, { ...healthyInputs(s), projectId: 'p_prod', expectedPatterns: '1200', importedPairs: '100000' });
     assertVerdicts(runs, {
       'code.server-version': 'warn',
@@ -189,7 +190,7 @@ describe('bundled Engramia runbook: live checks against the contract server', ()
   });
 
   test('the destructive delete: without the typed id nothing is sent; with it, exactly one DELETE', async () => {
-    const s = await start({ version: 'main' });
+    const s = await startContractServer({ version: 'main' });
     const c = checks.find((x) => x.id === 'rollback.3-delete-project')!;
     const spec = { id: c.id, kind: c.kind, attributes: c.attributes, body: c.body, label: c.label };
     const no = makeEnv(s, s.keys.admin, { inputs: healthyInputs(s), typed: 'p_mian', secrets: [s.keys.admin] });

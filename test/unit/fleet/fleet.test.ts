@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseTargets } from '../../../src/core/fleet/targets';
 import { startFleet, fleetUnavailable, type TestFleet } from '../../servers/sshd/fleet';
-import { run, waitFor } from '../process/harness';
+import { run } from '../process/harness';
+import { waitFor } from '../../support/waitFor';
 import { fencedChecks, REPO } from '../process/runbook-fences';
 import { assertNoSecret } from '../../support/secrets';
 
@@ -76,7 +77,7 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
 
   const names = ['web-01', 'web-02', 'web-03', 'web-04', 'web-05'];
 
-  function assertFleetVerdicts(r: Awaited<ReturnType<typeof run>>, via: string): void {
+  async function assertFleetVerdicts(r: Awaited<ReturnType<typeof run>>, via: string): Promise<void> {
     assert.equal(r.run.verdict, 'fail', r.run.reason);
     assert.equal(r.run.reason, '3/5 hosts failed: web-03, web-04, web-05');
     const hosts = r.run.data?.hosts as { host: string; verdict: string; reason: string }[];
@@ -91,13 +92,13 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     assert.equal(r.run.data?.via, via);
     assert.match(r.run.details ?? '', /\| web-03 \| fail \|/);
     // The hung host's script was ended on the host, not left running.
-    assert.ok(waitFor(() => remoteProcesses('time.sleep(617)').length === 0, 10_000), 'the remote hang was ended');
+    await waitFor(() => remoteProcesses('time.sleep(617)').length === 0, { timeout: 10_000, what: 'the remote hang to be ended' });
   }
 
   test('over ssh (sshConfig target): one verdict per host and the aggregate; unreachable and hung hosts fail with their own reason', async () => {
     const spec = parseTargets({ targets: { serving: { sshConfig: fleet.sshConfig, pattern: 'web-*', timeout: 3 } } }, fleet.dir);
     const r = await run('python', VERSION_CHECK, { attributes: { on: 'serving' }, services: { fleet: spec }, id: 'code.engramia-version' });
-    assertFleetVerdicts(r, 'ssh');
+    await assertFleetVerdicts(r, 'ssh');
     assert.match(r.output, /\[web-01\] engramia 0\.6\.6/);
     assert.match(r.output, /\[web-03\] engramia 0\.6\.5/);
     assert.equal(remoteProcesses('time.sleep(617)').length, 0);
@@ -107,7 +108,7 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     const inventory = fleet.ansibleInventory('serving');
     const spec = parseTargets({ via: 'ansible', targets: { serving: { inventory, timeout: 3 } } }, fleet.dir);
     const r = await run('python', VERSION_CHECK, { attributes: { on: 'serving' }, services: { fleet: spec }, id: 'code.engramia-version' });
-    assertFleetVerdicts(r, 'ansible');
+    await assertFleetVerdicts(r, 'ansible');
   });
 
   test('an explicit hosts list and an inventory group (own INI reader or ansible-inventory) reach the same hosts', async () => {
@@ -151,11 +152,11 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     const spec = parseTargets({ targets: { two: { hosts: ['web-01', 'web-02'], sshConfigFile: fleet.sshConfig } } }, fleet.dir);
     const ac = new AbortController();
     const running = run('shell', 'sleep 618', { attributes: { on: 'two' }, services: { fleet: spec }, signal: ac.signal });
-    assert.ok(await waitFor(() => remoteProcesses('sleep 618').length >= 2, 15_000), 'both remote sleeps started');
+    await waitFor(() => remoteProcesses('sleep 618').length >= 2, { timeout: 15_000, what: 'both remote sleeps to start' });
     ac.abort();
     const r = await running;
     assert.match(r.run.verdict, /error|fail|skipped/);
-    assert.ok(await waitFor(() => remoteProcesses('sleep 618').length === 0, 10_000), `remote sleeps left: ${remoteProcesses('sleep 618').join('; ')}`);
+    await waitFor(() => remoteProcesses('sleep 618').length === 0, { timeout: 10_000, what: () => `the remote sleeps to end (left: ${remoteProcesses('sleep 618').join('; ')})` });
   });
 
   test('the bundled Engramia runbook\'s version item runs on a declared serving group (PEP 440 per host), and here without one', async () => {

@@ -103,13 +103,3 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
-
-/** Polls `cond` until true or `ms` pass (for waiting on a file the script writes). */
-export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return cond();
-}

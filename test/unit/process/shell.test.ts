@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inputEnvNamesOf, shellKind, pythonKind, reasonFromOutput, verdictForExit } from '../../../src/core/process';
-import { pidAlive, run, scriptedUi, tempDir, waitFor } from './harness';
+import { pidAlive, run, scriptedUi, tempDir } from './harness';
+import { waitFor } from '../../support/waitFor';
 import { assertNoSecret } from '../../support/secrets';
 
 test('exit 0 passes, 1 fails, 2 warns, other codes fail and are named', async () => {
@@ -167,7 +168,7 @@ test('timeout kills the whole process tree', async () => {
     assert.match(r.run.reason, /timed out/);
     const started = pids(pidFile);
     assert.equal(started.length, 2);
-    for (const pid of started) assert.equal(await waitFor(() => !pidAlive(pid), 5000), true, `grandchild ${pid} still alive`);
+    for (const pid of started) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `grandchild ${pid} to end` });
   } finally {
     cleanup();
   }
@@ -179,14 +180,14 @@ test('cancel kills the whole process tree', async () => {
     const pidFile = path.join(dir, 'pids');
     const ac = new AbortController();
     const pending = run('shell', TREE(pidFile), { signal: ac.signal });
-    assert.equal(await waitFor(() => existsSync(pidFile) && pids(pidFile).length === 2), true);
+    await waitFor(() => existsSync(pidFile) && pids(pidFile).length === 2, { timeout: 10_000, what: 'both pids in the pid file' });
     const started = pids(pidFile);
     for (const pid of started) assert.equal(pidAlive(pid), true);
     ac.abort();
     const r = await pending;
     assert.equal(r.run.verdict, 'skipped');
     assert.equal(r.run.reason, 'cancelled');
-    for (const pid of started) assert.equal(await waitFor(() => !pidAlive(pid), 5000), true, `grandchild ${pid} still alive`);
+    for (const pid of started) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `grandchild ${pid} to end` });
   } finally {
     cleanup();
   }
@@ -198,7 +199,7 @@ test('a process that ignores SIGTERM is killed after the grace period', async ()
     const pidFile = path.join(dir, 'pids');
     const r = await run('shell', `trap '' TERM\nsleep 1000 &\necho $! > "${pidFile}"\nwhile true; do sleep 0.1; done`, { attributes: { timeout: '1s' } });
     assert.match(r.run.reason, /timed out/);
-    for (const pid of pids(pidFile)) assert.equal(await waitFor(() => !pidAlive(pid), 8000), true);
+    for (const pid of pids(pidFile)) await waitFor(() => !pidAlive(pid), { timeout: 8000, what: `process ${pid} to end` });
   } finally {
     cleanup();
   }
@@ -210,7 +211,7 @@ test('background processes left by a finished script are ended with it', async (
     const pidFile = path.join(dir, 'pids');
     const r = await run('shell', `sleep 1000 >/dev/null 2>&1 &\necho $! > "${pidFile}"\necho done`);
     assert.equal(r.run.verdict, 'pass');
-    for (const pid of pids(pidFile)) assert.equal(await waitFor(() => !pidAlive(pid), 5000), true);
+    for (const pid of pids(pidFile)) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `process ${pid} to end` });
   } finally {
     cleanup();
   }

@@ -1,15 +1,16 @@
 /**
- * Helpers for CLI end-to-end tests. `runCli` runs the real CLI's `main()` in this process over a
+ * The CLI runner for every test. `runCli` runs the real CLI's `main()` in this process over a
  * CliIo that collects stdout and stderr (the arguments, environment and working folder a shell
  * would give it), so a test pays no process start-up; `spawnCli` starts it as a separate process
- * (`node --import tsx src/cli/main.ts …`) for what only a process shows (signals, exit codes).
- * `copyRunbook` copies a runbook into a temporary folder so evidence files land there.
+ * (`node --import tsx src/cli/main.ts …`) for what only a process shows (signals, exit codes,
+ * what a process reads from /proc) and can feed it `stdin`. `copyRunbook` copies a runbook into a
+ * temporary folder (removed when the test process exits) so evidence files land there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
+import { tempDir } from './tempDir';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -50,17 +51,20 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
 /** Runs `runbook <args>` as a process; `onStdout` sees the output so far (e.g. to send a signal). */
 export function spawnCli(
   args: readonly string[],
-  options: CliOptions & { onStdout?: (soFar: string, child: ChildProcess) => void } = {},
+  options: CliOptions & { stdin?: string; onStdout?: (soFar: string, child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => {
+    child.stdout!.setEncoding('utf8').on('data', (d) => {
       stdout += d;
       options.onStdout?.(stdout, child);
     });
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -72,7 +76,7 @@ export function spawnCli(
 
 /** Copies a runbook into a fresh temporary folder; returns the copy's path. */
 export function copyRunbook(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-cli-'));
+  const dir = tempDir('cli');
   const target = join(dir, basename(source));
   copyFileSync(source, target);
   return target;
