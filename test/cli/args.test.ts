@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commands } from '../../src/cli/commands';
-import { runCli } from './helpers';
+import { runCli } from '../support/cli';
 
 /** A positional each command accepts, and a valid value for each of its string options. */
 const SAMPLES: Record<string, { positional: string; values: Record<string, string> }> = {

@@ -94,7 +94,7 @@ suite('Runbook notebooks', () => {
     const roots = await waitFor(() => {
       const r = a.sections.getChildren();
       return r.length === 2 && r;
-    }, 'the two sections in the Runbook Sections view');
+    }, { what: 'the two sections in the Runbook Sections view' });
     const label = (n: (typeof roots)[number]) => String(a.sections.getTreeItem(n).label);
     assert.deepEqual(roots.map(label), ['Keys start with engramia_sk_ (local)', 'Linked section']);
     assert.deepEqual(a.sections.getChildren(roots[0]).map(label), ['The new key starts with engramia_sk_ (local)', 'A second item']);
