@@ -19,6 +19,7 @@ import { hostsOfGroup, loadInventory } from './inventory';
 import { ansibleShellCommand, sshRemoteCommand, type Interpreter } from './remote';
 import { hostsFromSshConfig } from './sshConfig';
 import { resolvePath, settingsOf, type FleetDefaults, type FleetSpec, type TargetSpec } from './targets';
+import { plural } from '../runbook/plural';
 
 export interface FleetHost {
   /** Name results are reported under (inventory name, ssh config Host, or the listed destination). */
@@ -122,7 +123,7 @@ export async function runFleetCheck(run: FleetRun, ctx: CheckContext): Promise<C
   const { hosts, settings } = resolved;
   const perHostMs = Math.min(ctx.timeoutMs, settings.timeout !== undefined ? settings.timeout * 1000 : ctx.timeoutMs);
   const interp: Interpreter = run.interpreter === 'bash' ? { kind: 'bash' } : { kind: 'python', command: settings.python };
-  ctx.emit({ stream: 'info', text: `on ${run.group}: ${hosts.length} host(s) via ${settings.via}, ${Math.min(settings.concurrency, hosts.length)} at a time, ${formatMs(perHostMs)} per host\n` });
+  ctx.emit({ stream: 'info', text: `on ${run.group}: ${plural(hosts.length, 'host')} via ${settings.via}, ${Math.min(settings.concurrency, hosts.length)} at a time, ${formatMs(perHostMs)} per host\n` });
   const started = ctx.now();
   let results: HostResult[];
   if (settings.via === 'ansible') {

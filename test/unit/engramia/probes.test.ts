@@ -216,7 +216,7 @@ describe('engramia probe: store-size', () => {
     assert.equal(r.verdict, 'pass', r.reason);
     assert.match(r.reason, /^3 patterns for 3 imported pairs/);
     assert.equal(r.data?.ownPatterns, 2);
-    assert.match(r.details ?? '', /2 pattern\(s\) written by this runbook/);
+    assert.match(r.details ?? '', /2 patterns written by this runbook/);
     const b = await runProbe(s, s.keys.reader, 'backfill', 'expectedPatterns: 4');
     assert.equal(b.verdict, 'fail', b.reason);
     assert.equal(b.reason, 'pattern_count 3 (5 less 2 written by this runbook) < 4');
@@ -316,7 +316,7 @@ describe('engramia probe: live-traffic (smoke 4)', () => {
     const s = await startContractServer({ version: '0.6.6' });
     const e = await runProbe(s, s.keys.admin, 'live-traffic');
     assert.equal(e.verdict, 'pass');
-    assert.match(e.reason, /^1 pattern\(s\) learned from live traffic/);
+    assert.match(e.reason, /^1 pattern learned from live traffic/);
     const w = await runProbe(s, s.keys.reader, 'live-traffic');
     assert.equal(w.verdict, 'warn');
     assert.match(w.next ?? '', /liveTask/);
@@ -329,7 +329,7 @@ describe('engramia probe: retention-dry-run', () => {
       const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.admin, 'retention-dry-run');
       assert.equal(r.verdict, 'pass');
-      assert.match(r.reason, /retention would purge 0 pattern\(s\) \(dry run/);
+      assert.match(r.reason, /retention would purge 0 patterns \(dry run/);
       const e = await runProbe(s, s.keys.editor, 'retention-dry-run');
       assert.equal(e.verdict, 'fail');
       assert.match(e.reason, /role editor lacks permission governance:admin/);
@@ -355,13 +355,13 @@ describe('engramia probe: delete-project (destructive)', () => {
       const s = await startContractServer({ version });
       const r = await runProbe(s, s.keys.admin, 'delete-project', 'project: p_main', {}, { typed: 'p_main' });
       const preview = r.ui.previews[0]!;
-      assert.match(preview, /delete 5 pattern\(s\)/);
-      assert.match(preview, /delete 1 job\(s\)/);
-      assert.match(preview, /revoke 4 API key\(s\)/);
+      assert.match(preview, /delete 5 patterns/);
+      assert.match(preview, /delete 1 job$/m);
+      assert.match(preview, /revoke 4 API keys /);
       assert.match(preview, new RegExp(`${s.keys.admin.slice(0, 20).replace(/[-]/g, '\\-')}\\.\\.\\..*← the key this runbook uses`));
       assertNoSecret(preview, s.keys.admin, 'the preview (it shows prefixes only)');
       assert.equal(r.verdict, 'pass', r.reason);
-      assert.equal(r.reason, 'deleted project t_acme/p_main: patterns_deleted 5 (stored records of every kind, not only patterns), 1 job(s), 4 key(s) revoked — this API key no longer works');
+      assert.equal(r.reason, 'deleted project t_acme/p_main: patterns_deleted 5 (stored records of every kind, not only patterns), 1 job, 4 keys revoked — this API key no longer works');
       assert.match(r.next ?? '', /no longer works: issue new keys/);
       assert.equal(r.data?.destructive, true);
       assert.equal(s.hitCount('DELETE', '/v1/governance/projects/p_main'), 1);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { EngramiaApiError } from '../errors';
 import { detectVersion } from '../detect';
 import { numberParam, pct, type Probe } from './types';
+import { plural } from '../../runbook/plural';
 
 const RECALL_SIDE_EFFECT = 'Each recall adds +1 to reuse_count and +0.1 to success_score of the patterns it returns (the REST route has no read-only flag).';
 
@@ -41,7 +42,7 @@ export async function countOwnPatterns(client: Parameters<Probe>[0]['client'], s
 
 function ownNote(own: number | undefined): string {
   if (own === undefined) return 'The patterns this runbook wrote itself (source `runbook-check`) could not be counted, so they are not subtracted.';
-  return own ? `${own} pattern(s) written by this runbook's own write-back check (source \`runbook-check\`) are not counted.` : 'No pattern written by this runbook (source `runbook-check`) is in the store.';
+  return own ? `${plural(own, 'pattern')} written by this runbook's own write-back check (source \`runbook-check\`) ${own === 1 ? 'is' : 'are'} not counted.` : 'No pattern written by this runbook (source `runbook-check`) is in the store.';
 }
 
 /**
@@ -238,8 +239,8 @@ export const liveTrafficProbe: Probe = async ({ client, params, ctx }) => {
     const imported = e.records.filter((r) => r.data.design.source === 'import').length;
     const newest = Math.max(0, ...api.map((r) => r.data.timestamp ?? 0));
     const data = { apiPatterns: api.length, importPatterns: imported, total: e.count, newestApiTimestamp: newest ? new Date(newest * 1000).toISOString() : undefined };
-    const details = `- \`GET /v1/export\`: ${api.length} pattern(s) with source api, ${imported} with source import, ${e.count} in all${newest ? `; newest api pattern at ${data.newestApiTimestamp}` : ''}\n\n${auditNote}`;
-    if (api.length) return { verdict: 'pass', reason: `${api.length} pattern(s) learned from live traffic (source api), newest ${data.newestApiTimestamp}`, details, data };
+    const details = `- \`GET /v1/export\`: ${plural(api.length, 'pattern')} with source api, ${imported} with source import, ${e.count} in all${newest ? `; newest api pattern at ${data.newestApiTimestamp}` : ''}\n\n${auditNote}`;
+    if (api.length) return { verdict: 'pass', reason: `${plural(api.length, 'pattern')} learned from live traffic (source api), newest ${data.newestApiTimestamp}`, details, data };
     return { verdict: 'fail', reason: `all ${e.count} patterns have source ${imported === e.count ? 'import' : 'other than api'}: no live traffic reaches Engramia`, next: 'check the flag and that EngramiaRunHooks are passed to Runner.run', details, data };
   } catch (err) {
     if (err instanceof EngramiaApiError && err.status === 403) {

@@ -7,6 +7,7 @@ import { detectRole, roleRank, type RoleFacts } from '../detect';
 import { EngramiaApiError, EngramiaNetworkError, describeError } from '../errors';
 import type { Probe } from './types';
 import { untilAborted } from '../../checks/abort';
+import { plural } from '../../runbook/plural';
 
 /** `retention-dry-run`: POST /v1/governance/retention/apply {dry_run: true}. */
 export const retentionDryRunProbe: Probe = async ({ client, ctx }) => {
@@ -15,7 +16,7 @@ export const retentionDryRunProbe: Probe = async ({ client, ctx }) => {
     const note = 'This is the only delete operation with a server-side dry run. It previews the retention policy, not a project deletion.';
     if ('job_id' in r) return { verdict: 'pass', reason: `retention dry run queued as job ${r.job_id}`, details: note, data: { jobId: r.job_id } };
     if (!r.dry_run) return { verdict: 'fail', reason: 'the server reports dry_run false for a dry-run request', next: 'stop: check the server version before using retention', data: { ...r } };
-    return { verdict: 'pass', reason: `retention would purge ${r.purged_count} pattern(s) (dry run: nothing deleted)`, details: note, data: { purgedCount: r.purged_count } };
+    return { verdict: 'pass', reason: `retention would purge ${plural(r.purged_count, 'pattern')} (dry run: nothing deleted)`, details: note, data: { purgedCount: r.purged_count } };
   } catch (err) {
     if (err instanceof EngramiaApiError && err.status === 403) {
       return { verdict: 'fail', reason: err.describe(), next: 'the retention dry run needs an admin key (permission governance:admin)' };
@@ -52,7 +53,7 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
     try {
       const m = await client.metrics(ctx.signal);
       data.patternCount = m.pattern_count;
-      lines.push(`- delete ${m.pattern_count} pattern(s) and their embeddings`);
+      lines.push(`- delete ${plural(m.pattern_count, 'pattern')} and their embeddings`);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       lines.push(`- delete every pattern of the project (count unavailable: ${describeError(err).cause})`);
@@ -60,7 +61,7 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
     try {
       const j = await client.jobs({}, ctx.signal);
       data.jobCount = j.jobs.length;
-      lines.push(`- delete ${j.jobs.length} job(s)`);
+      lines.push(`- delete ${plural(j.jobs.length, 'job')}`);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       lines.push('- delete the jobs of the project');
@@ -74,7 +75,7 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
       const active = k.keys.filter((x) => x.project_id === project && !x.revoked_at);
       const mine = keyPrefix(apiKey);
       data.keysToRevoke = active.length;
-      lines.push(`- revoke ${active.length} API key(s) of the project:`);
+      lines.push(`- revoke ${plural(active.length, 'API key')} of the project:`);
       for (const x of active) lines.push(`    ${x.key_prefix}  ${x.role.padEnd(6)}  ${x.name}${x.key_prefix === mine ? '   ← the key this runbook uses' : ''}`);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -108,7 +109,7 @@ export const deleteProjectProbe: Probe = async ({ client, apiKey, params, ctx })
     data.keyState = keyState;
     return {
       verdict: 'pass',
-      reason: `deleted project ${r.tenant_id}/${r.project_id}: patterns_deleted ${r.patterns_deleted} (stored records of every kind, not only patterns), ${r.jobs_deleted} job(s), ${r.keys_revoked} key(s) revoked — this API key no longer works`,
+      reason: `deleted project ${r.tenant_id}/${r.project_id}: patterns_deleted ${r.patterns_deleted} (stored records of every kind, not only patterns), ${plural(r.jobs_deleted, 'job')}, ${plural(r.keys_revoked, 'key')} revoked — this API key no longer works`,
       next: 'the API key in use no longer works: issue new keys before re-importing',
       details: `${details}\n\nResult: \`${JSON.stringify(r)}\`\n\n\`patterns_deleted\` is the number of records the server removed from the project's storage (every stored record of the project, not only its patterns), so it is not a pattern count.\n\n${keyState}.`,
       data,
