@@ -6,7 +6,8 @@
 export * from './runbook';
 export * from './checks/types';
 export { CheckRegistry, parseDuration, describeZodError, commonAttributes, booleanAttribute, durationAttribute, type CommonAttributes, type ValidatedAttributes } from './checks/registry';
-export { runCheck, formatMs, oneLine, silentLogger, CheckTimeoutError, type CheckSpec, type EngineEnvironment, type RunOptions } from './checks/engine';
+export { formatDuration, oneLine } from './text';
+export { runCheck, silentLogger, CheckTimeoutError, type CheckSpec, type EngineEnvironment, type RunOptions } from './checks/engine';
 export { Masker, StreamMasker, MASK, MIN_SECRET_LENGTH, secretProblem, secretForms, environmentSecrets, isSecretEnvName } from './secrets/mask';
 export * from './plan';
 export * from './cutover';

@@ -1,6 +1,7 @@
 /** The core's OperatorUi, with VS Code's quick picks, input boxes and diff editor. */
 import * as vscode from 'vscode';
 import type { OperatorUi } from '../core/checks/types';
+import { oneLine } from '../core/text';
 
 export class VsCodeOperatorUi implements OperatorUi {
   async confirm(question: string, detail?: string): Promise<'yes' | 'no' | 'skip' | undefined> {
@@ -9,7 +10,7 @@ export class VsCodeOperatorUi implements OperatorUi {
       { label: '$(error) No', answer: 'no' },
       { label: '$(debug-step-over) Skip for now', answer: 'skip' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: question, placeHolder: detail?.split('\n')[0], ignoreFocusOut: true });
+    const pick = await vscode.window.showQuickPick(items, { title: question, placeHolder: detail === undefined ? undefined : oneLine(detail), ignoreFocusOut: true });
     return pick?.answer;
   }
 

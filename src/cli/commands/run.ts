@@ -6,7 +6,8 @@
 import { accessSync, appendFileSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
 import { checkOutputFile, UnsafePathError, writeFileSafely } from '../../core/evidence/safeFile';
 import { dirname, isAbsolute, resolve, relative } from 'node:path';
-import { silentLogger, formatMs, type EngineEnvironment } from '../../core/checks/engine';
+import { silentLogger, type EngineEnvironment } from '../../core/checks/engine';
+import { formatDuration } from '../../core/text';
 import type { CheckRun, OperatorUi } from '../../core/checks/types';
 import { appendEvidence, currentUser, evidenceFromRun, hostRecordsFromRun, evidencePathFor, readEvidence, recordInputs, type EvidenceRecord } from '../../core/evidence/log';
 import { renderReport } from '../../core/evidence/report';
@@ -400,7 +401,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     out(JSON.stringify(masker.maskDeep(doc), null, 2) + '\n');
   } else {
     const parts = [`${summary.passed} passed`, `${summary.warned} warned`, `${summary.failed + summary.errored} failed`, `${summary.skipped} skipped`];
-    out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${plural(summary.total, 'check')}, ${formatMs(elapsed)})\n`);
+    out(`\n${summary.ok ? '✔' : '✘'} ${parts.join(', ')} (${plural(summary.total, 'check')}, ${formatDuration(elapsed)})\n`);
     if (result.stoppedAfter) out(`Stopped after ${result.stoppedAfter} failed; --continue runs the rest.\n`);
     if (requestedNotRun.length) out(`Requested but not run: ${requestedNotRun.map((r) => r.checkId).join(', ')} (exit 1).\n`);
     if (result.cancelled) out('Cancelled.\n');

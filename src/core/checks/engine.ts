@@ -4,6 +4,7 @@
  * ties cancellation to an AbortSignal, masks every secret in what comes out, and turns any
  * exception into a failed run with a one-line cause. It never throws for a check's own failure.
  */
+import { formatDuration, oneLine } from '../text';
 import { environmentSecrets, Masker, type StreamMasker } from '../secrets/mask';
 import { CheckRegistry } from './registry';
 import type { CheckContext, CheckResult, CheckRun, CheckServices, Logger, OperatorUi, OutputChunk } from './types';
@@ -44,20 +45,10 @@ export interface RunOptions {
 
 export class CheckTimeoutError extends Error {
   constructor(readonly ms: number) {
-    super(`timed out after ${formatMs(ms)}`);
+    super(`timed out after ${formatDuration(ms)}`);
   }
 }
 
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
-/** First line of a message, trimmed to a readable length. */
-export function oneLine(text: string, max = 240): string {
-  const line = (text ?? '').split(/\r?\n/).find((l) => l.trim()) ?? '';
-  const t = line.trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-}
 
 export const silentLogger: Logger = { trace() {}, info() {}, warn() {}, error() {} };
 

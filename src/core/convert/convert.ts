@@ -7,6 +7,7 @@
  * front-matter inputs. Pure and deterministic: the same text, source name and clock give the same
  * bytes, and a text that already is a runbook comes back unchanged.
  */
+import { oneLine as fitLine } from '../text';
 import MarkdownIt from 'markdown-it';
 import { stringify as yamlStringify } from 'yaml';
 import { envName } from '../checks/template';
@@ -851,9 +852,9 @@ function stripMarkdown(s: string): string {
   return unescapeMarkdown(s).replace(/`+/g, '').replace(/\*\*|__/g, '').replace(/\[([^\]]{0,200})\]\([^)]{0,500}\)/g, '$1');
 }
 
+/** A guide's text as one line (every line joined), at most `max` characters. */
 function oneLine(s: string, max: number): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  return fitLine(s, max, 'joined');
 }
 
 function firstCodeLine(code: string): string {

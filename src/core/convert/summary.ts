@@ -1,4 +1,5 @@
 /** Names and one-screen summaries of a conversion, shared by the CLI and the VS Code command. */
+import { oneLine } from '../text';
 import type { ConvertResult } from './convert';
 
 /** `guide.md` → `guide.runbook.md`, `page.html` → `page.runbook.md`, `notes.txt` → `notes.runbook.md`. */
@@ -29,7 +30,7 @@ export function summarizeConversion(result: ConvertResult): string[] {
       c.destructive ? 'destructive' : '',
       c.why ?? '',
     ].filter(Boolean).join('; ');
-    lines.push(`  ${where.padEnd(6)} ${c.kind.padEnd(6)} ${c.what.length > 90 ? c.what.slice(0, 89) + '…' : c.what}${extra ? ` — ${extra}` : ''}`);
+    lines.push(`  ${where.padEnd(6)} ${c.kind.padEnd(6)} ${oneLine(c.what, 90)}${extra ? ` — ${extra}` : ''}`);
   }
   return lines;
 }

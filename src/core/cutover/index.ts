@@ -1,6 +1,6 @@
 /** The cutover (no `vscode`): rollout windows, drill timers and the session that records evidence. */
 export {
-  RolloutWindow, DrillTimer, rolloutWindowStatus, rolloutStepOf, formatDuration, systemClock,
+  RolloutWindow, DrillTimer, rolloutWindowStatus, rolloutStepOf, systemClock,
   ROLLOUT_STEPS, DEFAULT_WINDOW_MS, DEFAULT_SMOKE_PREFIX,
   type Clock, type RolloutStep, type RolloutOptions, type SmokeResult, type WindowState, type WindowStatus, type DrillSplit,
 } from './timers';

@@ -7,6 +7,7 @@
  * - DrillTimer: a rollback drill's total time and per-section splits.
  * Both turn into evidence records (see ../evidence).
  */
+import { formatDuration } from '../text';
 import type { Verdict } from '../checks/types';
 import type { EvidenceRecord } from '../evidence/log';
 
@@ -272,12 +273,4 @@ export class DrillTimer {
   }
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m) return `${m} min ${String(sec).padStart(2, '0')} s`;
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${sec} s`;
-}
+

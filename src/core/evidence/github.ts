@@ -5,7 +5,7 @@
  * the CLI decides where it goes and masks it like every other sink.
  */
 import type { CheckRun } from '../checks/types';
-import { formatMs } from '../checks/engine';
+import { formatDuration } from '../text';
 
 type Run = CheckRun & { readonly sectionPath?: readonly string[]; readonly label?: string; readonly notRun?: boolean };
 
@@ -48,7 +48,7 @@ export function githubSummary(title: string, runs: readonly Run[], o: { file: st
   const lines = [
     `## ${failed ? '❌' : '✅'} ${cell(title)}`,
     '',
-    `\`${o.file}\`: ${n(['pass'])} passed, ${n(['warn'])} warned, ${failed} failed, ${n(['skipped'])} skipped${runs.length > counted.length ? `, ${runs.length - counted.length} not run` : ''} in ${formatMs(o.elapsedMs)}`,
+    `\`${o.file}\`: ${n(['pass'])} passed, ${n(['warn'])} warned, ${failed} failed, ${n(['skipped'])} skipped${runs.length > counted.length ? `, ${runs.length - counted.length} not run` : ''} in ${formatDuration(o.elapsedMs)}`,
     '',
   ];
   const sections = new Map<string, Run[]>();

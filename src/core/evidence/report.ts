@@ -8,7 +8,8 @@
 import type { RunbookDocument } from '../runbook/model';
 import { Masker } from '../secrets/mask';
 import { sectionOfCell } from '../plan/plan';
-import { DEFAULT_SMOKE_PREFIX, DEFAULT_WINDOW_MS, formatDuration, rolloutWindowStatus, type RolloutStep } from '../cutover/timers';
+import { DEFAULT_SMOKE_PREFIX, DEFAULT_WINDOW_MS, rolloutWindowStatus, type RolloutStep } from '../cutover/timers';
+import { formatDuration } from '../text';
 import type { EvidenceRecord } from './log';
 
 export interface ReportItem {

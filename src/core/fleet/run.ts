@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Condition } from '../checks/conditions/types';
-import { formatMs } from '../checks/engine';
+import { formatDuration } from '../text';
 import type { CheckContext, CheckResult, ConditionVerdict, Verdict } from '../checks/types';
 import { whichSync } from '../process/python';
 import { runProcessTree } from '../process/tree';
@@ -123,7 +123,7 @@ export async function runFleetCheck(run: FleetRun, ctx: CheckContext): Promise<C
   const { hosts, settings } = resolved;
   const perHostMs = Math.min(ctx.timeoutMs, settings.timeout !== undefined ? settings.timeout * 1000 : ctx.timeoutMs);
   const interp: Interpreter = run.interpreter === 'bash' ? { kind: 'bash' } : { kind: 'python', command: settings.python };
-  ctx.emit({ stream: 'info', text: `on ${run.group}: ${plural(hosts.length, 'host')} via ${settings.via}, ${Math.min(settings.concurrency, hosts.length)} at a time, ${formatMs(perHostMs)} per host\n` });
+  ctx.emit({ stream: 'info', text: `on ${run.group}: ${plural(hosts.length, 'host')} via ${settings.via}, ${Math.min(settings.concurrency, hosts.length)} at a time, ${formatDuration(perHostMs)} per host\n` });
   const started = ctx.now();
   let results: HostResult[];
   if (settings.via === 'ansible') {
@@ -183,7 +183,7 @@ async function runOverSsh(ssh: string, host: FleetHost, run: FleetRun, interp: I
   const durationMs = ctx.now() - t0;
   if (outcome.aborted) {
     if (ctx.signal.aborted) return { host: host.name, verdict: 'fail', reason: 'cancelled', exitCode: null, durationMs };
-    return { host: host.name, verdict: 'fail', reason: `timed out after ${formatMs(perHostMs)} (the remote command was ended)`, next: 'raise the target\'s timeout:, or look at what the host is waiting for', exitCode: null, durationMs };
+    return { host: host.name, verdict: 'fail', reason: `timed out after ${formatDuration(perHostMs)} (the remote command was ended)`, next: 'raise the target\'s timeout:, or look at what the host is waiting for', exitCode: null, durationMs };
   }
   if (outcome.exitCode === 255) {
     const why = outcome.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'ssh exit 255';
@@ -254,7 +254,7 @@ async function runWithAnsible(ansible: string, group: ResolvedGroup, run: FleetR
       const stderr = r.stderr ?? '';
       if (stdout || stderr) ctx.emit({ stream: 'stdout', text: prefixLines(h.name, `${stdout}${stdout.endsWith('\n') || !stdout ? '' : '\n'}${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}`) });
       if (r.rc === undefined) return { host: h.name, verdict: 'fail', reason: `ansible: ${(r.msg ?? 'no exit code').split('\n')[0]!.slice(0, 300)}`, exitCode: null, durationMs };
-      if (r.rc === 124) return { host: h.name, verdict: 'fail', reason: `timed out after ${formatMs(perHostMs)} on the host (timeout ended the command)`, exitCode: 124, durationMs };
+      if (r.rc === 124) return { host: h.name, verdict: 'fail', reason: `timed out after ${formatDuration(perHostMs)} on the host (timeout ended the command)`, exitCode: 124, durationMs };
       return hostVerdict(h.name, { exitCode: r.rc, exitSignal: null, stdout: stdout + (stdout && !stdout.endsWith('\n') ? '\n' : ''), stderr }, run.conditions, durationMs);
     });
   } finally {
@@ -295,12 +295,12 @@ export function aggregate(group: string, results: readonly HostResult[], via: st
     const same = new Set(results.map((r) => r.reason));
     reason = `all ${n} host${n === 1 ? '' : 's'} of ${group} passed${same.size === 1 ? `: ${results[0]!.reason}` : ''}`;
   }
-  const table = ['| host | verdict | reason | time |', '|---|---|---|---|', ...results.map((r) => `| ${cell(r.host)} | ${r.verdict} | ${cell(r.reason)}${r.next ? ` → ${cell(r.next)}` : ''} | ${formatMs(r.durationMs)} |`)].join('\n');
+  const table = ['| host | verdict | reason | time |', '|---|---|---|---|', ...results.map((r) => `| ${cell(r.host)} | ${r.verdict} | ${cell(r.reason)}${r.next ? ` → ${cell(r.next)}` : ''} | ${formatDuration(r.durationMs)} |`)].join('\n');
   return {
     verdict,
     reason,
     ...(next ? { next } : {}),
-    details: `**${group}** via ${via}: ${n - failed.length - warned.length} passed, ${warned.length} warned, ${failed.length} failed in ${formatMs(durationMs)}\n\n${table}`,
+    details: `**${group}** via ${via}: ${n - failed.length - warned.length} passed, ${warned.length} warned, ${failed.length} failed in ${formatDuration(durationMs)}\n\n${table}`,
     data: {
       group,
       via,

@@ -3,6 +3,7 @@
  * JSON values the conditions used, the relevant part of the body, and each condition's verdict.
  * The caller masks the result again with its Masker (secrets echoed by the server).
  */
+import { formatDuration } from '../text';
 import { STATUS_CODES } from 'node:http';
 import { renderValue, walkPath, parsePath, type ConditionOutcome } from '../checks/conditions';
 import { MASK } from '../secrets/mask';
@@ -33,9 +34,7 @@ function trimLines(text: string, max: number): string {
   return lines.slice(0, max).join('\n') + `\n… (${lines.length - max} more lines)`;
 }
 
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
+
 
 export function statusText(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`.trim();

@@ -11,6 +11,10 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { parseJsonBounded } from './json';
+import { formatDuration, oneLine as fitLine } from '../text';
+
+/** A server's or the system's message as one line (every line joined), at most `max` characters. */
+const oneLine = (text: string, max = 200) => fitLine(text, max, 'joined');
 
 export type HttpErrorCategory =
   | 'unauthorized'
@@ -173,8 +177,7 @@ function stripTags(src: string): string | undefined {
 export function firstTextLine(text: string, max = 160): string {
   const head = text.slice(0, SCAN_CHARS);
   const t = stripTags(head) ?? head;
-  const line = t.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim()).find(Boolean) ?? '';
-  return line.length > max ? line.slice(0, max - 1) + '…' : line;
+  return fitLine(t.replace(/[^\S\r\n]+/g, ' '), max);
 }
 
 function decodeEntities(s: string): string {
@@ -214,10 +217,6 @@ function joinIssues(items: readonly unknown[]): string {
     .join('; ');
 }
 
-function oneLine(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-}
 
 export function describeHttpError(status: number, headers: HeaderBag | undefined, bodyText: string, request?: RequestRef): HttpErrorDescription {
   let json: unknown;
@@ -409,9 +408,6 @@ function errorCodes(err: unknown): { codes: string[]; messages: string[] } {
   return { codes, messages };
 }
 
-function fmtMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
-}
 
 /** One line for a request that got no complete response. */
 export function describeNetworkError(err: unknown, target: NetworkTarget): NetworkErrorDescription {
@@ -428,7 +424,7 @@ export function describeNetworkError(err: unknown, target: NetworkTarget): Netwo
     return {
       kind: 'connect-timeout',
       code: codes[0],
-      cause: `connect timeout to ${target.hostPort}${target.connectTimeoutMs ? ` after ${fmtMs(target.connectTimeoutMs)}` : ''}`,
+      cause: `connect timeout to ${target.hostPort}${target.connectTimeoutMs ? ` after ${formatDuration(target.connectTimeoutMs)}` : ''}`,
       next: 'check that the host is reachable (firewall, VPN, security group) or raise connectTimeout',
     };
   }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { isConditionLine, parseConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
 import { placeholders, envName } from '../checks/template';
-import { formatMs } from '../checks/engine';
+import { formatDuration } from '../text';
 import { booleanAttribute } from '../checks/registry';
 import type { CheckContext, CheckInvocation, CheckKind, CheckResult } from '../checks/types';
 import { untilAborted } from '../checks/abort';
@@ -182,7 +182,7 @@ async function runProcessCheck(inv: CheckInvocation<ShellAttributes | PythonAttr
     const data: Record<string, unknown> = { exitCode: outcome.exitCode, durationMs, ...launch.data };
     if (outcome.exitSignal) data.exitSignal = outcome.exitSignal;
     const details = [
-      `**${describeEnd(outcome)}** in ${formatMs(durationMs)}${launch.banner ? ` — ${launch.banner}` : ''}`,
+      `**${describeEnd(outcome)}** in ${formatDuration(durationMs)}${launch.banner ? ` — ${launch.banner}` : ''}`,
       outcome.stdout.trim() ? '\nstdout:\n```\n' + tail(outcome.stdout) + '\n```' : '',
       outcome.stderr.trim() ? '\nstderr:\n```\n' + tail(outcome.stderr) + '\n```' : '',
     ].join('\n');

@@ -1,6 +1,6 @@
 /** How a finished check reads in its cell: verdict and one-line cause first, details after. */
 import type { CheckRun, Verdict } from '../../core/checks/types';
-import { formatMs } from '../../core/checks/engine';
+import { formatDuration } from '../../core/text';
 
 const BADGE: Record<Verdict, string> = {
   pass: '✔ passed',
@@ -27,7 +27,7 @@ export function renderRunMarkdown(run: CheckRun, label?: string): string {
     if (run.locations.length > 50) lines.push(`- … and ${run.locations.length - 50} more`);
   }
   if (run.details) lines.push('', '<details><summary>Details</summary>', '', run.details, '', '</details>');
-  lines.push('', `<sub>\`${run.checkId}\` · ${run.kind}${label ? ` · ${escapeInline(label)}` : ''} · ${formatMs(run.durationMs)} · ${new Date(run.startedAt).toLocaleTimeString()}</sub>`);
+  lines.push('', `<sub>\`${run.checkId}\` · ${run.kind}${label ? ` · ${escapeInline(label)}` : ''} · ${formatDuration(run.durationMs)} · ${new Date(run.startedAt).toLocaleTimeString()}</sub>`);
   return lines.join('\n');
 }
 

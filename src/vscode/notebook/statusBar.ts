@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { plainText, plural, sectionProgress, type DerivedRunbook } from '../../core/runbook';
-import { oneLine } from '../../core/checks/engine';
+import { oneLine } from '../../core/text';
 import type { RunState } from './runState';
 import type { DerivedRunbooks } from './derivedRunbooks';
 import { isRunbookNotebook, NOTEBOOK_TYPES } from './types';

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { ROLLOUT_STEPS, formatDuration, rolloutStepOf, type Clock, type RolloutStep, type WindowStatus } from '../../core/cutover';
+import { formatDuration } from '../../core/text';
+import { ROLLOUT_STEPS, rolloutStepOf, type Clock, type RolloutStep, type WindowStatus } from '../../core/cutover';
 import type { PlannedCheck } from '../../core/plan';
 import type { CheckRun } from '../../core/checks/types';
 import type { CheckRegistry } from '../../core/checks/registry';

@@ -6,7 +6,8 @@
  * - the drill timer while a drill runs.
  */
 import * as vscode from 'vscode';
-import { formatDuration, type WindowStatus } from '../../core/cutover';
+import { type WindowStatus } from '../../core/cutover';
+import { formatDuration } from '../../core/text';
 import { plainText, plural, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from '../notebook/runState';
 import type { RunbookStatusBar } from '../notebook/statusBar';
@@ -46,10 +47,8 @@ export function windowText(status: WindowStatus): { text: string; tooltip: strin
     : 'This runbook has no smoke tests (check ids starting with "smoke.").';
   const smokes = ids.length ? `smokes ${green}/${ids.length}` : 'no smoke tests';
   if (status.state === 'open') {
-    const mins = Math.floor(status.remainingMs / 60000);
-    const secs = Math.floor((status.remainingMs % 60000) / 1000);
     return {
-      text: `$(watch) Rollout ${status.step}%: ${mins}:${String(secs).padStart(2, '0')} left · ${smokes}`,
+      text: `$(watch) Rollout ${status.step}%: ${formatDuration(status.remainingMs, 'clock')} left · ${smokes}`,
       tooltip: `Smoke window of the ${status.step}% step: every smoke test must pass before it closes.\n${list}`,
       bad: false,
     };

@@ -88,7 +88,7 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
     assert.equal(by.get('web-03')!.verdict, 'fail');
     assert.match(by.get('web-03')!.reason, /engramia 0\.6\.5/);
     assert.match(by.get('web-04')!.reason, /^unreachable: /);
-    assert.match(by.get('web-05')!.reason, /timed out after 3\.0 s/);
+    assert.match(by.get('web-05')!.reason, /timed out after 3 s/);
     assert.equal(r.run.data?.via, via);
     assert.match(r.run.details ?? '', /\| web-03 \| fail \|/);
     // The hung host's script was ended on the host, not left running.

@@ -3,6 +3,7 @@
  * values filled in); running it asks the operator to confirm. Used for steps the docs leave
  * unstated or that no API can prove (flipping a feature flag, posting in the incident channel).
  */
+import { oneLine } from '../../text';
 import { z } from 'zod';
 import { substitute } from '../template';
 import type { CheckKind } from '../types';
@@ -26,7 +27,7 @@ export const manualKind: CheckKind<z.infer<typeof attributes>> = {
       case 'yes':
         return { verdict: 'pass', reason: 'confirmed by the operator', data: { confirmedBy: 'operator' } };
       case 'no':
-        return { verdict: 'fail', reason: 'the operator answered no', next: text ? oneLineOf(text) : 'resolve the step, then run it again' };
+        return { verdict: 'fail', reason: 'the operator answered no', next: text ? oneLine(text) : 'resolve the step, then run it again' };
       case 'skip':
         return { verdict: 'skipped', reason: 'skipped by the operator' };
       default:
@@ -35,6 +36,3 @@ export const manualKind: CheckKind<z.infer<typeof attributes>> = {
   },
 };
 
-function oneLineOf(text: string): string {
-  return text.split('\n').find((l) => l.trim())?.trim() ?? text;
-}
