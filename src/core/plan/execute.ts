@@ -7,11 +7,16 @@
  * - Consecutive read-only http/engramia checks of the same section run in parallel (bounded by
  *   `concurrency`); everything else (processes, manual steps, destructive calls, writes) runs
  *   alone, in order. Results are always reported in document order.
- * - Cancelling (`signal`) reports every check not yet started as skipped ("cancelled").
+ * - Cancelling (`signal`) reports every check not yet started as skipped ("cancelled"); a check
+ *   that finishes after the cancel ends the run as cancelled, not as a failure.
+ * - Each check runs through the engine (`runCheck`), or through an injected `runner` (the VS Code
+ *   notebook runs a check as a cell execution): one implementation of stop-on-failure, cancel and
+ *   not-run bookkeeping for the CLI and the extension.
  */
 import { runCheck, type EngineEnvironment } from '../checks/engine';
 import type { CheckRegistry } from '../checks/registry';
 import type { CheckRun, OutputChunk, Verdict } from '../checks/types';
+import type { RunOptions } from '../checks/engine';
 import { isAttributeSet, sectionKey, type PlannedCheck, type RunPlan } from './plan';
 
 export interface PlanRun extends CheckRun {
@@ -19,6 +24,15 @@ export interface PlanRun extends CheckRun {
   readonly label?: string;
   /** True when the orchestrator skipped the check without running it (excluded, stopped, cancelled, skip hook). */
   readonly notRun?: boolean;
+}
+
+/** Runs one check of a plan (default: the engine's `runCheck` with the plan's environment). */
+export type CheckRunner = (check: PlannedCheck, options: RunOptions) => Promise<CheckRun>;
+
+/** What executing a plan needs when an injected runner runs the checks: the registry (parallel groups) and a clock. */
+export interface PlanEnvironment {
+  readonly registry: CheckRegistry;
+  readonly now?: () => number;
 }
 
 export interface ExecuteOptions {
@@ -35,6 +49,11 @@ export interface ExecuteOptions {
   readonly concurrency?: number;
   /** A reason to skip a check without running it (e.g. manual steps in CI), else undefined. */
   readonly skip?: (check: PlannedCheck) => string | undefined;
+}
+
+export interface RunnerOptions extends ExecuteOptions {
+  /** Runs each check instead of the engine (the environment then only needs registry and clock). */
+  readonly runner: CheckRunner;
 }
 
 export interface ExecuteResult {
@@ -113,7 +132,9 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
-export async function executePlan(plan: RunPlan, env: EngineEnvironment, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+export function executePlan(plan: RunPlan, env: EngineEnvironment, options?: ExecuteOptions): Promise<ExecuteResult>;
+export function executePlan(plan: RunPlan, env: PlanEnvironment, options: RunnerOptions): Promise<ExecuteResult>;
+export async function executePlan(plan: RunPlan, env: EngineEnvironment | PlanEnvironment, options: ExecuteOptions & { runner?: CheckRunner } = {}): Promise<ExecuteResult> {
   const stopOnFirstFailure = options.stopOnFirstFailure ?? true;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const now = env.now ?? Date.now;
@@ -126,9 +147,10 @@ export async function executePlan(plan: RunPlan, env: EngineEnvironment, options
     runs.push(run);
     options.onResult?.(run, check);
   };
+  const runner: CheckRunner = options.runner ?? ((check, io) => runCheck(check, env as EngineEnvironment, io));
   const runOne = async (check: PlannedCheck): Promise<PlanRun> => {
     options.onStart?.(check);
-    const run = await runCheck(check, env, {
+    const run = await runner(check, {
       signal: options.signal,
       emit: options.onOutput ? (chunk) => options.onOutput!(check, chunk) : undefined,
     });
@@ -176,7 +198,8 @@ export async function executePlan(plan: RunPlan, env: EngineEnvironment, options
           return;
         }
         report(run, check);
-        if (stoppedAfter === undefined && stopOnFirstFailure && isFailing(run.verdict)) stoppedAfter = run.checkId;
+        // A check cut short by a cancel ends the run as cancelled, not as a failure.
+        if (stoppedAfter === undefined && stopOnFirstFailure && isFailing(run.verdict) && !options.signal?.aborted) stoppedAfter = run.checkId;
       });
       consumed += group.length;
     }
