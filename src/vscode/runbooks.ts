@@ -33,6 +33,8 @@ export interface RunbookExtensionApi {
   readonly state: RunState;
   readonly inputs: InputStore;
   readonly statusBar: RunbookStatusBar;
+  /** The derived view (tasks, checks, sections) of each open runbook, shared by every feature. */
+  readonly runbooks: DerivedRunbooks;
   /** Replaces the operator prompts (quick picks, typed confirmations); undefined restores them. */
   setOperatorUi(ui: OperatorUi | undefined): void;
   /** Replaces the input questions (values, the send-approval modal, revocation); undefined restores them. */
@@ -61,29 +63,24 @@ export function startRunbooks(context: vscode.ExtensionContext, channel: vscode.
   const ui = new SwitchableOperatorUi(new VsCodeOperatorUi());
   const isCheckKind = (word: string) => !!registry.resolve(word);
 
+  // One derived view per open runbook, injected into every feature that reads the runbook.
   const runbooks = new DerivedRunbooks(isCheckKind);
   const statusBar = new RunbookStatusBar(runbooks, state);
-  // Operations (run all, evidence, timers) take the controller lazily: its hooks feed the evidence log.
-  let controllerRef: RunbookController | undefined;
-  const ops = registerOperations({ registry, statusBar, state, inputs, log, controller: () => controllerRef! });
   const python = pythonInterpreterService(log);
-  const controller = new RunbookController({
-    registry, runbooks, inputs, state, log, ui,
-    services: { pythonInterpreter: python },
-    onRun: ops.onRun, onTick: ops.onTick,
-  });
-  controllerRef = controller;
+  const controller = new RunbookController({ registry, runbooks, inputs, state, log, ui, services: { pythonInterpreter: python } });
+  // Operations (run all, evidence, timers) subscribe to the controller's events.
+  const ops = registerOperations({ registry, runbooks, state, inputs, log, controller });
   const tests = new RunbookTests({ controller, runbooks, state });
-  const sections = new SectionsView(statusBar, state);
+  const sections = new SectionsView(runbooks, state);
   const disposables: vscode.Disposable[] = [
-    state, statusBar, controller, tests, new TaskContextKeys(statusBar), collapseLongFrontMatter(),
+    state, statusBar, controller, tests, new TaskContextKeys(runbooks), collapseLongFrontMatter(),
     sections, vscode.commands.registerCommand('runbook.revealCell', revealCellCommand),
-    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, statusBar, log: channel, onHandTick: ops.onHandTick }),
+    ...registerRunbookCommands({ extensionUri: context.extensionUri, inputs, state, runbooks, log: channel, onHandTick: ops.recordHandTick }),
     ...ops.disposables,
     registerConvertCommand(),
   ];
   log.info(`Runbook Notebooks ${context.extension.packageJSON.version}: runbook features loaded (check kinds: ${registry.words().join(', ')})`);
-  return { api: { controller, state, inputs, statusBar, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api, tests, sections }, disposables };
+  return { api: { controller, state, inputs, statusBar, runbooks, setOperatorUi: (u) => ui.set(u), setInputUi: (u) => inputUi.set(u), ops: ops.api, tests, sections }, disposables };
 }
 
 /** Releases what the check kinds hold (HTTP connection pools). */

@@ -12,7 +12,7 @@ import { NETWORK_KINDS, originOf, planNetworkSend } from '../../core/secrets/app
 import { secretProblem } from '../inputs/inputUi';
 import { applyCellText } from '../notebook/controller';
 import type { RunState } from '../notebook/runState';
-import type { RunbookStatusBar } from '../notebook/statusBar';
+import type { DerivedRunbooks } from '../notebook/derivedRunbooks';
 import { RUNBOOK_MARKDOWN_NOTEBOOK, RUNBOOK_NOTEBOOK } from '../notebook/types';
 import { findNotebook } from '../notebook/notebookDoc';
 
@@ -20,7 +20,7 @@ export interface CommandDeps {
   readonly extensionUri: vscode.Uri;
   readonly inputs: InputStore;
   readonly state: RunState;
-  readonly statusBar: RunbookStatusBar;
+  readonly runbooks: DerivedRunbooks;
   readonly log: vscode.LogOutputChannel;
   readonly onHandTick?: (notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, checkId: string | undefined) => void;
 }
@@ -122,7 +122,7 @@ async function toggleTask(deps: CommandDeps, target?: vscode.Uri | vscode.Notebo
   const index = cellIndex ?? vscode.window.activeNotebookEditor?.selection.start;
   if (index === undefined) return false;
   const cell = notebook.cellAt(index);
-  const derived = deps.statusBar.derived(notebook);
+  const derived = deps.runbooks.of(notebook);
   const task = derived.cells[index]?.task;
   if (!task) {
     void vscode.window.showInformationMessage('This cell is not a checklist item.');
@@ -139,8 +139,8 @@ async function toggleTask(deps: CommandDeps, target?: vscode.Uri | vscode.Notebo
   return ok;
 }
 
-function inputsOf(notebook: vscode.NotebookDocument, statusBar: RunbookStatusBar): readonly RunbookInput[] {
-  return statusBar.derived(notebook).frontMatter?.inputs ?? [];
+function inputsOf(notebook: vscode.NotebookDocument, runbooks: DerivedRunbooks): readonly RunbookInput[] {
+  return runbooks.of(notebook).frontMatter?.inputs ?? [];
 }
 
 async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
@@ -150,7 +150,7 @@ async function editInputs(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
     return;
   }
   for (;;) {
-    const inputs = inputsOf(notebook, deps.statusBar);
+    const inputs = inputsOf(notebook, deps.runbooks);
     if (!inputs.length) {
       void vscode.window.showInformationMessage('This runbook declares no inputs (front matter `inputs:`).');
       return;
@@ -190,7 +190,7 @@ const DEFAULT_SECRET: RunbookInput = { name: 'apiKey', description: 'Engramia AP
  * as they are set; nothing is asked): the suggestion for where a new secret may be sent.
  */
 async function suggestedOrigins(deps: CommandDeps, notebook: vscode.NotebookDocument, input: RunbookInput, value: string | undefined): Promise<string[]> {
-  const derived = deps.statusBar.derived(notebook);
+  const derived = deps.runbooks.of(notebook);
   const declared = derived.frontMatter?.inputs ?? [];
   const resolved = await deps.inputs.resolve(notebook.uri, declared, 'all', { ask: false, restricted: !vscode.workspace.isTrusted });
   const values = { ...resolved.values, [input.name]: value ?? 'secret-placeholder' };
@@ -213,7 +213,7 @@ async function suggestedOrigins(deps: CommandDeps, notebook: vscode.NotebookDocu
  */
 async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, value?: string, origins?: string | readonly string[]): Promise<boolean> {
   const notebook = findNotebook(uri);
-  const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [];
+  const secrets = notebook ? inputsOf(notebook, deps.runbooks).filter((i) => i.secret) : [];
   let input = name ? secrets.find((s) => s.name === name) ?? { ...DEFAULT_SECRET, name } : undefined;
   if (!input) {
     if (secrets.length > 1) {
@@ -253,7 +253,7 @@ async function setSecret(deps: CommandDeps, uri?: vscode.Uri, name?: string, val
 
 async function clearSecrets(deps: CommandDeps): Promise<void> {
   const notebook = findNotebook();
-  const secrets = notebook ? inputsOf(notebook, deps.statusBar).filter((i) => i.secret) : [DEFAULT_SECRET];
+  const secrets = notebook ? inputsOf(notebook, deps.runbooks).filter((i) => i.secret) : [DEFAULT_SECRET];
   for (const s of secrets) await deps.inputs.setSecret(s, undefined, notebook?.uri);
   void vscode.window.showInformationMessage(`Forgot ${plural(secrets.length, 'stored secret')}.`);
 }

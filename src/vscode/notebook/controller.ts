@@ -1,7 +1,12 @@
 /**
  * The notebook controller: runs check cells through the core's engine, shows the verdict with a
- * one-line reason, and ticks (or unticks) the checklist box the check belongs to. Run All stops
- * at the first failing check unless `runbook.run.stopOnFirstFailure` is off.
+ * one-line reason, and ticks (or unticks) the checklist box the check belongs to. A run of several
+ * cells (VS Code's own Run All, Run Above/Below, a selection) is the same plan as "Run All Checks":
+ * core `planRun` leaves out checks excluded from run-all and destructive ones, and core
+ * `executePlan` runs the rest with this controller as its cell runner (stop at the first failure
+ * unless `runbook.run.stopOnFirstFailure` is off, cancel, not-run bookkeeping).
+ * Every finished check fires `onDidRunCheck`; every multi-cell run VS Code started fires
+ * `onDidRunPlan` when it ends.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,7 +17,7 @@ import { parseTargets } from '../../core/fleet/targets';
 import { inputsUsedBy, isDestructiveCheck } from '../../core/kinds';
 import { approvalQuestion, decideSend, isSensitive, NETWORK_KINDS, notSentResult, planNetworkSend } from '../../core/secrets/approvals';
 import type { RunbookInput } from '../../core/runbook/model';
-import { isExcludedFromRunAll } from '../../core/plan';
+import { executePlan, planRun, type ExecuteResult, type PlannedCheck, type RunPlan } from '../../core/plan';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore, ResolvedInputs } from '../inputs/inputStore';
@@ -20,6 +25,7 @@ import type { MaskingLogger } from '../log';
 import { renderRunMarkdown } from './outputs';
 import type { RunState } from './runState';
 import type { DerivedRunbooks } from './derivedRunbooks';
+import { documentOf } from './notebookDoc';
 import { toVsCodeLanguage } from './languages';
 import { EXTENSION_ID, NOTEBOOK_TYPES } from './types';
 
@@ -31,10 +37,6 @@ export interface ControllerDeps {
   readonly log: MaskingLogger;
   readonly ui: OperatorUi;
   readonly services: CheckServices;
-  /** Called after every finished check (evidence log). */
-  readonly onRun?: (notebook: vscode.NotebookDocument, run: CheckRun, meta: RunMeta) => void;
-  /** Called when a box is ticked or unticked by a check. */
-  readonly onTick?: (notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, by: 'check' | 'hand') => void;
 }
 
 export interface RunMeta {
@@ -42,6 +44,20 @@ export interface RunMeta {
   readonly sectionPath: readonly string[];
   readonly inputs: Readonly<Record<string, string>>;
   readonly secretInputs: readonly string[];
+}
+
+/** A check finished (the evidence log records it). */
+export interface CheckRunEvent {
+  readonly notebook: vscode.NotebookDocument;
+  readonly run: CheckRun;
+  readonly meta: RunMeta;
+}
+
+/** A run of several cells that VS Code started (its Run All, Run Above/Below) ended. */
+export interface PlanRunEvent {
+  readonly notebook: vscode.NotebookDocument;
+  readonly plan: RunPlan;
+  readonly result: ExecuteResult;
 }
 
 export interface RunOptions {
@@ -54,10 +70,29 @@ export interface RunOptions {
   readonly honourExclusions?: boolean;
 }
 
+export interface PlanRunOptions {
+  /** Stop at the first failure (default: the setting). */
+  readonly stopOnFirstFailure?: boolean;
+  readonly token?: vscode.CancellationToken;
+  /** Called when a check starts. */
+  readonly onStart?: (check: PlannedCheck) => void;
+}
+
+/** The setting `runbook.run.stopOnFirstFailure` (default on). */
+export function stopOnFirstFailureSetting(): boolean {
+  return vscode.workspace.getConfiguration('runbook').get<boolean>('run.stopOnFirstFailure', true);
+}
+
 export class RunbookController implements vscode.Disposable {
   private readonly controllers: vscode.NotebookController[];
   private readonly selected = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly ranCheck = new vscode.EventEmitter<CheckRunEvent>();
+  private readonly ranPlan = new vscode.EventEmitter<PlanRunEvent>();
+  /** Fires after every finished check (not for cells that are not checks). */
+  readonly onDidRunCheck = this.ranCheck.event;
+  /** Fires when a run of several cells started by VS Code (its Run All button, Run Above/Below) ends. */
+  readonly onDidRunPlan = this.ranPlan.event;
   private order = 0;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -66,7 +101,16 @@ export class RunbookController implements vscode.Disposable {
       c.supportedLanguages = [...new Set([...deps.registry.words().map(toVsCodeLanguage), 'yaml'])];
       c.supportsExecutionOrder = true;
       c.description = 'Runs checks and ticks their checklist boxes';
-      c.executeHandler = async (cells, notebook, ctrl) => { await this.executeCells(cells, notebook, ctrl, { honourExclusions: cells.length > 1 }); };
+      c.executeHandler = async (cells, notebook, ctrl) => {
+        if (cells.length <= 1) {
+          for (const cell of cells) await this.executeCell(cell, notebook, ctrl, this.derive(notebook));
+          return;
+        }
+        // VS Code's own Run All (and Run Above/Below): the plan "Run All Checks" runs, limited to these cells.
+        const plan = this.planOf(notebook, cells, true);
+        const result = await this.executePlanCells(notebook, ctrl, plan, {});
+        this.ranPlan.fire({ notebook, plan, result });
+      };
       this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
         if (selected) this.selected.add(notebook.uri.toString());
         else this.selected.delete(notebook.uri.toString());
@@ -82,6 +126,8 @@ export class RunbookController implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     for (const c of this.controllers) c.dispose();
+    this.ranCheck.dispose();
+    this.ranPlan.dispose();
   }
 
   /** Runs started by our own commands need the controller selected for the notebook first. */
@@ -100,39 +146,84 @@ export class RunbookController implements vscode.Disposable {
   async run(notebook: vscode.NotebookDocument, cells: readonly vscode.NotebookCell[], options: RunOptions = {}): Promise<CheckRun[]> {
     const ctrl = this.controllerFor(notebook);
     await this.ensureSelected(notebook, ctrl);
-    return this.executeCells(cells, notebook, ctrl, options);
-  }
-
-  private async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, options: RunOptions): Promise<CheckRun[]> {
-    const stopOnFirstFailure = options.stopOnFirstFailure ?? vscode.workspace.getConfiguration('runbook').get<boolean>('run.stopOnFirstFailure', true);
-    const runs: CheckRun[] = [];
     const codeCells = cells.filter((c) => c.kind === vscode.NotebookCellKind.Code);
-    let done = 0;
-    for (const cell of codeCells) {
-      if (options.token?.isCancellationRequested) break;
+    if (codeCells.length === 1) {
+      if (options.token?.isCancellationRequested) return [];
       const derived = this.derive(notebook);
-      const info = derived.cells[cell.index];
-      // A run of several cells (VS Code's own Run All included) leaves out checks excluded from
-      // run-all and destructive ones, as the CLI and "Run All Checks" do: those run on their own.
-      if (options.honourExclusions && info?.check && (isExcludedFromRunAll(info.check)
-        || isDestructiveCheck(this.deps.registry, { kind: info.check.kind, attributes: info.check.attributes, body: cell.document.getText() }))) continue;
-      options.onProgress?.(done++, codeCells.length, info?.check?.label ? plainText(info.check.label) : info?.check?.id ?? `cell ${cell.index + 1}`);
-      const run = await this.executeCell(cell, notebook, ctrl, derived, options.token);
-      if (!run) continue;
-      runs.push(run);
-      if (stopOnFirstFailure && codeCells.length > 1 && (run.verdict === 'fail' || run.verdict === 'error')) {
-        void vscode.window.showWarningMessage(`Run stopped: "${info?.check?.label ? plainText(info.check.label) : run.checkId}" failed — ${plainText(run.reason)}`);
-        break;
+      const info = derived.cells[codeCells[0]!.index];
+      options.onProgress?.(0, 1, info?.check?.label ? plainText(info.check.label) : info?.check?.id ?? `cell ${codeCells[0]!.index + 1}`);
+      const cancel = new AbortController();
+      const sub = options.token?.onCancellationRequested(() => cancel.abort());
+      try {
+        const run = await this.executeCell(codeCells[0]!, notebook, ctrl, derived, cancel.signal);
+        return run ? [run] : [];
+      } finally {
+        sub?.dispose();
       }
     }
-    return runs;
+    const plan = this.planOf(notebook, codeCells, !!options.honourExclusions);
+    const total = plan.entries.filter((e) => e.skip === undefined).length;
+    let done = 0;
+    const result = await this.executePlanCells(notebook, ctrl, plan, {
+      stopOnFirstFailure: options.stopOnFirstFailure,
+      token: options.token,
+      onStart: (check) => options.onProgress?.(done++, total, check.label ? plainText(check.label) : check.id),
+    });
+    return result.runs.filter((r) => !r.notRun);
+  }
+
+  /** Runs a plan (Run All Checks, Run Section) in this notebook: core executePlan, one cell at a time. */
+  async runPlan(notebook: vscode.NotebookDocument, plan: RunPlan, options: PlanRunOptions = {}): Promise<ExecuteResult> {
+    const ctrl = this.controllerFor(notebook);
+    await this.ensureSelected(notebook, ctrl);
+    return this.executePlanCells(notebook, ctrl, plan, options);
+  }
+
+  /** The run-all plan of the notebook, limited to the given cells (exclusions dropped unless `honourExclusions`). */
+  private planOf(notebook: vscode.NotebookDocument, cells: readonly vscode.NotebookCell[], honourExclusions: boolean): RunPlan {
+    const plan = planRun(documentOf(notebook, this.derive(notebook)), { isDestructive: (c) => isDestructiveCheck(this.deps.registry, c) });
+    const wanted = new Set(cells.map((c) => c.index));
+    return { entries: plan.entries.filter((e) => wanted.has(e.check.cell)).map((e) => (honourExclusions ? e : { check: e.check })) };
+  }
+
+  /**
+   * The one multi-cell loop: core executePlan with this controller's cell execution as the runner
+   * (one check at a time, so that each shows as running and asks for its inputs on its own).
+   * Stopping the running cell in the notebook cancels the whole run.
+   */
+  private async executePlanCells(notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, plan: RunPlan, options: PlanRunOptions): Promise<ExecuteResult> {
+    const cancel = new AbortController();
+    const sub = options.token?.onCancellationRequested(() => cancel.abort());
+    if (options.token?.isCancellationRequested) cancel.abort();
+    try {
+      return await executePlan(plan, { registry: this.deps.registry }, {
+        stopOnFirstFailure: options.stopOnFirstFailure ?? stopOnFirstFailureSetting(),
+        signal: cancel.signal,
+        concurrency: 1,
+        onStart: options.onStart,
+        runner: async (check, io) => {
+          const cell = check.cell < notebook.cellCount ? notebook.cellAt(check.cell) : undefined;
+          const run = cell && await this.executeCell(cell, notebook, ctrl, this.derive(notebook), io.signal, () => cancel.abort());
+          return run ?? {
+            checkId: check.id, kind: check.kind, startedAt: new Date().toISOString(), durationMs: 0,
+            ...(io.signal?.aborted ? { verdict: 'skipped', reason: 'cancelled' } : { verdict: 'error', reason: 'the cell could not run (see the Runbook log)' }),
+          };
+        },
+      });
+    } finally {
+      sub?.dispose();
+    }
   }
 
   private derive(notebook: vscode.NotebookDocument): DerivedRunbook {
     return this.deps.runbooks.of(notebook);
   }
 
-  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, derived: DerivedRunbook, outerToken?: vscode.CancellationToken): Promise<CheckRun | undefined> {
+  /**
+   * Runs one cell as a cell execution. `outer` cancels it from outside (a plan run's cancel);
+   * `onCancel` is told when the user stops the cell in the notebook.
+   */
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController, derived: DerivedRunbook, outer?: AbortSignal, onCancel?: () => void): Promise<CheckRun | undefined> {
     const exec = ctrl.createNotebookCellExecution(cell);
     exec.executionOrder = ++this.order;
     exec.start(Date.now());
@@ -188,7 +279,10 @@ export class RunbookController implements vscode.Disposable {
       const streamed: vscode.NotebookCellOutputItem[] = [];
       let streaming: Promise<unknown> = Promise.resolve();
       const cancel = new AbortController();
-      const subs = [exec.token.onCancellationRequested(() => cancel.abort()), outerToken?.onCancellationRequested(() => cancel.abort())];
+      const stop = () => cancel.abort();
+      const subs = [exec.token.onCancellationRequested(() => { cancel.abort(); onCancel?.(); })];
+      outer?.addEventListener('abort', stop);
+      if (outer?.aborted) cancel.abort();
       const env: EngineEnvironment = {
         registry: this.deps.registry,
         inputs: runInputs,
@@ -216,19 +310,20 @@ export class RunbookController implements vscode.Disposable {
               }).catch(() => undefined);
             },
           });
-      for (const s of subs) s?.dispose();
+      for (const s of subs) s.dispose();
+      outer?.removeEventListener('abort', stop);
       this.deps.log.info(`${check.id}: ${run.verdict} — ${run.reason}`);
 
       const result = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(renderRunMarkdown(run, check.label), 'text/markdown')], { runbookVerdict: run.verdict });
       await streaming;
       await exec.replaceOutput(streamed.length ? [new vscode.NotebookCellOutput(streamed), result] : [result]);
       this.deps.state.record(notebook.uri, run);
-      this.deps.onRun?.(notebook, run, {
+      this.ranCheck.fire({ notebook, run, meta: {
         label: check.label,
         sectionPath: check.headingPath,
         inputs: resolved.values,
         secretInputs: inputsDecl.filter((i) => i.secret).map((i) => i.name),
-      });
+      } });
       if (check.taskCell !== null && check.taskCell !== undefined) await this.updateBox(notebook, check.taskCell, check.id, run);
       exec.end(run.verdict === 'pass' || run.verdict === 'warn' ? true : run.verdict === 'skipped' ? undefined : false, Date.now());
       return run;
@@ -294,7 +389,6 @@ export class RunbookController implements vscode.Disposable {
     }
     await applyCellText(taskCell, text, next);
     this.deps.state.tick(notebook.uri, checkId, { by: 'check', at: Date.now(), checked: want });
-    this.deps.onTick?.(notebook, taskIndex, want, 'check');
   }
 }
 

@@ -52,3 +52,21 @@ export async function revealCell(notebook: vscode.NotebookDocument, index: numbe
   editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
   return editor;
 }
+
+/**
+ * Puts a failing check's reason on screen: its cell and the red output below it (the output
+ * belongs to the check cell). The item and the check cell are selected (`itemCell`, when the check
+ * belongs to a checklist item, comes first). A check cell out of view is revealed in the centre;
+ * one at the bottom edge whose output runs off the screen (the next cell is not in view) goes to
+ * the top.
+ */
+export async function revealFailure(notebook: vscode.NotebookDocument, checkCell: number, itemCell?: number | null): Promise<vscode.NotebookEditor> {
+  const editor = await vscode.window.showNotebookDocument(notebook, { preserveFocus: false });
+  const first = itemCell !== undefined && itemCell !== null && itemCell < checkCell ? itemCell : checkCell;
+  editor.selections = [new vscode.NotebookRange(first, checkCell + 1)];
+  const inView = (i: number) => editor.visibleRanges.some((r) => r.start <= i && i < r.end);
+  const range = new vscode.NotebookRange(checkCell, checkCell + 1);
+  if (!inView(checkCell)) editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+  else if (checkCell + 1 < notebook.cellCount && !inView(checkCell + 1)) editor.revealRange(range, vscode.NotebookEditorRevealType.AtTop);
+  return editor;
+}

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { plainText, plural, sectionProgress, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from './runState';
-import type { RunbookStatusBar } from './statusBar';
+import type { DerivedRunbooks } from './derivedRunbooks';
 import { isRunbookNotebook } from './types';
 import { findNotebook, revealCell } from './notebookDoc';
 
@@ -21,7 +21,7 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private notebook: vscode.NotebookDocument | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly statusBar: RunbookStatusBar, private readonly state: RunState) {
+  constructor(private readonly runbooks: DerivedRunbooks, private readonly state: RunState) {
     const view = vscode.window.createTreeView('runbook.sections', { treeDataProvider: this, showCollapseAll: true });
     const refresh = () => {
       if (this.timer) clearTimeout(this.timer);
@@ -52,7 +52,7 @@ export class SectionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   private derived(): DerivedRunbook | undefined {
-    return this.notebook ? this.statusBar.derived(this.notebook) : undefined;
+    return this.notebook ? this.runbooks.of(this.notebook) : undefined;
   }
 
   getChildren(node?: Node): Node[] {

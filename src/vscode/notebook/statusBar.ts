@@ -28,7 +28,7 @@ export class RunbookStatusBar implements vscode.NotebookCellStatusBarItemProvide
     this.changed.dispose();
   }
 
-  /** The live runbook's derived view (shared cache, see DerivedRunbooks). */
+  /** The live runbook's derived view, as this status bar reads it (the extension API's tests use it; features get DerivedRunbooks injected). */
   derived(notebook: vscode.NotebookDocument): DerivedRunbook {
     return this.runbooks.of(notebook);
   }

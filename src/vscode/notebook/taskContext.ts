@@ -5,14 +5,14 @@
  * bar outside edit mode, so the toolbar is the one-click channel there.
  */
 import * as vscode from 'vscode';
-import type { RunbookStatusBar } from './statusBar';
+import type { DerivedRunbooks } from './derivedRunbooks';
 import { isRunbookNotebook } from './types';
 
 export class TaskContextKeys implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly statusBar: RunbookStatusBar) {
+  constructor(private readonly runbooks: DerivedRunbooks) {
     const schedule = () => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.update(), 50);
@@ -30,7 +30,7 @@ export class TaskContextKeys implements vscode.Disposable {
     const unchecked: string[] = [];
     for (const nb of vscode.workspace.notebookDocuments) {
       if (!isRunbookNotebook(nb)) continue;
-      const derived = this.statusBar.derived(nb);
+      const derived = this.runbooks.of(nb);
       derived.cells.forEach((c, i) => {
         if (c.task && i < nb.cellCount) (c.task.checked ? checked : unchecked).push(nb.cellAt(i).document.uri.toString());
       });

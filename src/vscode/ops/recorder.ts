@@ -9,19 +9,23 @@ import { isExcludedFromRunAll, sectionKey } from '../../core/plan';
 import type { EvidenceRecord } from '../../core/evidence';
 import type { CheckRun } from '../../core/checks/types';
 import type { RunMeta } from '../notebook/controller';
-import type { RunbookStatusBar } from '../notebook/statusBar';
+import type { DerivedRunbooks } from '../notebook/derivedRunbooks';
 import type { InputStore } from '../inputs/inputStore';
 import { documentOf, itemIdOf, rollbackSection } from '../notebook/notebookDoc';
 
 export interface RecorderDeps {
-  readonly statusBar: RunbookStatusBar;
+  readonly runbooks: DerivedRunbooks;
   readonly inputs: InputStore;
   readonly clock: Clock;
   /** Checks a run all leaves out (excluded or destructive): they do not end a drill split. */
   readonly isLeftOut: (check: { kind: string; attributes: Readonly<Record<string, string>>; body: string }) => boolean;
   readonly log: { warn(msg: string): void; info(msg: string): void };
-  /** A rollout window closed (green or not). */
-  readonly onWindowClose?: (notebook: vscode.Uri, status: WindowStatus) => void;
+}
+
+/** A rollout smoke window closed (green or not). */
+export interface WindowCloseEvent {
+  readonly uri: vscode.Uri;
+  readonly status: WindowStatus;
 }
 
 export class EvidenceRecorder implements vscode.Disposable {
@@ -29,6 +33,9 @@ export class EvidenceRecorder implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after records were appended for a notebook (or its timers changed). */
   readonly onDidChange = this.changed.event;
+  private readonly windowClosed = new vscode.EventEmitter<WindowCloseEvent>();
+  /** Fires when a rollout smoke window closes. */
+  readonly onDidCloseWindow = this.windowClosed.event;
 
   constructor(private readonly deps: RecorderDeps) {}
 
@@ -36,6 +43,7 @@ export class EvidenceRecorder implements vscode.Disposable {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.changed.dispose();
+    this.windowClosed.dispose();
   }
 
   /** Drops every session (timers included); the logs on disk stay. Used when the clock is swapped. */
@@ -48,7 +56,7 @@ export class EvidenceRecorder implements vscode.Disposable {
   session(notebook: vscode.NotebookDocument): CutoverSession {
     const key = notebook.uri.toString();
     let s = this.sessions.get(key);
-    const derived = this.deps.statusBar.derived(notebook);
+    const derived = this.deps.runbooks.of(notebook);
     if (!s) {
       const uri = notebook.uri;
       s = new CutoverSession({
@@ -56,7 +64,7 @@ export class EvidenceRecorder implements vscode.Disposable {
         runbookPath: uri.fsPath,
         clock: this.deps.clock,
         windowMs: Math.max(1, vscode.workspace.getConfiguration('runbook').get<number>('rollout.windowMinutes', 30)) * 60_000,
-        onWindowClose: (status) => this.deps.onWindowClose?.(uri, status),
+        onWindowClose: (status) => this.windowClosed.fire({ uri, status }),
         onError: (m) => this.deps.log.warn(m),
         onRecord: () => this.changed.fire(uri),
       });
@@ -83,11 +91,11 @@ export class EvidenceRecorder implements vscode.Disposable {
   /** Secret values of the notebook's secret inputs that are stored (to mask text written outside a run). */
   async addStoredSecrets(notebook: vscode.NotebookDocument): Promise<void> {
     const s = this.session(notebook);
-    const secrets = (this.deps.statusBar.derived(notebook).frontMatter?.inputs ?? []).filter((i) => i.secret);
+    const secrets = (this.deps.runbooks.of(notebook).frontMatter?.inputs ?? []).filter((i) => i.secret);
     for (const input of secrets) s.addSecrets([await this.deps.inputs.getSecret(input, notebook.uri)]);
   }
 
-  /** Controller hook: a check finished. */
+  /** A check finished (the controller's onDidRunCheck). */
   recordRun(notebook: vscode.NotebookDocument, run: CheckRun, meta: RunMeta): EvidenceRecord[] {
     // A check cut short by Cancel proves nothing (as in the CLI): no record.
     if (run.verdict === 'skipped' && run.reason === 'cancelled') return [];
@@ -105,13 +113,13 @@ export class EvidenceRecorder implements vscode.Disposable {
     }
   }
 
-  /** Commands hook: a box was ticked or unticked by hand. */
+  /** A box was ticked or unticked by hand. */
   async recordHandTick(notebook: vscode.NotebookDocument, cellIndex: number, checked: boolean, checkId: string | undefined): Promise<EvidenceRecord | undefined> {
     // An untitled runbook has no place beside it for a log.
     if (notebook.uri.scheme !== 'file') return undefined;
     try {
       await this.addStoredSecrets(notebook);
-      const doc = documentOf(notebook, this.deps.statusBar.derived(notebook));
+      const doc = documentOf(notebook, this.deps.runbooks.of(notebook));
       return this.session(notebook).recordTick(itemIdOf(doc, cellIndex, checkId), checked);
     } catch (e) {
       this.deps.log.warn(`evidence: ${(e as Error).message}`);
@@ -152,7 +160,7 @@ export class EvidenceRecorder implements vscode.Disposable {
   /** The cutover report (markdown) of the notebook from its whole evidence log. */
   async report(notebook: vscode.NotebookDocument): Promise<string> {
     await this.addStoredSecrets(notebook);
-    const derived = this.deps.statusBar.derived(notebook);
+    const derived = this.deps.runbooks.of(notebook);
     return this.session(notebook).report(documentOf(notebook, derived));
   }
 }

@@ -10,7 +10,7 @@ import { type WindowStatus } from '../../core/cutover';
 import { formatDuration } from '../../core/text';
 import { plainText, plural, type DerivedRunbook } from '../../core/runbook';
 import type { RunState } from '../notebook/runState';
-import type { RunbookStatusBar } from '../notebook/statusBar';
+import type { DerivedRunbooks } from '../notebook/derivedRunbooks';
 import { isRunbookNotebook } from '../notebook/types';
 import type { EvidenceRecorder } from './recorder';
 
@@ -20,21 +20,24 @@ export interface Progress {
   readonly failing: number;
   /** Cell to reveal for the first failing item (its task cell, else the check cell). */
   readonly firstFailingCell?: number;
+  /** The first failing check's own cell (its output shows why). */
+  readonly firstFailingCheckCell?: number;
 }
 
 export function progressOf(notebook: vscode.NotebookDocument, derived: DerivedRunbook, state: RunState): Progress {
   let ticked = 0, total = 0, failing = 0;
   let first: number | undefined;
+  let firstCheck: number | undefined;
   derived.cells.forEach((c, i) => {
     if (c.role === 'task' && c.task) { total++; if (c.task.checked) ticked++; }
     if (c.check) {
       if (state.failing(notebook.uri, c.check.id)) {
         failing++;
-        if (first === undefined) first = c.check.taskCell ?? i;
+        if (first === undefined) { first = c.check.taskCell ?? i; firstCheck = i; }
       }
     }
   });
-  return { ticked, total, failing, firstFailingCell: first };
+  return { ticked, total, failing, firstFailingCell: first, firstFailingCheckCell: firstCheck };
 }
 
 const SMOKE_ICON: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✘', error: '✘', skipped: '–', 'not run': '○' };
@@ -71,7 +74,7 @@ export class OpsStatusItems implements vscode.Disposable {
   private readonly interval: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly statusBar: RunbookStatusBar,
+    private readonly runbooks: DerivedRunbooks,
     private readonly state: RunState,
     private readonly recorder: EvidenceRecorder,
   ) {
@@ -109,7 +112,7 @@ export class OpsStatusItems implements vscode.Disposable {
       this.progress.text = this.window.text = this.drill.text = '';
       return;
     }
-    const derived = this.statusBar.derived(notebook);
+    const derived = this.runbooks.of(notebook);
     const p = progressOf(notebook, derived, this.state);
     this.progress.text = `$(checklist) ${p.ticked}/${p.total}${p.failing ? ` · $(error) ${p.failing} failing` : ''}`;
     this.progress.tooltip = `${plainText(derived.frontMatter?.title ?? 'Runbook')}: ${p.ticked} of ${plural(p.total, 'item')} ticked${p.failing ? `, ${plural(p.failing, 'check')} failing — click to show the first` : ''}`;
