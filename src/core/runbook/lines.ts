@@ -157,68 +157,76 @@ function isWs(c: number): boolean {
 }
 
 /**
- * Offsets of the value's lines within `raw`, flat: [start0, end0, start1, end1, …], indentation,
- * a BOM, line ends, the gap and (for fences) the fence lines excluded. No strings are built.
- */
-export function contentRanges(raw: string, indentLength: number, fence?: FenceFrame): number[] {
-  const lines: number[] = [];
-  const n = raw.length;
-  let start = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let lineStart = 0;
-  for (let i = 0; i < n; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      lines.push(lineStart === 0 ? start : lineStart, i);
-      if (c === 13 && raw.charCodeAt(i + 1) === 10) i++;
-      lineStart = i + 1;
-    }
-  }
-  if (lineStart < n) lines.push(lineStart === 0 ? start : lineStart, n);
-  const blank = (k: number) => {
-    for (let i = lines[2 * k]; i < lines[2 * k + 1]; i++) if (!isWs(raw.charCodeAt(i))) return false;
-    return true;
-  };
-  const count = lines.length / 2;
-  let end = count;
-  while (end > 0 && blank(end - 1)) end--;
-  start = 0;
-  if (fence) {
-    start = 1;
-    if (fence.closeLine !== null && end > 1) end--;
-    if (end < 1) end = 1;
-  } else {
-    while (start < end && blank(start)) start++;
-  }
-  const out: number[] = [];
-  for (let k = start; k < end; k++) {
-    let a = lines[2 * k];
-    const b = lines[2 * k + 1];
-    for (let m = 0; m < indentLength && a < b && isWs(raw.charCodeAt(a)); m++) a++;
-    out.push(a, b);
-  }
-  return out;
-}
-
-/**
  * The value a cell shows, derived from its raw bytes: LF line ends, the common indentation removed,
  * leading/trailing blank lines (the gap) dropped, and for fences the opening/closing lines dropped.
+ * Built from as few slices of raw as possible (one when nothing inside is stripped or rewritten).
  */
 export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): string {
   if (!fence && indent === '' && raw.indexOf('\r') < 0 && raw.charCodeAt(0) !== 0xfeff) return plainValue(raw);
-  const r = contentRanges(raw, indent.length, fence);
-  if (r.length === 0) return '';
-  // One contiguous slice when nothing was stripped inside and every line ends with a bare LF.
-  let contiguous = true;
-  for (let k = 2; k < r.length; k += 2) {
-    if (r[k] !== r[k - 1] + 1 || raw.charCodeAt(r[k - 1]) !== 10) {
-      contiguous = false;
-      break;
+  const n = raw.length;
+  const bom = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // The last line that is not blank holds the last character that is not whitespace or a line end.
+  let q = n - 1;
+  while (q >= bom) {
+    const c = raw.charCodeAt(q);
+    if (c === 32 || c === 9 || c === 10 || c === 13) q--;
+    else break;
+  }
+  if (q < bom) return '';
+  let lastStart = q;
+  while (lastStart > 0 && !isEol(raw.charCodeAt(lastStart - 1))) lastStart--;
+  let end = q;
+  while (end < n && !isEol(raw.charCodeAt(end))) end++;
+  let first: number;
+  if (fence) {
+    // Content starts on the second line; the closing line (the last non-blank one, unless that is
+    // the opening line) is dropped.
+    let e = 0;
+    while (e < n && !isEol(raw.charCodeAt(e))) e++;
+    if (e >= n) return '';
+    first = raw.charCodeAt(e) === 13 && raw.charCodeAt(e + 1) === 10 ? e + 2 : e + 1;
+    if (first >= n || lastStart === 0) return '';
+    if (fence.closeLine !== null) {
+      end = lastStart - 1;
+      if (raw.charCodeAt(end) === 10 && end > 0 && raw.charCodeAt(end - 1) === 13) end--;
+    }
+    if (end < first) return '';
+  } else {
+    first = bom;
+    // Skip leading blank lines (the last line is not blank, so this stops there at the latest).
+    while (first < lastStart) {
+      let k = first;
+      while (isWs(raw.charCodeAt(k))) k++;
+      if (!isEol(raw.charCodeAt(k))) break;
+      first = raw.charCodeAt(k) === 13 && raw.charCodeAt(k + 1) === 10 ? k + 2 : k + 1;
     }
   }
-  if (contiguous) return raw.slice(r[0], r[r.length - 1]);
-  let out = raw.slice(r[0], r[1]);
-  for (let k = 2; k < r.length; k += 2) out += '\n' + raw.slice(r[k], r[k + 1]);
-  return out;
+  // Lines [first, end]: each less up to indent.length spaces or tabs, joined with LF.
+  const strip = indent.length;
+  let out = '';
+  let seg = -1;
+  let prevEnd = 0;
+  let ls = first;
+  for (;;) {
+    let a = ls;
+    for (let m = 0; m < strip && a < end && isWs(raw.charCodeAt(a)); m++) a++;
+    let le = a;
+    while (le < end && !isEol(raw.charCodeAt(le))) le++;
+    if (seg < 0) seg = a;
+    else if (a !== ls || raw.charCodeAt(ls - 1) !== 10 || (ls >= 2 && raw.charCodeAt(ls - 2) === 13)) {
+      // Not a continuation of the current slice: something was stripped, or the line end is not a bare LF.
+      out += raw.slice(seg, prevEnd) + '\n';
+      seg = a;
+    }
+    prevEnd = le;
+    if (le >= end) break;
+    ls = raw.charCodeAt(le) === 13 && raw.charCodeAt(le + 1) === 10 ? le + 2 : le + 1;
+  }
+  return out ? out + raw.slice(seg, prevEnd) : raw.slice(seg, prevEnd);
+}
+
+function isEol(c: number): boolean {
+  return c === 10 || c === 13;
 }
 
 /** valueOfRaw for markup without indentation, CR or BOM: one slice between the leading and trailing blank lines. */
@@ -292,40 +300,70 @@ function nextLineStart(raw: string, le: number): number {
 export function rawShows(raw: string, indent: string, fence: FenceFrame | undefined, value: string): boolean {
   const n = raw.length;
   if (n === 0) return value === '';
-  return raw.indexOf('\r') < 0 ? rawShowsLf(raw, indent.length, fence, value) : rawShowsAnyEol(raw, indent, fence, value);
+  // Read as if raw had LF line ends only; that answer is final when it is "same" (see LF_SAME) or
+  // when raw has no CR at all. Only a raw with CR line ends is read again, line end by line end.
+  const r = rawShowsLf(raw, indent.length, fence, value);
+  if (r === LF_SAME) return true;
+  if (r === LF_DIFFERENT && raw.indexOf('\r') < 0) return false;
+  return rawShowsAnyEol(raw, indent, fence, value);
 }
 
+/** rawShowsLf's answers. */
+const LF_DIFFERENT = 0;
 /**
- * rawShows for a raw slice without CR: lines are found with native indexOf/lastIndexOf instead of
- * a loop over characters (this runs for every cell VS Code hands back on save).
+ * The value equals raw read with LF line ends. Then raw has no CR: the value has none, the compared
+ * text equals it, and the rest (blank lines, indentation, fence lines, checked here) has none.
  */
-function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undefined, value: string): boolean {
+const LF_SAME = 1;
+/** A fence line holds a CR: raw must be read with CR line ends. */
+const LF_HAS_CR = 2;
+
+/**
+ * rawShows reading raw with LF line ends only (`value` has LF line ends): lines are found with
+ * native indexOf instead of a loop over characters (this runs for every cell VS Code hands back on
+ * save), and raw is not scanned for CR first.
+ */
+function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undefined, value: string): number {
   const n = raw.length;
+  const empty = value === '' ? LF_SAME : LF_DIFFERENT;
+  let first = 0;
+  if (fence) {
+    // The opening line: [0, first - 1); it is not compared, so it is checked for CR here.
+    const nl = raw.indexOf('\n');
+    if (raw.lastIndexOf('\r', nl < 0 ? n : nl) >= 0) return LF_HAS_CR;
+    first = nl < 0 ? n + 1 : nl + 1;
+  }
   // The last content line holds the last character that is not whitespace (a BOM at 0 is blank).
+  // A CR stops this scan: it is then compared (and differs from the value's characters).
   let q = n - 1;
   for (;;) {
     const c = raw.charCodeAt(q);
     if (c === 32 || c === 9 || c === 10) {
-      if (--q < 0) return value === '';
+      if (--q < 0) return empty;
     } else break;
   }
-  if (q === 0 && raw.charCodeAt(0) === 0xfeff) return value === '';
+  if (q === 0 && raw.charCodeAt(0) === 0xfeff) return empty;
   let lastEnd = raw.indexOf('\n', q);
   if (lastEnd < 0) lastEnd = n;
-  let first = 0;
   if (fence) {
-    const nl = raw.indexOf('\n');
-    first = nl < 0 ? n : nl + 1;
     if (fence.closeLine !== null) {
-      // Drop the closing line: the content ends where the closing line starts (a short scan back).
+      // Drop the closing line: the content ends where the closing line starts (a short scan back,
+      // which checks the closing line for CR: it is not compared either).
       let closeStart = q;
-      while (closeStart > 0 && raw.charCodeAt(closeStart - 1) !== 10) closeStart--;
+      for (;;) {
+        if (closeStart === 0) break;
+        const c = raw.charCodeAt(closeStart - 1);
+        if (c === 10) break;
+        if (c === 13) return LF_HAS_CR;
+        closeStart--;
+      }
+      if (raw.charCodeAt(q) === 13) return LF_HAS_CR;
       if (closeStart > 0) {
-        if (closeStart <= first - 1) return value === '';
+        if (closeStart <= first - 1) return empty;
         lastEnd = closeStart - 1;
       }
     }
-    if (lastEnd < first || first >= n) return value === '';
+    if (lastEnd < first || first >= n) return empty;
   } else {
     // Skip leading blank lines (the last content line is not blank, so this stops before it).
     for (let p = 0; ; p++) {
@@ -335,20 +373,20 @@ function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undef
     }
   }
   if (first === 0 && raw.charCodeAt(0) === 0xfeff) first = 1;
-  if (indentLength === 0) return lastEnd - first === value.length && raw.substring(first, lastEnd) === value;
+  if (indentLength === 0) return lastEnd - first === value.length && raw.substring(first, lastEnd) === value ? LF_SAME : LF_DIFFERENT;
   let pos = 0;
   let ls = first;
   for (;;) {
     let le = raw.indexOf('\n', ls);
     if (le < 0 || le > lastEnd) le = lastEnd;
     pos = matchLine(raw, ls, le, indentLength, value, pos);
-    if (pos < 0) return false;
+    if (pos < 0) return LF_DIFFERENT;
     if (le >= lastEnd) break;
-    if (value.charCodeAt(pos) !== 10) return false;
+    if (value.charCodeAt(pos) !== 10) return LF_DIFFERENT;
     pos++;
     ls = le + 1;
   }
-  return pos === value.length;
+  return pos === value.length ? LF_SAME : LF_DIFFERENT;
 }
 
 /**
