@@ -6,7 +6,7 @@
  */
 import { parseFrontMatter } from './frontMatter';
 import { parseInfoString, type AttributeStyle } from './infoString';
-import { columnWidth, leadingWhitespace, sourceShows } from './lines';
+import { sourceShows } from './lines';
 import type { CellLike, CellRole, CheckRef, DerivedCell, DerivedRunbook, FrontMatter, Section, TaskInfo } from './model';
 import { headingOf, slug, taskOf } from './text';
 
@@ -186,9 +186,22 @@ class Ids {
 
 /** Column where a cell's first line starts (its indentation), for list containment. */
 function cellColumn(cell: CellLike, value: string): number {
-  const indent = cell.source?.indent ?? '';
-  const first = value.slice(0, Math.max(0, value.indexOf('\n') >= 0 ? value.indexOf('\n') : value.length));
-  return columnWidth(indent.replace(/^\uFEFF/, '') + leadingWhitespace(first));
+  return leadColumn(value, leadColumn(cell.source?.indent ?? '', 0, true), false);
+}
+
+/**
+ * The column after `text`'s leading spaces and tabs (after a BOM when `bom`), starting at column
+ * `col`; tabs go to the next multiple of 4. What columnWidth(leadingWhitespace(…)) gives, without
+ * building strings.
+ */
+function leadColumn(text: string, col: number, bom: boolean): number {
+  for (let k = bom && text.charCodeAt(0) === 0xfeff ? 1 : 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 32) col++;
+    else if (c === 9) col += 4 - (col % 4);
+    else break;
+  }
+  return col;
 }
 
 /**
@@ -206,7 +219,7 @@ function findTaskCell(cells: readonly CellLike[], roles: readonly CellRole[], va
     return null;
   }
   if (cell.source.fence.inTask === false) return null;
-  let bound = columnWidth(leadingWhitespace(cell.source.fence.openLine.replace(/^\uFEFF/, '')));
+  let bound = leadColumn(cell.source.fence.openLine, 0, true);
   for (let j = i - 1; j >= 0 && bound > 0; j--) {
     const r = roles[j];
     if (r === 'section' || r === 'frontMatter' || r === 'error') return null;

@@ -18,7 +18,7 @@ export interface InfoString {
   readonly error?: string;
 }
 
-const KEY = /^[A-Za-z_][\w.-]*/;
+const KEY = /[A-Za-z_][\w.-]*/y;
 
 /** The info string's first word, lowercased (cheap: no attribute parsing). */
 export function infoKind(info: string): string {
@@ -78,7 +78,7 @@ function parseKeyValue(kind: string, word: string, rest: string): InfoString {
   let i = 1;
   const n = rest.length;
   const skip = () => {
-    while (i < n && /\s/.test(rest[i])) i++;
+    while (i < n && isSpace(rest.charCodeAt(i))) i++;
   };
   for (;;) {
     skip();
@@ -93,7 +93,8 @@ function parseKeyValue(kind: string, word: string, rest: string): InfoString {
       i++;
       continue;
     }
-    const m = KEY.exec(rest.slice(i));
+    KEY.lastIndex = i;
+    const m = KEY.exec(rest);
     if (!m) return fail(`expected key=value, found "${rest.slice(i, i + 12)}"`);
     const key = m[0];
     i += key.length;
@@ -120,10 +121,17 @@ function parseKeyValue(kind: string, word: string, rest: string): InfoString {
       attributes[key] = value;
     } else {
       const start = i;
-      while (i < n && !/[\s}]/.test(rest[i])) i++;
+      while (i < n && rest.charCodeAt(i) !== 125 /* } */ && !isSpace(rest.charCodeAt(i))) i++;
       attributes[key] = rest.slice(start, i);
     }
   }
+}
+
+/** What `\s` matches in a JavaScript regular expression, by character code. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function quoteIfNeeded(value: string): string {

@@ -96,6 +96,47 @@ function cleanTitle(title: string): string {
 
 /** Lowercase, letters and digits kept (any script), runs of anything else → "-". */
 export function slug(text: string): string {
+  return asciiSlug(text) ?? slugAnyScript(text);
+}
+
+/**
+ * slug for ASCII text in one scan (ids are made for every check and heading of a runbook), or
+ * undefined when the text has a character outside ASCII. Same result as slugAnyScript: the
+ * characters `*_~[]()<> are dropped, letters and digits kept (lowercased), and every other run
+ * between them becomes one "-", none at either end.
+ */
+function asciiSlug(text: string): string | undefined {
+  let out = '';
+  let dash = false;
+  let run = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return undefined;
+    const lower = c | 32;
+    if ((lower >= 97 && lower <= 122) || (c >= 48 && c <= 57)) {
+      if (run < 0) {
+        if (dash && out) out += '-';
+        dash = false;
+        run = i;
+      }
+      continue;
+    }
+    if (run >= 0) {
+      out += text.slice(run, i);
+      run = -1;
+    }
+    if (!DROPPED[c]) dash = true;
+  }
+  if (run >= 0) out += text.slice(run);
+  return out.toLowerCase();
+}
+
+/** ASCII characters that slug drops (they do not separate words). */
+const DROPPED: boolean[] = [];
+for (const ch of '`*_~[]()<>') DROPPED[ch.charCodeAt(0)] = true;
+
+/** slug for text in any script. */
+export function slugAnyScript(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
