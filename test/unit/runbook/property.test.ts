@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseRunbook, serializeRunbook, serializeRunbookBytes } from '../../../src/core/runbook';
 import { rawShows, valueOfRaw } from '../../../src/core/runbook/lines';
+import { slug, slugAnyScript } from '../../../src/core/runbook/text';
 import { assertSingleBoxToggles, roundTrip } from './helpers';
 
 const SEED = Number(process.env.SEED ?? 20261122);
@@ -124,6 +125,57 @@ test('property: the in-place comparison agrees with the derived value', () => {
     if (v.length) assert.ok(!rawShows(r, indent, f, v.slice(0, -1)));
     if (v.length) assert.ok(!rawShows(r, indent, f, 'x' + v.slice(1)) || v[0] === 'x');
   }), { seed: SEED + 8, numRuns: 5000 });
+});
+
+test('property: the in-place comparison says "same" exactly when the derived values are equal (raws with and without CR)', () => {
+  // Values taken from other raws and small edits of the true value: the near misses a fast path
+  // could take for equal (CR in fence lines, partial indentation, blank-line gaps).
+  const chars = fc.constantFrom('\n', '\n', '\r\n', '\r', ' ', '  ', '\t', 'a', 'b', '```', '\ufeff', 'é');
+  const raw = fc.array(chars, { maxLength: 24 }).map((a) => a.join(''));
+  const fence = fc.option(fc.record({ openLine: fc.constant('```'), closeLine: fc.constantFrom(null, '```'), marker: fc.constant('```'), info: fc.constant('') }), { nil: undefined });
+  const edit = fc.tuple(fc.nat(), fc.constantFrom('', ' ', '\n', 'a', '\t', '  '), fc.nat({ max: 2 }));
+  fc.assert(fc.property(raw, raw, fc.constantFrom('', ' ', '  ', '\t'), fence, edit, (r, other, indent, f, [at, ins, del]) => {
+    const v = valueOfRaw(r, indent, f);
+    const p = v.length ? at % (v.length + 1) : 0;
+    const candidates = [v, valueOfRaw(other, indent, f), valueOfRaw(other, '', f), v.slice(0, p) + ins + v.slice(p + del)];
+    for (const c of candidates) assert.equal(rawShows(r, indent, f, c), c === v, JSON.stringify({ r, indent, f: !!f, c }));
+  }), { seed: SEED + 9, numRuns: 20000 });
+});
+
+/** valueOfRaw as the format describes it, written plainly: the oracle for the one-pass version. */
+function plainValueOf(raw: string, indent: string, fence?: { closeLine: string | null }): string {
+  const text = raw.startsWith('\ufeff') ? raw.slice(1) : raw;
+  const lines = text.split(/\r\n|\r|\n/);
+  if (/(\r\n|\r|\n)$/.test(text) || text === '') lines.pop();
+  const blank = (l: string) => /^[ \t]*$/.test(l);
+  let end = lines.length;
+  while (end > 0 && blank(lines[end - 1])) end--;
+  let start = 0;
+  if (fence) {
+    start = 1;
+    if (fence.closeLine !== null && end > 1) end--;
+    if (end < 1) end = 1;
+  } else while (start < end && blank(lines[start])) start++;
+  const lead = new RegExp(`^[ \\t]{0,${indent.length}}`);
+  return lines.slice(start, end).map((l) => l.replace(lead, '')).join('\n');
+}
+
+test('property: the value derived from raw bytes is what the format says (any line ends, BOM, indentation, fences)', () => {
+  const chars = fc.constantFrom('\n', '\n', '\r\n', '\r', ' ', '  ', '\t', 'a', 'bc', '```', '\ufeff', 'é', '\n\n');
+  const raw = fc.array(chars, { maxLength: 30 }).map((a) => a.join(''));
+  const fence = fc.option(fc.record({ openLine: fc.constant('```'), closeLine: fc.constantFrom(null, '```'), marker: fc.constant('```'), info: fc.constant('') }), { nil: undefined });
+  fc.assert(fc.property(raw, fc.constantFrom('', ' ', '  ', '\t', '    '), fence, (r, indent, f) => {
+    assert.equal(valueOfRaw(r, indent, f), plainValueOf(r, indent, f), JSON.stringify({ r, indent, f: f && f.closeLine }));
+  }), { seed: SEED + 11, numRuns: 30000 });
+});
+
+test('property: the one-scan ASCII slug equals the any-script slug', () => {
+  const ch = fc.oneof(fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), fc.constantFrom('`', '*', '_', '~', '[', ']', '(', ')', '<', '>', ' ', '-', 'A', 'z', '9', 'é', 'İ', 'ﬁ', '½', '\u00a0'));
+  fc.assert(fc.property(fc.array(ch, { maxLength: 30 }).map((a) => a.join('')), (t) => {
+    assert.equal(slug(t), slugAnyScript(t), JSON.stringify(t));
+  }), { seed: SEED + 10, numRuns: 20000 });
+  assert.equal(slug('Check `pip show` (v2) — **ok**'), 'check-pip-show-v2-ok');
+  assert.equal(slug('__init__ < a_b >'), 'init-ab');
 });
 
 test('property: an edited check body comes back as written, other cells untouched', () => {
