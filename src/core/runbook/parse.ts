@@ -46,7 +46,7 @@ function failed(message: string, input: string | Uint8Array): RunbookDocument {
 }
 
 function parseText(text: string, options: ParseOptions): RunbookDocument {
-  const { spans, starts } = splitSpans(text);
+  const { spans, starts, cr } = splitSpans(text);
   const cells: RunbookCell[] = [];
   for (const span of spans) {
     const raw = text.slice(starts[span.start], starts[span.end]);
@@ -80,7 +80,7 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
     cells: out,
     sections: derived.sections,
     ...(derived.frontMatter ? { frontMatter: derived.frontMatter } : {}),
-    eol: dominantEol(text),
+    eol: cr ? dominantEol(text) : '\n',
     ...(text.charCodeAt(0) === 0xfeff ? { bom: true } : {}),
   };
 }

@@ -7,6 +7,7 @@
  * A span that would start on blank lines gives those lines to the span before it (its gap).
  */
 import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
 import { BOM, leadingWhitespace, lineStarts } from './lines';
 import type { CellRole } from './model';
 
@@ -23,6 +24,8 @@ export interface SplitResult {
   readonly spans: Span[];
   /** Offsets of line starts, plus text.length at the end. */
   readonly starts: number[];
+  /** True when the text has a CR (the line ends are then not all LF). */
+  readonly cr: boolean;
 }
 
 type BlockParser = InstanceType<typeof MarkdownIt>;
@@ -39,16 +42,6 @@ function blockParser(): BlockParser {
 
 const TASK_CONTENT = /^\[[ xX]\](?:[ \t]|$)/;
 
-/** Line text without its EOL (and without a BOM on line 0). */
-function lineText(text: string, starts: number[], i: number): string {
-  let end = starts[i + 1];
-  const c = text.charCodeAt(end - 1);
-  if (c === 10) end -= text.charCodeAt(end - 2) === 13 && end - 2 >= starts[i] ? 2 : 1;
-  else if (c === 13) end -= 1;
-  const s = text.slice(starts[i], Math.max(starts[i], end));
-  return i === 0 && s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
-}
-
 function blankAt(text: string, starts: number[], i: number): boolean {
   const end = starts[i + 1];
   for (let k = starts[i]; k < end; k++) {
@@ -59,28 +52,80 @@ function blankAt(text: string, starts: number[], i: number): boolean {
   return true;
 }
 
-export function frontMatterEnd(text: string, starts: number[]): number {
-  const n = starts.length - 1;
-  if (n < 2 || lineText(text, starts, 0) !== '---') return 0;
-  for (let i = 1; i < n; i++) {
-    const t = lineText(text, starts, i);
-    if (t === '---' || t === '...') return i + 1;
+/**
+ * markdown-it's block tokens for `body`, as `md.parse` gives them with core rules normalize + block
+ * (the block parser is called directly: normalizing changes only text with CR or NUL), and when
+ * the text was not changed, markdown-it's own table of line starts (no second scan for lines).
+ */
+function blockTokens(body: string): { tokens: Token[]; lineMarks?: number[]; cr: boolean } {
+  const tokens: Token[] = [];
+  const cr = body.indexOf('\r') >= 0;
+  if (!body) return { tokens, cr };
+  const md = blockParser();
+  const normal = !cr && body.indexOf('\0') < 0;
+  const src = normal ? body : body.replace(/\r\n?|\n/g, '\n').replace(/\0/g, '\uFFFD');
+  const state = new md.block.State(src, md, {}, tokens);
+  md.block.tokenize(state, state.line, state.lineMax);
+  return normal ? { tokens, lineMarks: state.bMarks, cr } : { tokens, cr };
+}
+
+/**
+ * Line starts of `text` (as lineStarts gives them) from markdown-it's line starts of the body,
+ * which begins at `offset`; `head` holds the starts of the lines before it (the front matter).
+ * markdown-it leaves out a last line of only spaces or tabs without a line end: it is added here.
+ */
+function startsFromMarks(text: string, head: number[], offset: number, marks: number[]): number[] {
+  const starts = head.slice();
+  const lines = marks.length - 1;
+  for (let i = 0; i < lines; i++) starts.push(offset + marks[i]);
+  const lastNl = text.lastIndexOf('\n');
+  const tail = Math.max(lastNl + 1, offset);
+  if (tail < text.length && (starts.length === head.length || starts[starts.length - 1] < tail)) starts.push(tail);
+  if (starts.length === 0 || starts[0] !== 0) starts[0] = 0;
+  starts.push(text.length);
+  return starts;
+}
+
+/** The starts of the front matter's lines and of the line after it, scanning only those lines; [] when there is none. */
+function frontMatterStarts(text: string): number[] {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const head: number[] = [0];
+  const lineAt = (from: number): { text: string; next: number } | undefined => {
+    if (from >= text.length) return undefined;
+    let e = from;
+    while (e < text.length && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
+    const next = text.charCodeAt(e) === 13 && text.charCodeAt(e + 1) === 10 ? e + 2 : e + 1;
+    return { text: text.slice(from, e), next };
+  };
+  const first = lineAt(i);
+  if (!first || first.text !== '---' || first.next > text.length) return [];
+  i = first.next;
+  for (;;) {
+    const line = lineAt(i);
+    // The closing line must be a line of its own (lineStarts counts a line only when it has text or an end).
+    if (!line) return [];
+    head.push(i);
+    i = line.next;
+    if (line.text === '---' || line.text === '...') {
+      head.push(Math.min(i, text.length));
+      return head;
+    }
   }
-  return 0;
 }
 
 const ROLE_RANK: Record<Span['role'], number> = { frontMatter: 5, fence: 4, section: 3, task: 2, prose: 1 };
 
 export function splitSpans(text: string): SplitResult {
-  const starts = lineStarts(text);
+  const head = frontMatterStarts(text);
+  const fm = head.length ? head.length - 1 : 0;
+  const bodyStart = fm > 0 ? head[fm] : text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bodyStart > 0 ? text.slice(bodyStart) : text;
+  const { tokens, lineMarks, cr } = blockTokens(body);
+  const starts = lineMarks ? startsFromMarks(text, head.slice(0, fm), bodyStart, lineMarks) : lineStarts(text);
   const lineCount = starts.length - 1;
   const points: { line: number; role: Span['role']; soft: boolean; inTask?: boolean }[] = [];
-  const fm = frontMatterEnd(text, starts);
   if (fm > 0) points.push({ line: 0, role: 'frontMatter', soft: false });
-
-  const body = fm > 0 ? text.slice(starts[fm]) : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (lineCount > fm) points.push({ line: fm, role: 'prose', soft: true });
-  const tokens = blockParser().parse(body, {});
   // Two blank lines right before a block (outside blockquotes) end the cell before it: this is
   // how a cell added in the notebook is written, so that it comes back as its own cell.
   const afterTwoBlank = (line: number) => line >= 2 && blankAt(text, starts, fm + line - 1) && blankAt(text, starts, fm + line - 2);
@@ -172,7 +217,7 @@ export function splitSpans(text: string): SplitResult {
     spans.push({ start, end, role: byLine[k].role, ...(byLine[k].role === 'fence' ? { inTask: !!byLine[k].inTask } : {}) });
   }
   if (spans.length === 0 && lineCount > 0) spans.push({ start: 0, end: lineCount, role: 'prose' });
-  return { spans, starts };
+  return { spans, starts, cr: cr || (bodyStart > 0 && text.lastIndexOf('\r', bodyStart - 1) >= 0) };
 }
 
 /** The fence's opening line split into indentation, marker and info string. */

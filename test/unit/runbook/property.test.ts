@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseRunbook, serializeRunbook, serializeRunbookBytes } from '../../../src/core/runbook';
-import { rawShows, valueOfRaw } from '../../../src/core/runbook/lines';
+import { lineStarts, rawShows, valueOfRaw } from '../../../src/core/runbook/lines';
+import { splitSpans } from '../../../src/core/runbook/split';
 import { slug, slugAnyScript } from '../../../src/core/runbook/text';
 import { assertSingleBoxToggles, roundTrip } from './helpers';
 
@@ -254,4 +255,13 @@ test('property: a markdown cell added anywhere comes back as its own cell, the o
     inserted++;
   }), { seed: SEED + 9, numRuns: RUNS * 2 });
   assert.ok(inserted >= RUNS);
+});
+
+test('property: the split reuses markdown-it\'s line table: line starts are those of the text (front matter, BOM, CR, a last line of spaces)', () => {
+  const piece = fc.constantFrom('---\n', '---', '...\n', 'title: x\n', '# h\n', '- [ ] t\n', '```sh\n', '```\n', '  ', '\t', ' \n', '\n', '\r\n', '\r', 'a', '\ufeff', '> q\n', '| a |\n|---|\n');
+  fc.assert(fc.property(fc.array(piece, { maxLength: 16 }).map((a) => a.join('')), (t) => {
+    assert.deepEqual(splitSpans(t).starts, lineStarts(t), JSON.stringify(t));
+    assert.equal(splitSpans(t).cr, t.includes('\r'));
+  }), { seed: SEED + 12, numRuns: 20000 });
+  for (const t of ['', ' ', 'a\n  ', '\ufeff  ', '---\nx: 1\n---', '---\nx: 1\n---\n  ', '\ufeff---\n---\n\t']) assert.deepEqual(splitSpans(t).starts, lineStarts(t), JSON.stringify(t));
 });
