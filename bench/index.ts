@@ -80,7 +80,7 @@ function format(reports: readonly BenchReport[]): string {
   for (const r of reports) {
     for (const row of r.rows) {
       const v = row.value >= 100 ? row.value.toFixed(0) : row.value >= 10 ? row.value.toFixed(1) : row.value.toFixed(2);
-      rows.push([r.name, row.metric, `${v} ${row.unit}`, row.goal ?? '', row.ok === undefined ? '' : row.ok ? 'ok' : 'MISSED']);
+      rows.push([r.name, row.metric, `${v} ${row.unit}`, row.goal ?? '', row.ok === undefined ? '' : row.ok ? 'PASS' : 'MISS']);
     }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
