@@ -2,11 +2,13 @@
  * A typed Engramia REST client (undici + zod). Every response is validated; a response of the
  * wrong shape throws SchemaDriftError naming the field, the endpoint and the server version
  * (read once from GET /v1/version and cached). Errors are EngramiaApiError (§5.5) or
- * EngramiaNetworkError. Only idempotent GETs are retried, and only after a 429 whose
- * Retry-After fits under `maxRetryWaitMs`; POST and DELETE are sent exactly once.
+ * EngramiaNetworkError. Retries follow the shared policy (src/core/http/retry.ts): only GETs,
+ * only after a 429 (or a 503 with Retry-After) whose wait fits the cap and the time left; POST
+ * and DELETE (delete-project, delete-pattern) are sent exactly once.
  */
 import { request, type Dispatcher } from 'undici';
 import { abortableSleep } from '../checks/abort';
+import { retryDecision, RETRY_AFTER_CAP_MS } from '../http/retry';
 import type { z } from 'zod';
 import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
 import { MAX_BODY_BYTES, readCappedBody } from '../http/body';
@@ -38,10 +40,15 @@ export interface EngramiaClientOptions {
   readonly timeoutMs?: number;
   /** Aborts every request of this client (e.g. the check's signal). */
   readonly signal?: AbortSignal;
-  /** Retries of a GET after 429 (default 1). */
+  /** Retries of a GET after 429 or 503 with Retry-After (default 1). */
   readonly maxRetries?: number;
-  /** A GET is retried only when Retry-After is at most this long (default 10 s): the wait is honoured, never shortened. */
+  /**
+   * A GET is retried only when Retry-After is at most this long (default and most: RETRY_AFTER_CAP_MS,
+   * 10 s; a larger value is capped): the wait is honoured, never shortened.
+   */
   readonly maxRetryWaitMs?: number;
+  /** Time left before the caller's deadline (the check's timeout): a longer wait is not started. */
+  readonly timeLeftMs?: () => number;
   readonly dispatcher?: Dispatcher;
   /** Called after every exchange, e.g. to stream "GET /v1/metrics → 200 in 12 ms" into a cell. */
   readonly onExchange?: (exchange: Exchange) => void;
@@ -168,23 +175,26 @@ export class EngramiaClient {
     return this.call('DELETE', `/v1/governance/projects/${encodeURIComponent(projectId)}`, { schema: scopedDeleteSchema, signal, timeoutMs });
   }
 
-  /** Sends one request (plus GET retries after 429) and validates the answer. */
+  /** Sends one request (plus GET retries by the shared policy) and validates the answer. */
   async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: CallOptions<S>): Promise<z.infer<S>> {
-    const idempotent = method === 'GET';
-    const maxRetries = idempotent ? (this.options.maxRetries ?? 1) : 0;
-    const maxWait = this.options.maxRetryWaitMs ?? 10_000;
     for (let attempt = 0; ; attempt++) {
       const res = await this.send(method, path, opts);
       if (res.status >= 200 && res.status < 300) return this.validate(method, path, res.text, opts.schema);
       const err = new EngramiaApiError({ status: res.status, method, path, bodyText: res.text, retryAfterHeader: res.retryAfter });
-      if (res.status === 429 && attempt < maxRetries) {
-        const waitMs = (err.retryAfter ?? 60) * 1000;
-        if (waitMs <= maxWait) {
-          await abortableSleep(waitMs, this.signals(opts.signal));
-          continue;
-        }
-      }
-      throw err;
+      const decision = retryDecision({
+        method,
+        destructive: method === 'DELETE',
+        status: res.status,
+        retryAfter: res.retryAfter,
+        bodyRetryAfterSeconds: typeof err.context?.['retry_after'] === 'number' ? err.context['retry_after'] : undefined,
+        quota: err.category === 'quota',
+        retriesSoFar: attempt,
+        maxRetries: this.options.maxRetries ?? 1,
+        capMs: this.options.maxRetryWaitMs ?? RETRY_AFTER_CAP_MS,
+        ...(this.options.timeLeftMs ? { timeLeftMs: this.options.timeLeftMs() } : {}),
+      });
+      if (!decision.retry) throw err;
+      await abortableSleep(decision.waitMs, this.signals(opts.signal));
     }
   }
 

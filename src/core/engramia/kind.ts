@@ -6,6 +6,7 @@
  * Connection: params `baseUrl`/`apiKey`, else the runbook inputs of the same names.
  * See docs/checks/engramia.md.
  */
+import { formatDuration } from '../text';
 import { z } from 'zod';
 import { evaluateConditions, parseConditions, summarizeConditions } from '../checks/conditions';
 import { booleanAttribute } from '../checks/registry';
@@ -122,9 +123,12 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
     if (!apiKey && probeName !== 'version') return { verdict: 'error', reason: 'missing input: apiKey', next: 'set the API key (Runbook: Set API Key, or ENGRAMIA_API_KEY)' };
     let client: EngramiaClient;
     try {
+      const started = ctx.now();
       client = new EngramiaClient({
         baseUrl, apiKey, signal: ctx.signal, timeoutMs: Math.min(10_000, ctx.timeoutMs),
-        onExchange: (ex) => ctx.emit({ stream: 'info', text: `${ex.method} ${ex.path} → ${ex.status} in ${ex.durationMs} ms\n` }),
+        // A Retry-After wait that would outlast the check's timeout is not started (./retry policy).
+        timeLeftMs: () => ctx.timeoutMs - (ctx.now() - started) - 100,
+        onExchange: (ex) => ctx.emit({ stream: 'info', text: `${ex.method} ${ex.path} → ${ex.status} in ${formatDuration(ex.durationMs)}\n` }),
       });
     } catch {
       return { verdict: 'error', reason: `baseUrl "${baseUrl}" is not a URL`, next: 'set baseUrl to e.g. https://api.engramia.dev' };

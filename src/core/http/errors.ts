@@ -11,6 +11,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { parseJsonBounded } from './json';
+import { parseRetryAfter } from './retry';
+
+export { parseRetryAfter };
 import { formatDuration, oneLine as fitLine } from '../text';
 
 /** A server's or the system's message as one line (every line joined), at most `max` characters. */
@@ -93,14 +96,6 @@ function header(headers: HeaderBag | undefined, name: string): string | undefine
   return Array.isArray(v) ? v[0] : (v as string | undefined);
 }
 
-/** `Retry-After` as seconds (delta-seconds or an HTTP date); undefined when absent or invalid. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, Math.ceil((t - now) / 1000));
-}
 
 /** How much of a body the display helpers below read (a title or first line is near the start). */
 const SCAN_CHARS = 64 * 1024;

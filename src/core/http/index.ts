@@ -1,9 +1,10 @@
 /**
  * The `http` check kind and its helpers. See docs/checks/http.md §2.
  */
-export { httpKind, createHttpKind, disposeHttpPools, HTTP_SUBJECTS, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, RETRY_AFTER_CAP_MS } from './kind';
+export { httpKind, createHttpKind, disposeHttpPools, HTTP_SUBJECTS, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './kind';
+export { RETRY_AFTER_CAP_MS, DEFAULT_RATE_LIMIT_WAIT_MS, isRetriableMethod, parseRetryAfter, retryDecision, type RetryDecision, type RetryQuestion } from './retry';
 export type { HttpKind, HttpKindOptions, HttpAttributes } from './kind';
-export { describeHttpError, describeNetworkError, parseRetryAfter, htmlTitle, firstTextLine, KNOWN_ROUTE_MISTAKES, SET_KEY_HINT } from './errors';
+export { describeHttpError, describeNetworkError, htmlTitle, firstTextLine, KNOWN_ROUTE_MISTAKES, SET_KEY_HINT } from './errors';
 export type { HttpErrorDescription, HttpErrorCategory, NetworkErrorDescription, RequestPhase, RequestRef } from './errors';
 export { HttpPools, defaultDispatcherFactory } from './pools';
 export { parseJsonBounded, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './json';

@@ -13,7 +13,8 @@ import { evaluateConditions, jsonPathsOf, parseConditions, summarizeConditions, 
 import { Masker } from '../secrets/mask';
 import { renderDetails, renderRequestText, statusText, type ResponseView } from './details';
 import { formatDuration } from '../text';
-import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, parseRetryAfter, type RequestPhase } from './errors';
+import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, type RequestPhase } from './errors';
+import { retryDecision } from './retry';
 import { HttpPools, type DispatcherFactory } from './pools';
 import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
 import { abortableSleep, untilAborted } from '../checks/abort';
@@ -24,8 +25,6 @@ import { MAX_BODY_BYTES, readCappedBody } from './body';
 export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-/** Longest Retry-After wait honoured before a retry. */
-export const RETRY_AFTER_CAP_MS = 60_000;
 /** Bodies larger than this are cut (the check only needs the start). */
 export { MAX_BODY_BYTES };
 
@@ -186,7 +185,8 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     const finish = (r: CheckResult): CheckResult => masker.maskDeep({ ...r, data: { ...data, ...(r.data ?? {}) } });
 
     // 2. Destructive requests: preview + typed confirmation before anything is sent (never retried).
-    if (attrs.confirm !== undefined || attrs.destructive || req.method === 'DELETE') {
+    const destructive = attrs.confirm !== undefined || !!attrs.destructive || req.method === 'DELETE';
+    if (destructive) {
       const lastSegment = req.url.pathname.split('/').filter(Boolean).pop();
       const expected = attrs.confirm ?? (lastSegment ? decodeURIComponent(lastSegment) : req.method);
       const preview = masker.mask(`${inv.label ? `${inv.label}\n\n` : ''}${renderRequestText(req)}`);
@@ -202,9 +202,10 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
       if (!ok) return finish({ verdict: 'fail', reason: `not confirmed (type "${expected}" to go ahead), so nothing was sent`, next: 'run the check again and confirm when ready' });
     }
 
-    // 3. Send, retrying idempotent requests after a 429 when Retry-After fits the time left.
-    const retriable = req.method === 'GET' || req.method === 'HEAD';
-    const maxRetries = retriable ? (attrs.retries ?? 1) : 0;
+    // 3. Send; a read is sent again after a 429 (or a 503 with Retry-After) by the shared policy
+    // (./retry.ts): never a write or a destructive call, and only when the wait fits the cap and
+    // the time left.
+    const maxRetries = attrs.retries ?? 1;
     const started = ctx.now();
     const notes: string[] = [];
     const phase = new Phase();
@@ -214,19 +215,24 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
       for (;;) {
         attempts++;
         res = await sendOnce(req, dispatcher, ctx.signal, phase, ctx.now);
-        if (res.status !== 429 || attempts > maxRetries) break;
+        if (res.status !== 429 && res.status !== 503) break;
         const desc = describeHttpError(res.status, res.headers, res.bodyText, { method: req.method, path: req.url.pathname });
-        if (desc.category === 'quota') break; // a quota does not clear by waiting
-        const waitS = parseRetryAfter(res.headers['retry-after']) ?? desc.retryAfterSeconds ?? 1;
-        const left = ctx.timeoutMs - (ctx.now() - started) - 100;
-        if (waitS * 1000 > RETRY_AFTER_CAP_MS || waitS * 1000 > left) {
-          notes.push(`429 not retried: Retry-After ${waitS} s is longer than ${waitS * 1000 > RETRY_AFTER_CAP_MS ? 'the 60 s cap' : 'the time left before the timeout'}`);
-          break;
-        }
-        notes.push(`429 received; retried after ${waitS} s (Retry-After)`);
-        ctx.emit({ stream: 'info', text: `429 rate limited: retrying in ${waitS} s\n` });
+        const decision = retryDecision({
+          method: req.method,
+          destructive,
+          status: res.status,
+          retryAfter: res.headers['retry-after'],
+          bodyRetryAfterSeconds: typeof desc.context?.['retry_after'] === 'number' ? desc.context['retry_after'] : undefined,
+          quota: desc.category === 'quota',
+          retriesSoFar: attempts - 1,
+          maxRetries,
+          timeLeftMs: ctx.timeoutMs - (ctx.now() - started) - 100,
+        });
+        if (decision.note) notes.push(decision.note);
+        if (!decision.retry) break;
+        ctx.emit({ stream: 'info', text: `${res.status === 429 ? '429 rate limited' : '503 unavailable'}: retrying in ${formatDuration(decision.waitMs)}\n` });
         phase.value = 'connect';
-        await abortableSleep(waitS * 1000, ctx.signal);
+        await abortableSleep(decision.waitMs, ctx.signal);
       }
     } catch (err) {
       if (ctx.signal.aborted) {
