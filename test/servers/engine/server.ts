@@ -35,6 +35,8 @@ export interface EngineServer {
   /** Serve these states one per `/health` request, then stay on the last one. */
   setSequence(states: readonly EngineState[]): void;
   readonly requests: { method: string; path: string; key?: string }[];
+  /** Each following `/health` request (numbered from 1 on) is answered once `gate(n)` settles; undefined answers at once. */
+  holdHealth(gate: ((n: number) => Promise<void>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -42,10 +44,33 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   let sequence: EngineState[] = [options.state ?? 'ok'];
   const started = Date.now();
   const requests: EngineServer['requests'] = [];
+  let gate: ((n: number) => Promise<void>) | undefined;
+  let healthCount = 0;
   const nextState = (): EngineState => (sequence.length > 1 ? sequence.shift()! : sequence[0]!);
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+  };
+
+  /** Answers one `/health` request in the next state of the sequence. */
+  const health = (req: IncomingMessage, res: ServerResponse): void => {
+    const state = nextState();
+    const uptime = (Date.now() - started) / 1000;
+    switch (state) {
+      case 'ok':
+        return json(res, 200, { status: 'ok', uptime_seconds: uptime, subsystems: { database: 'ok', llm: 'ok', asset_directory: 'ok' } });
+      case 'degraded':
+        return json(res, 200, { status: 'degraded', uptime_seconds: uptime, subsystems: { database: 'ok', llm: 'unreachable', asset_directory: 'ok' } });
+      case 'starting':
+        return json(res, 503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'starting up' } });
+      case 'error':
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('Internal Server Error');
+        return;
+      case 'hangup':
+        req.socket.destroy();
+        return;
+    }
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -53,22 +78,13 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
     const key = req.headers['x-engine-key'];
     requests.push({ method: req.method ?? 'GET', path: url.pathname, key: typeof key === 'string' ? key : undefined });
     if (url.pathname === '/health' && req.method === 'GET') {
-      const state = nextState();
-      const uptime = (Date.now() - started) / 1000;
-      switch (state) {
-        case 'ok':
-          return json(res, 200, { status: 'ok', uptime_seconds: uptime, subsystems: { database: 'ok', llm: 'ok', asset_directory: 'ok' } });
-        case 'degraded':
-          return json(res, 200, { status: 'degraded', uptime_seconds: uptime, subsystems: { database: 'ok', llm: 'unreachable', asset_directory: 'ok' } });
-        case 'starting':
-          return json(res, 503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'starting up' } });
-        case 'error':
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          return res.end('Internal Server Error');
-        case 'hangup':
-          req.socket.destroy();
-          return;
+      const n = ++healthCount;
+      if (gate) {
+        const answer = () => health(req, res);
+        void gate(n).then(answer, answer);
+        return;
       }
+      return health(req, res);
     }
     if (url.pathname === '/memory/export') {
       if (key !== options.engineKey || !options.engineKey) return json(res, 401, { error: { code: 'INVALID_KEY', message: 'Invalid or missing X-Engine-Key' } });
@@ -88,6 +104,10 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
       sequence = [...states];
     },
     requests,
+    holdHealth: (g) => {
+      gate = g;
+      healthCount = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

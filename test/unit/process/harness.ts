@@ -53,6 +53,8 @@ export interface RunSetup {
   readonly attributes?: Record<string, string>;
   readonly id?: string;
   readonly label?: string;
+  /** Sees each chunk as it is emitted, while the check is still running. */
+  readonly onChunk?: (chunk: OutputChunk) => void;
 }
 
 export interface Ran {
@@ -63,7 +65,7 @@ export interface Ran {
 
 export async function run(kind: string, body: string, setup: RunSetup = {}): Promise<Ran> {
   const chunks: OutputChunk[] = [];
-  const options: RunOptions = { signal: setup.signal, emit: (c) => chunks.push(c) };
+  const options: RunOptions = { signal: setup.signal, emit: (c) => { chunks.push(c); setup.onChunk?.(c); } };
   const result = await runCheck(
     { id: setup.id ?? 'test.check', kind, attributes: setup.attributes ?? {}, body, label: setup.label },
     {

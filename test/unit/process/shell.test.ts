@@ -36,6 +36,40 @@ test('output streams in order as it arrives, stdout and stderr apart', async () 
   assert.deepEqual(seq, ['stdout:one', 'stderr:two', 'stdout:three']);
 });
 
+/**
+ * A script that prints a line, then waits (at most ~10 s) for the test to answer through a file
+ * that the test writes only when it has seen that line in the stream: exit 0 proves the line was
+ * delivered while the process was still running. No timing assertion.
+ */
+async function streamsLive(kind: string, body: (go: string) => string): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const go = path.join(dir, 'go');
+    const r = await run(kind, body(go), { onChunk: (c) => { if (c.stream === 'stdout' && c.text.includes('first')) writeFileSync(go, ''); } });
+    assert.equal(r.run.verdict, 'pass', `${kind}: ${r.run.reason} (the first line was not streamed before the process ended)`);
+    assert.match(r.output, /first[\s\S]*second/);
+  } finally {
+    cleanup();
+  }
+}
+
+test('stdout reaches the stream while the process runs (shell)', async () => {
+  await streamsLive('shell', (go) => `echo first\ni=0\nwhile [ ! -f '${go}' ]; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done\necho second`);
+});
+
+test('stdout reaches the stream while the process runs (python, plain print without flush)', async () => {
+  await streamsLive('python', (go) => [
+    'import os, sys, time',
+    'print("first")',
+    'for _ in range(200):',
+    `    if os.path.exists(${JSON.stringify(go)}): break`,
+    '    time.sleep(0.05)',
+    'else:',
+    '    sys.exit(1)',
+    'print("second")',
+  ].join('\n'));
+});
+
 test('a partial line without newline is still streamed', async () => {
   const r = await run('shell', 'printf "no newline"; sleep 0.5; printf " done"');
   assert.equal(r.run.verdict, 'pass');

@@ -38,6 +38,38 @@ test('decide.health-poll: healthy → pass, showing elapsed time per poll', asyn
   assert.match(r.output, /poll 3\/3: ok/);
 });
 
+test('decide.health-poll streams each poll as it happens: poll 3 is answered only after 2 poll lines reached the output', async () => {
+  // The Engine holds the 3rd /health request until two poll lines have been streamed out of the
+  // running check. Output that arrived only at the end would leave poll 3 unanswered until
+  // urllib's 5 s timeout: "unreachable", and the check would not pass.
+  let release!: () => void;
+  const twoPolls = new Promise<void>((resolve) => (release = resolve));
+  let streamedPolls = 0;
+  let pollsWhenHeld = -1;
+  d.engine.holdHealth((n) => {
+    if (n !== 3) return Promise.resolve();
+    pollsWhenHeld = streamedPolls;
+    return twoPolls;
+  });
+  try {
+    const r = await d.run('decide.health-poll', {
+      onChunk: (c) => {
+        if (c.stream !== 'stdout') return;
+        streamedPolls += (c.text.match(/poll \d\/3: /g) ?? []).length;
+        if (streamedPolls >= 2) release();
+      },
+    });
+    assert.equal(r.run.verdict, 'pass', r.run.reason);
+    assert.match(r.run.reason, /ok on all 3 polls/);
+    assert.ok(pollsWhenHeld >= 0, 'the 3rd poll reached the Engine');
+    const pollChunks = r.chunks.filter((c) => c.stream === 'stdout' && /poll [12]\/3: ok/.test(c.text));
+    assert.ok(pollChunks.length >= 2, 'polls 1 and 2 came as chunks of their own');
+  } finally {
+    d.engine.holdHealth(undefined);
+    release();
+  }
+});
+
 test('decide.health-poll: non-ok on every poll → fail (rollback trigger), subsystems shown verbatim', async () => {
   d.engine.setState('degraded');
   try {
