@@ -17,7 +17,7 @@ import { parseTargets } from '../../core/fleet/targets';
 import { inputsUsedBy, isDestructiveCheck } from '../../core/kinds';
 import { approvalQuestion, decideSend, isSensitive, NETWORK_KINDS, notSentResult, planNetworkSend } from '../../core/secrets/approvals';
 import type { RunbookInput } from '../../core/runbook/model';
-import { executePlan, planRun, type ExecuteResult, type PlannedCheck, type RunPlan } from '../../core/plan';
+import { executePlan, planRun, type ExecuteResult, type PlannedCheck, type PlanRun, type RunPlan } from '../../core/plan';
 import type { CheckRegistry } from '../../core/checks/registry';
 import type { CheckRun, CheckServices, OperatorUi } from '../../core/checks/types';
 import type { InputStore, ResolvedInputs } from '../inputs/inputStore';
@@ -76,6 +76,8 @@ export interface PlanRunOptions {
   readonly token?: vscode.CancellationToken;
   /** Called when a check starts. */
   readonly onStart?: (check: PlannedCheck) => void;
+  /** Called once per plan entry, in document order, not-run entries included. */
+  readonly onResult?: (run: PlanRun, check: PlannedCheck) => void;
 }
 
 /** The setting `runbook.run.stopOnFirstFailure` (default on). */
@@ -201,6 +203,7 @@ export class RunbookController implements vscode.Disposable {
         signal: cancel.signal,
         concurrency: 1,
         onStart: options.onStart,
+        onResult: options.onResult,
         runner: async (check, io) => {
           const cell = check.cell < notebook.cellCount ? notebook.cellAt(check.cell) : undefined;
           const run = cell && await this.executeCell(cell, notebook, ctrl, this.derive(notebook), io.signal, () => cancel.abort());

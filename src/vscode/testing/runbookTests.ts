@@ -8,13 +8,15 @@
 import * as vscode from 'vscode';
 import type { CheckRun } from '../../core/checks/types';
 import { plainText, type DerivedRunbook } from '../../core/runbook';
+import { planRun } from '../../core/plan';
+import { documentOf } from '../notebook/notebookDoc';
 import type { RunbookController } from '../notebook/controller';
 import type { DerivedRunbooks } from '../notebook/derivedRunbooks';
 import type { RunState } from '../notebook/runState';
 import { NOTEBOOK_TYPES } from '../notebook/types';
 
 export interface RunbookTestsDeps {
-  readonly controller: Pick<RunbookController, 'run'>;
+  readonly controller: Pick<RunbookController, 'runPlan'>;
   readonly runbooks: DerivedRunbooks;
   readonly state: RunState;
 }
@@ -171,21 +173,27 @@ export class RunbookTests implements vscode.Disposable {
         derived.cells.forEach((c, i) => c.check && cellOf.set(c.check.id, i));
         const entries = items.map((item) => ({ item, id: (this.data.get(item) as { checkId: string }).checkId })).filter((e) => cellOf.has(e.id));
         for (const e of entries) run.enqueued(e.item);
-        // One check at a time, so each shows as running while it runs; the controller does the rest.
-        for (const e of entries) {
-          if (token.isCancellationRequested) {
-            run.skipped(e.item);
-            continue;
-          }
-          run.started(e.item);
-          this.ownRuns.add(`${nb.uri.toString()}::${e.id}`);
-          try {
-            const [result] = await this.deps.controller.run(nb, [nb.cellAt(cellOf.get(e.id)!)], { token, stopOnFirstFailure: false, honourExclusions: false });
-            if (result) this.report(run, e.item, result);
-            else run.skipped(e.item);
-          } finally {
-            this.ownRuns.delete(`${nb.uri.toString()}::${e.id}`);
-          }
+        const itemOf = new Map(entries.map((e) => [e.id, e.item]));
+        const key = (id: string) => `${nb.uri.toString()}::${id}`;
+        // The chosen checks as a plan (every one runs, excluded or not, none stops the others);
+        // the controller runs them one at a time, so each shows as running while it runs.
+        const plan = planRun(documentOf(nb, derived), { only: entries.map((e) => e.id) });
+        try {
+          await this.deps.controller.runPlan(nb, plan, {
+            stopOnFirstFailure: false,
+            token,
+            onStart: (check) => {
+              run.started(itemOf.get(check.id)!);
+              this.ownRuns.add(key(check.id));
+            },
+            onResult: (result, check) => {
+              this.ownRuns.delete(key(check.id));
+              if (result.notRun) run.skipped(itemOf.get(check.id)!);
+              else this.report(run, itemOf.get(check.id)!, result);
+            },
+          });
+        } finally {
+          for (const e of entries) this.ownRuns.delete(key(e.id));
         }
       }
     } finally {
