@@ -5,12 +5,12 @@
  * the evidence log.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fleetUnavailable, startFleet, type TestFleet } from '../servers/sshd/fleet';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/tempDir';
 
 const unavailable = fleetUnavailable();
 
@@ -19,7 +19,7 @@ describe('runbook run in GitHub Actions', { skip: unavailable }, () => {
   let dir: string;
   before(async () => {
     fleet = await startFleet([{ name: 'web-01' }, { name: 'web-02', down: true }]);
-    dir = mkdtempSync(join(tmpdir(), 'runbook-gha-'));
+    dir = tempDir('gha');
   });
   after(async () => {
     await fleet?.close();

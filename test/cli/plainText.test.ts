@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/tempDir';
 
 const RUNBOOK = [
   '---',
@@ -26,7 +26,7 @@ const RUNBOOK = [
 ].join('\n');
 
 function oneCheckRunbook(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-plain-'));
+  const dir = tempDir('plain');
   const file = join(dir, 'keys.runbook.md');
   writeFileSync(file, RUNBOOK);
   return file;

@@ -13,14 +13,14 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyzeKind } from '../../src/core/analyzer/checkKind';
 import { CheckRegistry } from '../../src/core/checks/registry';
 import type { CheckContext, CheckServices } from '../../src/core/checks/types';
 import { findInstalledVersion, detectEngramiaVersion } from '../../src/core/analyzer/engramiaVersion';
+import { tempDir } from '../support/tempDir';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = pathToFileURL(require.resolve('tsx')).href;
@@ -55,7 +55,7 @@ function write(rel: string, text: string, mode?: number): void {
 const written = () => readdirSync(markers).sort();
 
 before(() => {
-  base = mkdtempSync(join(tmpdir(), 'noexec-'));
+  base = tempDir('noexec');
   repo = join(base, 'repo');
   markers = join(base, 'markers');
   outside = join(base, 'outside');

@@ -6,15 +6,15 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli';
 import { count } from './tally';
 import { assertNoSecret, holdsNoSecret } from '../support/secrets';
+import { tempDir } from '../support/tempDir';
 
 function markdown(name: string, frontMatter: string | undefined): { file: string; marker: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'md-gate-'));
+  const dir = tempDir('md-gate');
   const marker = join(dir, 'ran');
   const fm = frontMatter === undefined ? '' : `---\n${frontMatter}\n---\n\n`;
   const file = join(dir, name);
@@ -60,7 +60,7 @@ describe('runbook run: only runbooks run (markdown gate)', { skip: process.platf
   }
 
   test('a secret shorter than 8 characters is refused with one line naming the input and its variable; nothing runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'md-gate-'));
+    const dir = tempDir('md-gate');
     const marker = join(dir, 'ran');
     const file = join(dir, 'short.runbook.md');
     writeFileSync(file, `---\ninputs:\n  - name: apiKey\n    secret: true\n    env: SHORT_API_KEY\n---\n\n- [ ] step\n  \`\`\`sh {id=step.one}\n  touch ${JSON.stringify(marker)}\n  \`\`\`\n`);

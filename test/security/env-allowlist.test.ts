@@ -6,12 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnvironment } from '../../src/core/process/env';
 import { copyRunbook, ROOT, spawnCli } from '../support/cli';
 import { count } from './tally';
+import { tempDir } from '../support/tempDir';
 
 const FIXTURE = join(ROOT, 'test', 'security', 'fixtures', 'env-probe.runbook.md');
 const ALLOWED_BASE = new Set(['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TERM', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'VIRTUAL_ENV', 'CONDA_PREFIX']);
@@ -25,7 +25,7 @@ const isLauncherVar = (n: string) => /^_?PYENV_/.test(n);
 let work: string;
 let planted: Record<string, string>;
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'env-allowlist-'));
+  work = tempDir('env-allowlist');
   const evilPy = join(work, 'evil-site');
   mkdirSync(evilPy);
   writeFileSync(join(evilPy, 'sitecustomize.py'), `open(${JSON.stringify(join(work, 'pythonpath-ran'))}, 'w').write('x')\n`);

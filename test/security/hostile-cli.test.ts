@@ -8,19 +8,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, spawnCli } from '../support/cli';
 import { pidAlive } from '../unit/process/harness';
 import { waitFor } from '../support/waitFor';
 import { startHostileServer, type HostileServer } from './hostile-server';
+import { tempDir } from '../support/tempDir';
 
 const posix = process.platform !== 'win32';
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
 function longRunbook(): { file: string; pidFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-hostile-'));
+  const dir = tempDir('hostile');
   const pidFile = join(dir, 'sleep.pid');
   const file = join(dir, 'long.runbook.md');
   writeFileSync(file, ['# Long', '', '- [ ] Long', '  ```shell {id=long timeout=120s}', `  sleep 300 &`, `  echo $! > '${pidFile}'`, '  wait', '  ```', ''].join('\n'));
@@ -69,7 +69,7 @@ function pipedIntoHead(args: string[]): Promise<{ out: string; err: string }> {
 }
 
 function bigRunbook(checks: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-hostile-'));
+  const dir = tempDir('hostile');
   const file = join(dir, 'big.runbook.md');
   const parts = ['# Big', ''];
   for (let i = 0; i < checks; i++) parts.push(`- [ ] Step ${i} ${'x'.repeat(60)}`, `  \`\`\`shell {id=s${i}}`, '  echo ok', '  ```');
@@ -109,7 +109,7 @@ after(async () => {
 });
 
 function deleteRunbook(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-hostile-'));
+  const dir = tempDir('hostile');
   const file = join(dir, 'del.runbook.md');
   writeFileSync(
     file,

@@ -8,17 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli';
 import { run, scriptedUi } from '../unit/process/harness';
 import { appendEvidence, readEvidenceDetailed, type EvidenceRecord } from '../../src/core/evidence/log';
+import { tempDir } from '../support/tempDir';
 
 const posix = process.platform !== 'win32';
 
 function setup(): { dir: string; file: string; marker: string; outside: string; outsideText: string } {
-  const root = mkdtempSync(join(tmpdir(), 'runbook-hostile-files-'));
+  const root = tempDir('hostile-files');
   const dir = join(root, 'repo');
   mkdirSync(dir);
   const outside = join(root, 'victim.txt');

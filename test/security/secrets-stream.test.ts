@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, tempDir } from '../unit/process/harness';
+import { run } from '../unit/process/harness';
+import { removeTempDir, tempDir } from '../support/tempDir';
 import { assertNoSecret, holdsNoSecret } from '../support/secrets';
 import { count } from './tally';
 
@@ -52,7 +53,8 @@ describe('streamed chunks hold no secret', { skip: process.platform === 'win32' 
     // The check does not get the variable (allow-list); it reads the value from a file, as it could
     // from a config file or /proc. The engine masks every *_TOKEN of its environment anyway.
     process.env.SECURITY_TEST_SERVICE_TOKEN = ENV_TOKEN;
-    const { dir, cleanup } = tempDir('stream-token-');
+    const dir = tempDir('stream-token');
+    const cleanup = () => removeTempDir(dir);
     writeFileSync(join(dir, 'token.txt'), ENV_TOKEN);
     try {
       const body = [

@@ -1,8 +1,8 @@
 /**
  * Temporary folders that remove themselves. `withTempDir(fn)` makes a folder under os.tmpdir(),
  * passes it to `fn` and removes it when `fn` ends, also when it throws. `tempDir()` makes one that
- * lives until the test process exits (removed then, whatever the outcome); `removeTempDirs()`
- * removes them earlier (from a suite's teardown).
+ * lives until the test process exits (removed then, whatever the outcome); `removeTempDir(dir)`
+ * and `removeTempDirs()` remove them earlier (from a test's end or a suite's teardown).
  *
  * Names start with $RUNBOOK_TEST_TMP_PREFIX (default `runbook-`): the integration runner sets
  * it per run, so that it can list what a run left behind (test/integration/runner.mjs).
@@ -11,15 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const made = new Set<string>();
-let hooked = false;
+// One list per process, also when several bundles each carry a copy of this module (the
+// integration suites are bundled one file each; their index removes what all of them made).
+const registry = globalThis as { [key: symbol]: { made: Set<string>; hooked: boolean } | undefined };
+const state = (registry[Symbol.for('runbook.test.tempDirs')] ??= { made: new Set(), hooked: false });
+const made = state.made;
 
 function prefix(name: string): string {
   return `${process.env.RUNBOOK_TEST_TMP_PREFIX ?? 'runbook-'}${name}-`;
 }
 
-/** Removes `dir`; one that cannot be removed now stays listed for the exit sweep (never masks a test's own error). */
-function remove(dir: string): void {
+/** Removes `dir` now; one that cannot be removed stays listed for the exit sweep (never masks a test's own error). */
+export function removeTempDir(dir: string): void {
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     made.delete(dir);
@@ -32,8 +35,8 @@ function remove(dir: string): void {
 export function tempDir(name = 'tmp'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix(name)));
   made.add(dir);
-  if (!hooked) {
-    hooked = true;
+  if (!state.hooked) {
+    state.hooked = true;
     process.on('exit', removeTempDirs);
   }
   return dir;
@@ -41,7 +44,7 @@ export function tempDir(name = 'tmp'): string {
 
 /** Removes every folder `tempDir()` made in this process so far. */
 export function removeTempDirs(): void {
-  for (const dir of [...made]) remove(dir);
+  for (const dir of [...made]) removeTempDir(dir);
 }
 
 /** Runs `fn` with a fresh temporary folder and removes the folder afterwards, also on failure. */
@@ -50,6 +53,6 @@ export async function withTempDir<T>(fn: (dir: string) => T | Promise<T>, name =
   try {
     return await fn(dir);
   } finally {
-    remove(dir);
+    removeTempDir(dir);
   }
 }

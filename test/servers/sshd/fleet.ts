@@ -9,11 +9,12 @@
  * (created on first use with its home under the temp folder); otherwise the current user.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../support/waitFor';
+import { tempDir } from '../../support/tempDir';
 
 export const SSHD = '/usr/sbin/sshd';
 export const FLEET_USER = 'runbook-fleet';
@@ -92,7 +93,7 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
 }
 
 export async function startFleet(hosts: readonly FleetHostSpec[]): Promise<TestFleet> {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-fleet-'));
+  const dir = tempDir('fleet');
   chmodSync(dir, 0o755);
   const user = ensureLoginUser();
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });

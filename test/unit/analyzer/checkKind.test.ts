@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { analyzeKind } from '../../../src/core/analyzer/checkKind';
 import { scanWorkspace, listPythonFiles, globToMatcher, ScanCancelled } from '../../../src/core/analyzer/workspace';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import type { CheckContext, CheckServices, OutputChunk } from '../../../src/core/checks/types';
+import { tempDir } from '../../support/tempDir';
 
 const project = join(__dirname, '..', '..', 'fixtures', 'agents', 'project');
 
@@ -86,7 +86,7 @@ test('workspace scan: skips venvs and node_modules, reports progress, cancels', 
 });
 
 test('workspace scan: unreadable notebook reported as an error, not a crash', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  const dir = tempDir('scan');
   try {
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'bad.ipynb'), '{ not json agents');
@@ -107,7 +107,7 @@ test('globs', () => {
 });
 
 test('a workspace with its own agents package defining Runner: its Runner is not flagged', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  const dir = tempDir('scan');
   try {
     mkdirSync(join(dir, 'agents'));
     writeFileSync(join(dir, 'agents', '__init__.py'), 'class Runner:\n    @staticmethod\n    def run_sync(job, x):\n        return job\n');
@@ -120,7 +120,7 @@ test('a workspace with its own agents package defining Runner: its Runner is not
 });
 
 test('ENG006 through the check: engramiaVersion attribute, or the interpreter service when trusted', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  const dir = tempDir('scan');
   try {
     writeFileSync(join(dir, 'imp.py'), 'from engramia import Memory\nmemory = Memory(embeddings=e, storage=s)\nmemory.learn(task="t", code="c", eval_score=5.0, on_duplicate="skip")\n');
     const withAttr = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006', engramiaVersion: '0.6.6' }), body: '' }, ctx(dir));
@@ -129,7 +129,7 @@ test('ENG006 through the check: engramiaVersion attribute, or the interpreter se
     const unknown = await analyzeKind.run({ id: 'x', kind: 'analyze', attributes: validate({ rules: 'ENG006' }), body: '' }, ctx(dir));
     assert.equal(unknown.verdict, 'pass', 'silent while the version is unknown');
     // the selected interpreter: a venv (outside the workspace) with engramia 0.6.6 installed, read from its metadata
-    const env = mkdtempSync(join(tmpdir(), 'venv-'));
+    const env = tempDir('venv');
     mkdirSync(join(env, 'bin'));
     mkdirSync(join(env, 'lib', 'python3.12', 'site-packages', 'engramia-0.6.6.dist-info'), { recursive: true });
     writeFileSync(join(env, 'pyvenv.cfg'), 'home = /nonexistent\n');
@@ -144,7 +144,7 @@ test('ENG006 through the check: engramiaVersion attribute, or the interpreter se
 });
 
 function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'code-'));
+  const dir = tempDir('code');
   for (const [f, text] of Object.entries(files)) {
     mkdirSync(join(dir, f, '..'), { recursive: true });
     writeFileSync(join(dir, f), text);

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPythonParser, type PythonParser } from '../../../src/core/analyzer/parser';
 import { analyzeText } from '../../../src/core/analyzer/document';
 import type { AnalysisResult, AnalyzeOptions } from '../../../src/core/analyzer/analyze';
 import { RULE_IDS } from '../../../src/core/analyzer/rules';
+import { tempDir } from '../../support/tempDir';
 
 let py: PythonParser | undefined;
 export async function parser(): Promise<PythonParser> {
@@ -24,7 +24,7 @@ const pythonOk = spawnSync('python3', ['--version']).status === 0;
 /** `python3 -m py_compile` on the text; undefined when python3 is missing. */
 export function pyCompiles(text: string): boolean | undefined {
   if (!pythonOk) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'eng-'));
+  const dir = tempDir('eng');
   try {
     const file = join(dir, 'case.py');
     writeFileSync(file, text);
@@ -52,7 +52,7 @@ export interface FixedRun {
  */
 export function runFixed(text: string, options: { runs?: number } = {}): FixedRun | undefined {
   if (!pythonOk) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'eng-run-'));
+  const dir = tempDir('eng-run');
   try {
     const file = join(dir, 'fixed.py');
     writeFileSync(file, text);

@@ -5,14 +5,14 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanWorkspace } from '../../../src/core/analyzer/workspace';
 import { generateAgentFile } from '../../../bench/analyzer';
+import { tempDir } from '../../support/tempDir';
 
 const nestedIfs = (depth: number) => 'from agents import Runner\n' + Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}if x${i}:\n`).join('') + `${' '.repeat(depth)}pass\n`;
-const base = mkdtempSync(join(tmpdir(), 'parallel-'));
+const base = tempDir('parallel');
 after(() => rmSync(base, { recursive: true, force: true }));
 
 const corpus = join(base, 'corpus');

@@ -8,11 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, PYTHON_SITE, pyCompiles } from './helpers';
 import { applyTextEdits } from '../../../src/core/analyzer/text';
+import { tempDir } from '../../support/tempDir';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'analyzer');
 const hasPython = pyCompiles('x = 1\n') === true;
@@ -27,7 +27,7 @@ interface ScriptRuns {
 
 /** Runs `text` as a script `times` times in one folder (the JSONStorage persists between runs). */
 function runScript(text: string, times: number): ScriptRuns {
-  const dir = mkdtempSync(join(tmpdir(), 'eng-script-'));
+  const dir = tempDir('eng-script');
   try {
     writeFileSync(join(dir, 'app.py'), text);
     const env = { ...process.env, PYTHONPATH: PYTHON_SITE, PYTHONDONTWRITEBYTECODE: '1', AGENTS_FAKE_TRACE: join(dir, 'runs.jsonl'), ENGRAMIA_FAKE_TRACE: join(dir, 'learns.jsonl') };

@@ -6,17 +6,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanWorkspace } from '../../../src/core/analyzer/workspace';
 import { indentDepth, isWasmTrap, loadPythonParser, renewParser } from '../../../src/core/analyzer/parser';
 import { analyzeKind } from '../../../src/core/analyzer/checkKind';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import type { CheckContext } from '../../../src/core/checks/types';
+import { tempDir } from '../../support/tempDir';
 
 const root = join(__dirname, '..', '..', '..');
-const base = mkdtempSync(join(tmpdir(), 'scan-robust-'));
+const base = tempDir('scan-robust');
 after(() => rmSync(base, { recursive: true, force: true }));
 
 const agentFile = (name: string) => `from agents import Agent, Runner\n\n${name} = Agent(name="${name}", instructions="static")\nRunner.run_sync(${name}, "q")\n`;

@@ -1,12 +1,12 @@
 /** The installed engramia version read from package metadata files (no interpreter runs: every case is a venv). */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findInstalledVersion, versionFromMetadata, normalizeDistName, resolveInterpreter } from '../../../src/core/analyzer/engramiaVersion';
+import { tempDir } from '../../support/tempDir';
 
-const base = mkdtempSync(join(tmpdir(), 'eng-version-'));
+const base = tempDir('eng-version');
 after(() => rmSync(base, { recursive: true, force: true }));
 
 /** A venv whose interpreter is a plain file (never run: venvs are read as files) with `files` in site-packages. */

@@ -10,8 +10,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck } from '../../../src/core/checks/engine';
 import { envName } from '../../../src/core/checks/template';
@@ -19,6 +18,7 @@ import { listChecks } from '../../../src/core/runbook';
 import { makeEnv, newKind } from '../http/helpers';
 import type { HttpKind } from '../../../src/core/http';
 import { convertFixture, guides, parse } from './helpers';
+import { tempDir } from '../../support/tempDir';
 
 interface Recorded {
   method: string;
@@ -116,7 +116,7 @@ describe('convert: http checks send what curl sends', () => {
         env[i.env ?? envName(i.name)] = inputs[i.name]!;
       }
       const secrets = declared.filter((i) => i.secret).map((i) => inputs[i.name]!);
-      const home = mkdtempSync(join(tmpdir(), 'curlrc-'));
+      const home = tempDir('curlrc');
       const hosts = new Set<string>();
       for (const c of result.checks) for (const m of c.what.matchAll(/https?:\/\/([^/:?\s]+)/g)) hosts.add(m[1]!);
       writeFileSync(join(home, '.curlrc'), [...hosts].map((h) => `connect-to = ${h}:80:127.0.0.1:${port}\n`).join(''));

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckRun, Verdict } from '../../../src/core/checks/types';
 import { readEvidence } from '../../../src/core/evidence/log';
@@ -12,6 +11,7 @@ import type { WindowStatus } from '../../../src/core/cutover/timers';
 import { buildDoc } from '../plan/docBuilder';
 import { FakeClock } from './fakeClock';
 import { assertNoSecret } from '../../support/secrets';
+import { tempDir } from '../../support/tempDir';
 
 const KEY = 'engramia_sk_SESSIONSECRET_0123456789abcdefghijklmnopq';
 const MIN = 60_000;
@@ -34,7 +34,7 @@ function runOf(checkId: string, verdict: Verdict, at: number, extra: Partial<Che
 
 test('a session writes evidence, opens the rollout window on a passing rollout step, warns when it closes short, and reports', () => {
   const clock = new FakeClock();
-  const dir = mkdtempSync(join(tmpdir(), 'session-'));
+  const dir = tempDir('session');
   const closed: WindowStatus[] = [];
   const session = new CutoverSession({ runbookPath: join(dir, 'c.runbook.md'), clock, user: 'erin', onWindowClose: (s) => closed.push(s) });
   const checks = checksOf(doc);
@@ -86,7 +86,7 @@ test('a session writes evidence, opens the rollout window on a passing rollout s
 
 test('a hand tick of a rollout step also opens its window; markRollout works without a check', () => {
   const clock = new FakeClock();
-  const dir = mkdtempSync(join(tmpdir(), 'session-'));
+  const dir = tempDir('session');
   const session = new CutoverSession({ runbookPath: join(dir, 'c.runbook.md'), clock, user: 'finn' });
   session.setChecks(checksOf(doc));
   session.recordTick({ id: 'rollout.25-percent' }, true);

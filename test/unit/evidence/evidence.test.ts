@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Masker } from '../../../src/core/secrets/mask';
 import type { CheckRun } from '../../../src/core/checks/types';
@@ -12,9 +11,10 @@ import { itemsOf, renderReport, taskItemId } from '../../../src/core/evidence/re
 import { DrillTimer, RolloutWindow, type Clock } from '../../../src/core/cutover/timers';
 import { buildDoc } from '../plan/docBuilder';
 import { assertNoSecret } from '../../support/secrets';
+import { tempDir } from '../../support/tempDir';
 
 const SECRET = 'engramia_sk_TESTSECRET0123456789abcdefghijklmnopqrstuv';
-const tmp = () => mkdtempSync(join(tmpdir(), 'evidence-'));
+const tmp = () => tempDir('evidence');
 
 const run = (over: Partial<CheckRun> & { checkId: string }): CheckRun => ({
   verdict: 'pass', reason: 'ok', kind: 'http', startedAt: '2026-11-22T10:00:00.000Z', durationMs: 84, ...over,

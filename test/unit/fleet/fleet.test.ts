@@ -17,6 +17,7 @@ import { run } from '../process/harness';
 import { waitFor } from '../../support/waitFor';
 import { fencedChecks, REPO } from '../process/runbook-fences';
 import { assertNoSecret } from '../../support/secrets';
+import { tempDir } from '../../support/tempDir';
 
 const unavailable = fleetUnavailable();
 const hasAnsible = (() => {
@@ -50,9 +51,7 @@ describe('fleet checks on real sshd hosts', { skip: unavailable }, () => {
   let fleet: TestFleet;
   let sites: string;
   before(async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    sites = mkdtempSync(join(tmpdir(), 'fleet-sites-'));
+    sites = tempDir('fleet-sites');
     execFileSync('chmod', ['755', sites]);
     const site = (name: string, version: string) => {
       const d = join(sites, name);

@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { run, tempDir } from './harness';
+import { run } from './harness';
+import { removeTempDir, tempDir } from '../../support/tempDir';
 import { whichSync } from '../../../src/core/process/python';
 import { fencedChecks, REPO } from './runbook-fences';
 
@@ -123,11 +124,11 @@ interface Site {
   readonly pythonPath: string;
 }
 
-let tmp: { dir: string; cleanup: () => void };
+let tmp: string;
 
 /** A site-packages folder with the chosen fakes. */
 function site(name: string, o: { engramia?: string; hooks?: 'plain' | 'subclass'; agents?: boolean; app?: boolean }): Site {
-  const dir = path.join(tmp.dir, name);
+  const dir = path.join(tmp, name);
   mkdirSync(dir, { recursive: true });
   if (o.engramia) {
     write(dir, 'engramia/__init__.py', ENGRAMIA_INIT);
@@ -148,7 +149,7 @@ async function runLocal(id: string, s: Site, inputs: Record<string, string> = {}
   const check = checks.get(id);
   assert.ok(check, `${id} is not in the Engramia runbook`);
   assert.doesNotMatch(check.body, /filled in by the process-cells work/);
-  return run(check.kind, check.body, { id, inputs, cwd: cwd ?? tmp.dir, services: interpreterWith(s) });
+  return run(check.kind, check.body, { id, inputs, cwd: cwd ?? tmp, services: interpreterWith(s) });
 }
 
 /**
@@ -163,9 +164,9 @@ function interpreterWith(s: Site): { pythonInterpreter: () => Promise<{ path: st
 }
 
 before(() => {
-  tmp = tempDir('engramia-local-');
+  tmp = tempDir('engramia-local');
 });
-after(() => tmp.cleanup());
+after(() => removeTempDir(tmp));
 
 test('code.engramia-version: installed ≥ pinned passes, older fails, missing fails, compared as versions not strings', async () => {
   const s = site('v066', { engramia: '0.6.6' });
@@ -250,7 +251,7 @@ test('code.deep-import: the printed workaround really is accepted by the (fake) 
   const snippet = lines.slice(from + 1, to).map((l) => l.slice(2)).join('\n');
   assert.match(snippet, /setattr\(EngramiaAgentsHooks/);
   const program = `${snippet}\nimport asyncio\nclass M:\n    def __init__(self): self.learned = []\n    def learn(self, **kw): self.learned.append(kw["task"])\nm = M()\nres = asyncio.run(agents.Runner.run(agents.Agent("a"), "hi", hooks=EngramiaAgentsHooks(m), context="hi"))\nprint(res.final_output, "learned=" + ",".join(m.learned))\n?? stdout includes learned=hi`;
-  const ran = await run('python', program, { cwd: tmp.dir, services: interpreterWith(s) });
+  const ran = await run('python', program, { cwd: tmp, services: interpreterWith(s) });
   assert.equal(ran.run.verdict, 'pass', ran.run.reason + ran.output);
 });
 
@@ -262,7 +263,7 @@ test('code.deep-import: EngramiaRunHooks derived from agents.RunHooks → pass',
 
 test('smoke.1-round-trip: the agent answers through Runner.run with hooks and context=prompt', async () => {
   const s = site('smoke', { engramia: '0.6.6', hooks: 'subclass', agents: true });
-  const ws = path.join(tmp.dir, 'workspace');
+  const ws = path.join(tmp, 'workspace');
   write(ws, 'myapp/__init__.py', '');
   write(ws, 'myapp/agent.py', 'import agents\nfrom engramia import Memory\nfrom engramia.providers import JSONStorage\nmemory = Memory(embeddings=None, storage=JSONStorage("./data"))\nagent = agents.Agent("assistant")\nsilent = agents.Agent("silent", reply="")\n');
   const ok = await runLocal('smoke.1-round-trip', s, { agentModule: 'myapp.agent:agent', sampleTask: 'Build a CSV parser' }, ws);
@@ -285,7 +286,7 @@ test('smoke.1-round-trip: the agent answers through Runner.run with hooks and co
 
 test('smoke.1-round-trip: any RunHooks-derived hooks that make Engramia learn pass, and the result says which', async () => {
   const s = site('smoke-fixed', { engramia: '0.6.6', agents: true }); // engramia's own hooks are plain here
-  const ws = path.join(tmp.dir, 'workspace-fixed');
+  const ws = path.join(tmp, 'workspace-fixed');
   const fixedClass = 'class EngramiaAgentsHooks(EngramiaRunHooks, RunHooks):\n    pass\n';
   write(ws, 'svc/__init__.py', '');
   // What the ENG001 quick fix writes into the agent's module.
@@ -314,7 +315,7 @@ test('smoke.1-round-trip: any RunHooks-derived hooks that make Engramia learn pa
 });
 
 test('data.backup-today: today → pass; yesterday → fail; missing → fail; pg_dump file by its own time', async () => {
-  const root = path.join(tmp.dir, 'backups');
+  const root = path.join(tmp, 'backups');
   const copy = path.join(root, 'engramia_data_backup');
   write(copy, 'patterns/p1.json', '{}');
   write(copy, 'metrics/default/default/_global.json', '{}');

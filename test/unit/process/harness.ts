@@ -2,9 +2,7 @@
  * Test harness for process checks: a registry with shell/python/manual, a scripted operator UI,
  * and `run()` that goes through the real engine (`runCheck`) and collects streamed output.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { runCheck, silentLogger, type RunOptions } from '../../../src/core/checks/engine';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import { manualKind } from '../../../src/core/checks/kinds/manual';
@@ -81,12 +79,6 @@ export async function run(kind: string, body: string, setup: RunSetup = {}): Pro
     options,
   );
   return { run: result, chunks, output: chunks.map((c) => c.text).join('') };
-}
-
-/** A fresh temp dir, removed by the returned cleanup. */
-export function tempDir(prefix = 'runbook-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** True while a process with this pid exists and is not a zombie. */

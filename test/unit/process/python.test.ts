@@ -4,7 +4,8 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findPython, resolvePython, whichSync } from '../../../src/core/process';
-import { run, tempDir } from './harness';
+import { run } from './harness';
+import { withTempDir } from '../../support/tempDir';
 
 test('findPython: python3 on PATH, verified with --version', async () => {
   const py = await findPython();
@@ -15,8 +16,7 @@ test('findPython: python3 on PATH, verified with --version', async () => {
 });
 
 test('findPython skips a "python3" that is not Python 3 and falls back to python', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const fake = path.join(dir, 'python3');
     writeFileSync(fake, '#!/bin/sh\necho "Python 2.7.18" >&2\n');
     chmodSync(fake, 0o755);
@@ -30,9 +30,7 @@ test('findPython skips a "python3" that is not Python 3 and falls back to python
     assert.equal(py.source, 'python on PATH');
     assert.equal(py.path, path.join(alias, 'python'));
     assert.equal(await findPython({ ...process.env, PATH: dir }), undefined);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('the python kind says which interpreter ran and how it was chosen', async () => {

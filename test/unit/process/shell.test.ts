@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inputEnvNamesOf, shellKind, pythonKind, reasonFromOutput, verdictForExit } from '../../../src/core/process';
-import { pidAlive, run, scriptedUi, tempDir } from './harness';
+import { pidAlive, run, scriptedUi } from './harness';
+import { withTempDir } from '../../support/tempDir';
 import { waitFor } from '../../support/waitFor';
 import { assertNoSecret } from '../../support/secrets';
 
@@ -104,8 +105,7 @@ test('a non-zero exit fails despite passing conditions, unless a condition addre
 });
 
 test('invalid conditions and {{input}} placeholders are refused before anything runs', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const marker = path.join(dir, 'ran');
     const bad = await run('shell', `touch "${marker}"\n?? stdout => ok`);
     assert.equal(bad.run.verdict, 'error');
@@ -120,14 +120,11 @@ test('invalid conditions and {{input}} placeholders are refused before anything 
     // Go templates ({{.Config.Image}}) are not input placeholders.
     assert.equal(shellKind.validate!('docker inspect --format "{{.Config.Image}}" x', {}), undefined);
     assert.equal(pythonKind.validate!('print(1)', {}), undefined);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('inputs arrive as environment variables only; $(…) in a value never executes', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await run('shell', 'echo "url=$BASE_URL"\necho "tag=$PREV_TAG"\necho "x=$CUSTOM_NAME"', {
       cwd: dir,
       inputs: { baseUrl: 'http://127.0.0.1:1/$(touch pwned)`touch pwned2`', previousTag: '2.3.1', prevTag: 'v; touch pwned3', custom: 'c' },
@@ -139,9 +136,7 @@ test('inputs arrive as environment variables only; $(…) in a value never execu
     for (const f of ['pwned', 'pwned2', 'pwned3']) assert.equal(existsSync(path.join(dir, f)), false, f);
     const py = await run('python', 'import os\nprint(os.environ["PREVIOUS_TAG"])\n?? stdout includes 2.3.1', { cwd: dir, inputs: { previousTag: '2.3.1' } });
     assert.equal(py.run.verdict, 'pass', py.run.reason);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('an input named like PATH does not overwrite PATH', async () => {
@@ -151,13 +146,10 @@ test('an input named like PATH does not overwrite PATH', async () => {
 });
 
 test('runs in ctx.cwd', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await run('shell', 'pwd', { cwd: dir });
     assert.equal(r.run.reason, realpathSync(dir));
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('a secret printed by the script is masked in the stream and in the result', async () => {
@@ -170,8 +162,7 @@ test('a secret printed by the script is masked in the stream and in the result',
 });
 
 test('untrusted workspace: no process starts', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const marker = path.join(dir, 'marker');
     const r = await run('shell', `touch "${marker}"`, { trusted: false });
     assert.equal(r.run.verdict, 'skipped');
@@ -182,9 +173,7 @@ test('untrusted workspace: no process starts', async () => {
     assert.equal(existsSync(marker), false);
     assert.equal(shellKind.runsProcesses, true);
     assert.equal(pythonKind.runsProcesses, true);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 const TREE = (pidFile: string) => `sleep 1000 &\necho $! > "${pidFile}"\nbash -c 'sleep 1000' &\necho $! >> "${pidFile}"\nwait`;
@@ -194,8 +183,7 @@ function pids(file: string): number[] {
 }
 
 test('timeout kills the whole process tree', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const pidFile = path.join(dir, 'pids');
     const r = await run('shell', TREE(pidFile), { attributes: { timeout: '1500ms' } });
     assert.equal(r.run.verdict, 'error');
@@ -203,14 +191,11 @@ test('timeout kills the whole process tree', async () => {
     const started = pids(pidFile);
     assert.equal(started.length, 2);
     for (const pid of started) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `grandchild ${pid} to end` });
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('cancel kills the whole process tree', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const pidFile = path.join(dir, 'pids');
     const ac = new AbortController();
     const pending = run('shell', TREE(pidFile), { signal: ac.signal });
@@ -222,38 +207,29 @@ test('cancel kills the whole process tree', async () => {
     assert.equal(r.run.verdict, 'skipped');
     assert.equal(r.run.reason, 'cancelled');
     for (const pid of started) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `grandchild ${pid} to end` });
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('a process that ignores SIGTERM is killed after the grace period', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const pidFile = path.join(dir, 'pids');
     const r = await run('shell', `trap '' TERM\nsleep 1000 &\necho $! > "${pidFile}"\nwhile true; do sleep 0.1; done`, { attributes: { timeout: '1s' } });
     assert.match(r.run.reason, /timed out/);
     for (const pid of pids(pidFile)) await waitFor(() => !pidAlive(pid), { timeout: 8000, what: `process ${pid} to end` });
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('background processes left by a finished script are ended with it', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const pidFile = path.join(dir, 'pids');
     const r = await run('shell', `sleep 1000 >/dev/null 2>&1 &\necho $! > "${pidFile}"\necho done`);
     assert.equal(r.run.verdict, 'pass');
     for (const pid of pids(pidFile)) await waitFor(() => !pidAlive(pid), { timeout: 5000, what: `process ${pid} to end` });
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('confirm attribute: typed confirmation before start; declined → nothing runs', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const marker = path.join(dir, 'marker');
     const ui = scriptedUi({ typed: false });
     const r = await run('shell', `touch "${marker}"\necho "stopping $SERVICE"`, { ui, attributes: { confirm: 'stop' }, inputs: { service: 'engine', other: 'unused' } });
@@ -266,14 +242,11 @@ test('confirm attribute: typed confirmation before start; declined → nothing r
     const yes = await run('shell', `touch "${marker}"`, { ui: scriptedUi({ typed: true }), attributes: { confirm: 'stop' } });
     assert.equal(yes.run.verdict, 'pass');
     assert.equal(existsSync(marker), true);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('proposesEdit: the edit is shown, confirmed and applied by the kind, never by the script', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const file = path.join(dir, 'docker-compose.yml');
     writeFileSync(file, 'services:\n  engine:\n    image: engine:2.4.0\n');
     const body = 'sed "s/engine:2.4.0/engine:2.3.1/" "$COMPOSE_FILE" > "$RUNBOOK_PROPOSED_EDIT"';
@@ -297,28 +270,22 @@ test('proposesEdit: the edit is shown, confirmed and applied by the kind, never 
     const again = await run('shell', body, edit);
     assert.equal(again.run.verdict, 'pass');
     assert.match(again.run.reason, /nothing to change/);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('an unanswered confirmation ends with the timeout, and nothing runs', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const marker = path.join(dir, 'marker');
     const ui = { ...scriptedUi(), typedConfirmation: () => new Promise<boolean>(() => undefined) };
     const r = await run('shell', `touch "${marker}"`, { ui, attributes: { confirm: 'stop', timeout: '300ms' } });
     assert.equal(r.run.verdict, 'error');
     assert.match(r.run.reason, /timed out/);
     assert.equal(existsSync(marker), false);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('proposesEdit: a file changed during the review is not overwritten', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const file = path.join(dir, 'compose.yml');
     writeFileSync(file, 'image: engine:2.4.0\n');
     const ui = scriptedUi();
@@ -330,9 +297,7 @@ test('proposesEdit: a file changed during the review is not overwritten', async 
     assert.equal(r.run.verdict, 'fail');
     assert.match(r.run.reason, /changed while the edit was being reviewed/);
     assert.match(readFileSync(file, 'utf8'), /edited by someone else/);
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test('inputEnvNamesOf: explicit env: names from the front matter reach the process under that name', async () => {

@@ -9,7 +9,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, 
 import * as path from 'node:path';
 import { startEngineServer, type EngineServer } from '../../servers/engine/server';
 import { fakeDockerBin } from '../../support/fakeDocker';
-import { run, scriptedUi, tempDir, type Ran, type RunSetup } from '../process/harness';
+import { run, scriptedUi, type Ran, type RunSetup } from '../process/harness';
+import { removeTempDir, tempDir } from '../../support/tempDir';
 import { fencedChecks, inputDefaults, REPO, type FencedCheck } from '../process/runbook-fences';
 
 export const RUNBOOK = path.join(REPO, 'runbooks/september-engine-rollback.runbook.md');
@@ -63,7 +64,8 @@ export function corrupt(file: string): void {
 export async function deploy(overrides: Record<string, string> = {}): Promise<Deployment> {
   if (!existsSync(path.join(FAKE_BIN, 'docker'))) throw new Error('test/fixtures/bin/docker is missing');
   chmodSync(path.join(FAKE_BIN, 'docker'), 0o755);
-  const { dir, cleanup } = tempDir('september-');
+  const dir = tempDir('september');
+  const cleanup = () => removeTempDir(dir);
   const state = path.join(dir, '.docker-state');
   const data = path.join(dir, 'volume-data');
   mkdirSync(state);
