@@ -36,9 +36,9 @@ step('lint', sh('npm', ['run', 'lint', '--silent']).status === 0);
 const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
 step('build', built);
 
-// 2. unit tests: node's test runner over the core, the CLI and the adversarial suite (test/security)
+// 2. unit tests: node's test runner over the core, the CLI, the adversarial suite (test/security) and the shared test support (test/support)
 if (all || argv.has('--unit')) {
-  const files = ['unit', 'cli', 'security'].flatMap((d) => walk(join(root, 'test', d), (p) => p.endsWith('.test.ts')))
+  const files = ['unit', 'cli', 'security', 'support'].flatMap((d) => walk(join(root, 'test', d), (p) => p.endsWith('.test.ts')))
     .map((p) => relative(root, p)).sort();
   const tap = join(out, 'unit.tap');
   rmSync(tap, { force: true });

@@ -139,7 +139,8 @@ async function sweepSession(sid, alsoMatching) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const paths = ensureInstalled();
-  const run = mkdtempSync(join(tmpdir(), 'runbook-vscode-run-'));
+  // $RUNBOOK_TEST_TMP_PREFIX: the integration runner names a run's temporary folders, to find any left behind.
+  const run = mkdtempSync(join(tmpdir(), `${process.env.RUNBOOK_TEST_TMP_PREFIX ?? 'runbook-'}vscode-run-`));
   let server; let context; let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return; cleaned = true;

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { removeTempDirs } from '../support/tempDir';
 
 export function run(): Promise<void> {
   const m = require('mocha');
@@ -17,6 +18,8 @@ export function run(): Promise<void> {
     const failures: { title: string; error: string }[] = [];
     let passed = 0;
     const runner = mocha.run((failed: number) => {
+      // The extension host is stopped, not exited, so remove the suites' temporary folders now.
+      removeTempDirs();
       const out = process.env.RUNBOOK_TEST_RESULTS;
       if (out) fs.writeFileSync(out, JSON.stringify({ passed, failed: failures.length, failures }, null, 2));
       if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));

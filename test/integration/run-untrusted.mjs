@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import { freshWorkspace, root, runSuites } from './runner.mjs';
 
-const { workspace } = freshWorkspace('runbook-it-untrusted-');
+const { work, workspace } = freshWorkspace('runbook-it-untrusted-');
 const outDir = process.env.RUNBOOK_VSCODE_OUT ?? join(root, '.test-output', 'integration-untrusted');
 await runSuites({
+  work,
   workspace,
   results: process.env.RUNBOOK_TEST_RESULTS ?? join(outDir, 'results.json'),
   outDir,

@@ -8,7 +8,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Verdict } from '../../src/core/checks/types';
@@ -18,6 +17,7 @@ import { fakeDockerBin } from '../support/fakeDocker';
 import { api, closeAll, repoRoot, scriptedUi, workspaceDir } from './helpers';
 import { cellOfCheck, newFromTemplate, outputText, rememberAll, runCells, streamText, verdictLine, type Api, type Derived } from './support/runbooks';
 import { assertNoSecret } from '../support/secrets';
+import { tempDir } from '../support/tempDir';
 
 const TEMPLATE = 'september-engine-rollback.runbook.md';
 const ENGINE_KEY = 'sek_it_0123456789abcdefXYZ';
@@ -75,7 +75,7 @@ suite('September Engine rollback', () => {
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'it-september-'));
+    root = tempDir('september');
     stateDir = path.join(root, '.docker-state');
     dataDir = path.join(root, 'volume-data');
     fs.mkdirSync(stateDir);
