@@ -43,15 +43,12 @@ test('output streams in order as it arrives, stdout and stderr apart', async () 
  * delivered while the process was still running. No timing assertion.
  */
 async function streamsLive(kind: string, body: (go: string) => string): Promise<void> {
-  const { dir, cleanup } = tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const go = path.join(dir, 'go');
     const r = await run(kind, body(go), { onChunk: (c) => { if (c.stream === 'stdout' && c.text.includes('first')) writeFileSync(go, ''); } });
     assert.equal(r.run.verdict, 'pass', `${kind}: ${r.run.reason} (the first line was not streamed before the process ended)`);
     assert.match(r.output, /first[\s\S]*second/);
-  } finally {
-    cleanup();
-  }
+  });
 }
 
 test('stdout reaches the stream while the process runs (shell)', async () => {
