@@ -6,7 +6,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../io';
 import { parseCommandArgs, type OptionSpecs } from '../args';
-import { DEFAULT_RULES, parseRuleList, type RuleId } from '../../core/analyzer/rules';
+import { DEFAULT_RULES, RULE_IDS, parseRuleList, type RuleId } from '../../core/analyzer/rules';
 import { analyzeFileSafely, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
 import { loadPythonParser } from '../../core/analyzer/parser';
 import { defaultWorkerCount } from '../../core/analyzer/pool';
@@ -67,7 +67,7 @@ function parseAnalyzeArgs(args: readonly string[]): Args {
 
 export const analyzeCommand: CliCommand<Args> = {
   name: 'analyze',
-  summary: 'Find OpenAI Agents SDK code missing the Engramia wiring (rules ENG001–ENG006)',
+  summary: `Find OpenAI Agents SDK code missing the Engramia wiring (rules ${RULE_IDS[0]}–${RULE_IDS[RULE_IDS.length - 1]})`,
   usage,
   options,
   parse: parseAnalyzeArgs,

@@ -4,23 +4,12 @@
 import * as vscode from 'vscode';
 import { AnalysisService, DIAGNOSTIC_SOURCE, type Entry } from './service';
 import type { Finding } from '../../core/analyzer/analyze';
-import { ruleDocPath, type RuleId } from '../../core/analyzer/rules';
+import { ruleDocPath, ruleInfo, type RuleId } from '../../core/analyzer/rules';
 import { plural } from '../../core/runbook/plural';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('engramia');
 export const APPLY_FIX_COMMAND = 'runbook.analysis.applyFix';
 export const DEBOUNCE_MS = 300;
-
-const SHORT: Record<RuleId, string> = {
-  ENG001: 'No Engramia hooks',
-  ENG002: 'Static instructions',
-  ENG003: 'Agent tool without hooks',
-  ENG004: 'engramia_instructions without context=',
-  ENG005: 'Memory() without embeddings/storage',
-  ENG006: 'on_duplicate needs engramia ≥ 0.7.0',
-  ENG007: 'Hooks set on the Runner',
-  ENG008: 'Hooks not shown to wire Engramia',
-};
 
 export function toRange(f: Finding): vscode.Range {
   return new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character);
@@ -138,7 +127,7 @@ export class AgentCodeLens implements vscode.CodeLensProvider {
       const line = new vscode.Range(f.range.start.line, 0, f.range.start.line, 0);
       const fixName = f.fix ? ` — ${f.fix.title.replace(/^Engramia \(ENG\d+\): /, '')}` : '';
       return new vscode.CodeLens(line, {
-        title: `⚠ ${SHORT[f.rule]}${fixName}`,
+        title: `⚠ ${ruleInfo(f.rule).title}${fixName}`,
         tooltip: f.message,
         command: f.fix ? APPLY_FIX_COMMAND : '',
         arguments: f.fix ? [document.uri, entry.version, f.rule, f.range.startOffset] : [],
