@@ -24,12 +24,11 @@ export const MAX_SENTENCE = 400;
 
 /** Normalises a sentence: no markdown emphasis/backticks, single spaces, bounded length. */
 export function cleanSentence(text: string): string {
-  return text
-    .slice(0, MAX_SENTENCE * 2)
-    .replace(/\*\*|__/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_SENTENCE);
+  let s = text.slice(0, MAX_SENTENCE * 2);
+  if (s.includes('**') || s.includes('__')) s = s.replace(/\*\*|__/g, '');
+  // Runs of whitespace become one space (a text whose only whitespace is single spaces stays as it is).
+  if (/\s\s|[^\S ]/.test(s)) s = s.replace(/\s+/g, ' ');
+  return s.trim().slice(0, MAX_SENTENCE);
 }
 
 const STATUS = /\b(?:returns?|responds?(?: with)?|answers?(?: with)?|status(?: code)?(?: is| of)?|gets?|HTTP)\s+(\d{3})\b(?:\s+(ok|OK)\b)?/;
@@ -63,6 +62,14 @@ function isValid(expression: string): boolean {
   return ok;
 }
 
+/**
+ * Cheap tests for what each pattern needs before it can match (a word or character it cannot
+ * match without): most sentences say one thing, and the full patterns are the costly part.
+ */
+const MAY_STATUS = /\d{3}/;
+const MAY_COMPARE = /[≥≤=<>]|is at (?:least|most)|equals/;
+const MAY_COUNT = /contain/i;
+
 export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: InputSet): GeneratedCondition[] {
   const s = cleanSentence(sentence);
   const out: GeneratedCondition[] = [];
@@ -72,14 +79,14 @@ export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: In
     if (!out.some((c) => c.expression === expression)) out.push({ expression, phrase: phrase.trim() });
   };
 
-  if (kind === 'http') {
+  if (kind === 'http' && MAY_STATUS.test(s)) {
     const m = STATUS.exec(s);
     if (m) {
       push(`status == ${m[1]}`, m[0]);
       if (m[2] === 'ok') push('body includes ok', m[0]);
     }
   }
-  const count = COUNT.exec(s);
+  const count = MAY_COUNT.test(s) ? COUNT.exec(s) : null;
   if (count) {
     const [, a, b, arrayName, field, first, more] = count;
     const options = [first!, ...(more ?? '').split(/\s*,\s*|\s+or\s+|\s+and\s+/).map((w) => w.replace(/`/g, '').trim()).filter(Boolean)];
@@ -87,7 +94,7 @@ export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: In
     const range = b !== undefined ? `between ${a} and ${b}` : `== ${a}`;
     push(`count ${arrayName}${where} ${range}`, count[0]);
   }
-  const cmp = COMPARE.exec(s);
+  const cmp = MAY_COMPARE.test(s) ? COMPARE.exec(s) : null;
   if (cmp && !(count && cmp.index >= count.index && cmp.index < count.index + count[0].length)) {
     const [, field, op] = cmp;
     const rawValue = cmp[3]!.replace(/[.,;:]+$/, '');

@@ -330,7 +330,9 @@ class Converter {
 
   private plan(kind: Planned['kind'], mdLine: number, what: string): Planned {
     const { link, line } = this.lineLink(mdLine);
-    return { kind, link, ...(line !== undefined ? { line } : {}), comments: [], destructive: false, conditions: [], notes: [], what };
+    const p: Planned = { kind, link, comments: [], destructive: false, conditions: [], notes: [], what };
+    if (line !== undefined) (p as { line?: number }).line = line;
+    return p;
   }
 
   walk(): void {
@@ -387,8 +389,9 @@ class Converter {
           const item = items.pop();
           if (item && item.task && !item.hasCheck && !item.blockquote && item.label.trim()) {
             const end = item.firstParagraphEnd >= 0 ? item.firstParagraphEnd : item.line + 1;
-            const p = this.plan('manual', item.line, cleanSentence(stripMarkdown(item.label)));
-            p.manualText = cleanSentence(stripMarkdown(item.label));
+            const sentence = cleanSentence(stripMarkdown(item.label));
+            const p = this.plan('manual', item.line, sentence);
+            p.manualText = sentence;
             p.why = 'a checklist item with no command to run';
             this.edit(end, end, item.indent, [p]);
           }
@@ -845,11 +848,14 @@ function widthOf(ws: string): number {
 }
 
 function unescapeMarkdown(s: string): string {
-  return s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  return s.includes('\\') ? s.replace(/\\([!-/:-@[-`{-~])/g, '$1') : s;
 }
 
 function stripMarkdown(s: string): string {
-  return unescapeMarkdown(s).replace(/`+/g, '').replace(/\*\*|__/g, '').replace(/\[([^\]]{0,200})\]\([^)]{0,500}\)/g, '$1');
+  let t = unescapeMarkdown(s);
+  if (t.includes('`')) t = t.replace(/`+/g, '');
+  if (t.includes('**') || t.includes('__')) t = t.replace(/\*\*|__/g, '');
+  return t.includes('](') ? t.replace(/\[([^\]]{0,200})\]\([^)]{0,500}\)/g, '$1') : t;
 }
 
 /** A guide's text as one line (every line joined), at most `max` characters. */
@@ -892,11 +898,16 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
 function fenced(kind: string, attributes: Record<string, string>, body: readonly string[]): string[] {
   let longest = 2;
   for (const l of body) {
+    if (!l.includes('```')) continue;
     const m = /^\s*(`{3,})/.exec(l);
     if (m) longest = Math.max(longest, m[1]!.length);
   }
   const fence = '`'.repeat(longest + 1);
-  return [`${fence}${formatInfoString(kind, attributes, 'keyValue')}`, ...body.map((l) => l.replace(/\s+$/, '')), fence];
+  // trimEnd removes what /\s+$/ matches (white space and line terminators), without a regex per line.
+  const out = [`${fence}${formatInfoString(kind, attributes, 'keyValue')}`];
+  for (const l of body) out.push(l.trimEnd());
+  out.push(fence);
+  return out;
 }
 
 export { refsIn, BAD_REF };

@@ -62,10 +62,19 @@ function asWord(t: Token): string | undefined {
   return undefined;
 }
 
+/**
+ * Variables as marked references, handed to shell-quote as an environment object (a Proxy) rather
+ * than a function: the words come out the same (every value is a string), and shell-quote skips
+ * its pass for object values, which builds a regular expression per word.
+ */
+const VARIABLES: Record<string, string> = new Proxy({}, {
+  get: (_, key) => (typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) ? varRef(key) : BAD_REF),
+});
+
 export function parseCurl(joined: string, heredocs: readonly Heredoc[] = []): CurlParse {
   let tokens: Token[];
   try {
-    tokens = shellParse(markPlaceholders(joined), (key) => (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) ? varRef(key) : BAD_REF)) as Token[];
+    tokens = shellParse(markPlaceholders(joined), VARIABLES) as Token[];
   } catch (err) {
     return { ok: false, reason: `the command cannot be read as shell words (${err instanceof Error ? err.message : String(err)})` };
   }
