@@ -179,6 +179,7 @@ const BARE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+(\S{1,2000})$/;
 
 // ---------------------------------------------------------------------------------------------
 
+type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 let blockParser: InstanceType<typeof MarkdownIt> | undefined;
 
 function parsers(): { block: InstanceType<typeof MarkdownIt> } {
@@ -187,6 +188,20 @@ function parsers(): { block: InstanceType<typeof MarkdownIt> } {
     blockParser.core.ruler.enableOnly(['normalize', 'block']);
   }
   return { block: blockParser };
+}
+
+/**
+ * markdown-it's block tokens, as `md.parse` gives them with core rules normalize + block: the text
+ * here has LF line ends already, so normalizing changes it only where it has NUL characters.
+ */
+function blockTokens(src: string): Token[] {
+  const md = parsers().block;
+  if (src.indexOf('\0') >= 0) return md.parse(src, {});
+  const tokens: Token[] = [];
+  if (!src) return tokens;
+  const state = new md.block.State(src, md, {}, tokens);
+  md.block.tokenize(state, state.line, state.lineMax);
+  return tokens;
 }
 
 interface InlinePart {
@@ -264,6 +279,8 @@ export function convertGuide(input: string, options: ConvertOptions): ConvertRes
   const text = sanitize(input.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n');
 
   let lines: string[];
+  /** lines.join('\n') when the text already is that (markdown guides): it is not joined again. */
+  let joined: string | undefined;
   let lineLink: (mdLine: number) => { link: string; line?: number };
   if (format === 'html') {
     const md = htmlToMarkdown(text);
@@ -287,11 +304,14 @@ export function convertGuide(input: string, options: ConvertOptions): ConvertRes
     lineLink = (i) => ({ link: `${options.source}#L${t.origin[i] ?? 1}`, line: t.origin[i] ?? 1 });
   } else {
     lines = text.split('\n');
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    if (lines.length > 1 && lines[lines.length - 1] === '') {
+      lines.pop();
+      joined = text.slice(0, -1);
+    } else joined = text;
     lineLink = (i) => ({ link: `${options.source}#L${i + 1}`, line: i + 1 });
   }
 
-  const state = new Converter(lines, lineLink);
+  const state = new Converter(lines, lineLink, joined);
   state.walk();
   return state.finish(format, { ...options, eol });
 }
@@ -321,6 +341,7 @@ class Converter {
   constructor(
     private readonly lines: string[],
     private readonly lineLink: (mdLine: number) => { link: string; line?: number },
+    private readonly joined?: string,
   ) {}
 
   private edit(start: number, end: number, indent: string, checks: Planned[], lines?: string[]): void {
@@ -337,8 +358,14 @@ class Converter {
 
   walk(): void {
     this.readFrontMatter();
-    const src = this.lines.slice(this.frontMatterEnd).join('\n');
-    const tokens = parsers().block.parse(src, {});
+    let src: string;
+    if (this.joined === undefined) src = this.lines.slice(this.frontMatterEnd).join('\n');
+    else {
+      let at = 0;
+      for (let i = 0; i < this.frontMatterEnd; i++) at += this.lines[i]!.length + 1;
+      src = at ? this.joined.slice(at) : this.joined;
+    }
+    const tokens = blockTokens(src);
     const offset = this.frontMatterEnd;
     const items: ItemFrame[] = [];
     let quote = 0;

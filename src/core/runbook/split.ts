@@ -7,7 +7,6 @@
  * A span that would start on blank lines gives those lines to the span before it (its gap).
  */
 import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
 import { BOM, leadingWhitespace, lineStarts } from './lines';
 import type { CellRole } from './model';
 
@@ -28,6 +27,7 @@ export interface SplitResult {
   readonly cr: boolean;
 }
 
+type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 type BlockParser = InstanceType<typeof MarkdownIt>;
 let parser: BlockParser | undefined;
 

@@ -6,7 +6,8 @@
  */
 export function oneLine(text: string | undefined, max = 240, how: 'first-line' | 'joined' = 'first-line'): string {
   const s = text ?? '';
-  const t = how === 'joined' ? s.replace(/\s+/g, ' ').trim() : (s.split(/\r?\n/).find((l) => l.trim()) ?? '').trim();
+  // (Runs of whitespace become one space; a text whose only whitespace is single spaces is kept as it is.)
+  const t = how === 'joined' ? (/\s\s|[^\S ]/.test(s) ? s.replace(/\s+/g, ' ') : s).trim() : (s.split(/\r?\n/).find((l) => l.trim()) ?? '').trim();
   if (t.length <= max) return t;
   let end = Math.max(0, max - 1);
   const last = t.charCodeAt(end - 1);
