@@ -5,6 +5,7 @@
  * check run in the notebook shows its result in the Test Explorer too.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, closeAll, openRunbook, workspaceDir } from './helpers';
@@ -55,5 +56,24 @@ suite('Test Explorer', () => {
     const deepCell = nb.getCells().find((c) => c.document.getText().includes('echo deep'))!;
     await a.controller.run(nb, [deepCell], { stopOnFirstFailure: false });
     await waitFor(() => a.tests.reported.get(`${nb.uri.toString()}::t.deep`) === 'passed', { what: 'the notebook run to show in the Test Explorer' });
+  });
+
+  test('a suite run from the Test Explorer is reported once: its checks do not come back as notebook runs', async () => {
+    const a = await api();
+    const file = path.join(workspaceDir(), `testing-once-${process.pid}.runbook.md`);
+    fs.copyFileSync(path.join(workspaceDir(), 'testing.runbook.md'), file);
+    const nb = (await openRunbook(file)).notebook;
+    const root = await waitFor(() => a.tests.ctrl.items.get(nb.uri.toString()), { what: 'the runbook in the Test Explorer' });
+    let local: vscode.TestItem | undefined;
+    root.children.forEach((top) => top.children.forEach((s) => { if (s.label === 'Local') local = s; }));
+    assert.ok(local);
+    const before = a.tests.notebookRunReports.length;
+    await a.tests.runTests(new vscode.TestRunRequest([local]), new vscode.CancellationTokenSource().token);
+    assert.equal(a.tests.reported.get(`${nb.uri.toString()}::t.fail`), 'failed');
+    // A notebook run afterwards still shows (the sync works), and it is the only one reported as such.
+    const deepCell = nb.getCells().find((c) => c.document.getText().includes('echo deep'))!;
+    await a.controller.run(nb, [deepCell], { stopOnFirstFailure: false });
+    await waitFor(() => a.tests.reported.get(`${nb.uri.toString()}::t.deep`) === 'passed', { what: 'the notebook run to show' });
+    assert.deepEqual(a.tests.notebookRunReports.slice(before), [`${nb.uri.toString()}::t.deep`]);
   });
 });

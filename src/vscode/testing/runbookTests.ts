@@ -43,9 +43,12 @@ export class RunbookTests implements vscode.Disposable {
   /** Runs started from the Test Explorer report themselves; the notebook sync leaves them alone. */
   private readonly ownRuns = new Set<string>();
   /** The last notebook run each item was synced from. */
-  private readonly seen = new WeakMap<vscode.TestItem, CheckRun>();
+  /** The last run reported per test item id (items are rebuilt when the notebook changes; their ids stay). */
+  private readonly seen = new Map<string, CheckRun>();
   /** The last state reported per test item id ("passed", "failed" …): what the Test Explorer shows. */
   readonly reported = new Map<string, 'passed' | 'failed' | 'errored' | 'skipped'>();
+  /** Ids of the test items reported as notebook runs (runs not started here), oldest first. */
+  readonly notebookRunReports: string[] = [];
 
   constructor(private readonly deps: RunbookTestsDeps) {
     this.ctrl.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.runTests(request, token), true);
@@ -187,9 +190,13 @@ export class RunbookTests implements vscode.Disposable {
               this.ownRuns.add(key(check.id));
             },
             onResult: (result, check) => {
+              const item = itemOf.get(check.id)!;
               this.ownRuns.delete(key(check.id));
-              if (result.notRun) run.skipped(itemOf.get(check.id)!);
-              else this.report(run, itemOf.get(check.id)!, result);
+              if (result.notRun) { run.skipped(item); return; }
+              this.report(run, item, result);
+              // Reported here: the next check's notebook change must not report it again as a notebook run.
+              const last = this.deps.state.lastRun(nb.uri, check.id);
+              if (last) this.seen.set(item.id, last);
             },
           });
         } finally {
@@ -210,12 +217,13 @@ export class RunbookTests implements vscode.Disposable {
       const d = this.data.get(item) as { checkId: string };
       if (this.ownRuns.has(`${uri.toString()}::${d.checkId}`)) continue;
       const last = this.deps.state.lastRun(uri, d.checkId);
-      if (last && this.seen.get(item) !== last) changed.push([item, last]);
+      if (last && this.seen.get(item.id) !== last) changed.push([item, last]);
     }
     if (!changed.length) return;
     const run = this.ctrl.createTestRun(new vscode.TestRunRequest(changed.map(([i]) => i)), 'notebook run', false);
     for (const [item, result] of changed) {
-      this.seen.set(item, result);
+      this.seen.set(item.id, result);
+      this.notebookRunReports.push(item.id);
       this.report(run, item, result);
     }
     run.end();
