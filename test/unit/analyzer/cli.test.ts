@@ -1,17 +1,12 @@
-/** End to end: spawns the real CLI (`node --import tsx src/cli/main.ts analyze …`) on the fixtures. */
+/** End to end: spawns the real CLI (`node --import tsx src/cli/main.ts analyze …`, test/support/cli.ts) on the fixtures. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnCli } from '../../support/cli';
 
-const root = join(__dirname, '..', '..', '..');
-const run = (...args: string[]) => {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, RUNBOOK_PYTHON: 'python3' } });
-  return { code: p.status, stdout: p.stdout, stderr: p.stderr };
-};
+const run = (...args: string[]) => spawnCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: 'python3' } });
 
-test('findings in a project: file:line:column RULE message, exit 1; venv and node_modules skipped', () => {
-  const r = run('test/fixtures/agents/project', '--engramia-version', '0.7.0');
+test('findings in a project: file:line:column RULE message, exit 1; venv and node_modules skipped', async () => {
+  const r = await run('test/fixtures/agents/project', '--engramia-version', '0.7.0');
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 2).join(' ')), [
@@ -24,30 +19,30 @@ test('findings in a project: file:line:column RULE message, exit 1; venv and nod
   assert.ok(!r.stdout.includes('.venv') && !r.stdout.includes('node_modules'));
 });
 
-test('--json prints an array; --rules filters', () => {
-  const r = run('test/fixtures/agents/project/app.py', '--json', '--rules', 'ENG002', '--engramia-version', '0.7.0');
+test('--json prints an array; --rules filters', async () => {
+  const r = await run('test/fixtures/agents/project/app.py', '--json', '--rules', 'ENG002', '--engramia-version', '0.7.0');
   assert.equal(r.code, 1);
   const items = JSON.parse(r.stdout) as { file: string; line: number; column: number; rule: string; message: string; fixable: boolean }[];
   assert.equal(items.length, 1);
   assert.deepEqual({ file: items[0]!.file, line: items[0]!.line, column: items[0]!.column, rule: items[0]!.rule, fixable: items[0]!.fixable }, { file: 'test/fixtures/agents/project/app.py', line: 12, column: 18, rule: 'ENG002', fixable: true });
 });
 
-test('a clean project exits 0', () => {
-  const r = run('test/fixtures/agents/clean', '--json');
+test('a clean project exits 0', async () => {
+  const r = await run('test/fixtures/agents/clean', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), []);
 });
 
-test('bad usage exits 2', () => {
-  assert.equal(run().code, 2);
-  assert.equal(run('x.py', '--rules', 'ENG999').code, 2);
-  assert.equal(run('x.py', '--bogus').code, 2);
-  assert.equal(run('does/not/exist.py').code, 2);
-  assert.equal(run('x.py', '--engramia-version').code, 2);
+test('bad usage exits 2', async () => {
+  assert.equal((await run()).code, 2);
+  assert.equal((await run('x.py', '--rules', 'ENG999')).code, 2);
+  assert.equal((await run('x.py', '--bogus')).code, 2);
+  assert.equal((await run('does/not/exist.py')).code, 2);
+  assert.equal((await run('x.py', '--engramia-version')).code, 2);
 });
 
-test('runbook analyze --help prints the usage', () => {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', '--help'], { cwd: root, encoding: 'utf8' });
-  assert.equal(p.status, 0);
+test('runbook analyze --help prints the usage', async () => {
+  const p = await spawnCli(['analyze', '--help']);
+  assert.equal(p.code, 0);
   assert.match(p.stdout, /runbook analyze PATH/);
 });

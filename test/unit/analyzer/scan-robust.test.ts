@@ -5,7 +5,6 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanWorkspace } from '../../../src/core/analyzer/workspace';
@@ -13,9 +12,9 @@ import { indentDepth, isWasmTrap, loadPythonParser, renewParser } from '../../..
 import { analyzeKind } from '../../../src/core/analyzer/checkKind';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import type { CheckContext } from '../../../src/core/checks/types';
+import { spawnCli } from '../../support/cli';
 import { tempDir } from '../../support/tempDir';
 
-const root = join(__dirname, '..', '..', '..');
 const base = tempDir('scan-robust');
 after(() => rmSync(base, { recursive: true, force: true }));
 
@@ -35,10 +34,7 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
-const cli = (...args: string[]) => {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, RUNBOOK_PYTHON: join(base, 'no-python') } });
-  return { code: p.status, stdout: p.stdout, stderr: p.stderr };
-};
+const cli = (...args: string[]) => spawnCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: join(base, 'no-python') } });
 
 const trapped = project('trap', { 'a.py': agentFile('first'), 'deep.py': nestedIfs(550), 'z.py': agentFile('last') });
 
@@ -54,14 +50,14 @@ test('scan: a file nested too deep for the parser (550 ifs) is an error ("not an
   assert.deepEqual(again.findings, r.findings);
 });
 
-test('CLI: exit 2, the file named as not analysed on stderr, the other findings on stdout', () => {
-  const r = cli(trapped);
+test('CLI: exit 2, the file named as not analysed on stderr, the other findings on stdout', async () => {
+  const r = await cli(trapped);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /deep\.py: not analysed: nested 550 indentation levels deep/);
   assert.match(r.stderr, /1 file not analysed/);
   assert.match(r.stdout, /a\.py:4:1 ENG001/);
   assert.match(r.stdout, /z\.py:4:1 ENG001/);
-  const single = cli(join(trapped, 'deep.py'));
+  const single = await cli(join(trapped, 'deep.py'));
   assert.equal(single.code, 2);
   assert.doesNotMatch(single.stderr, /^no findings$/m);
 });
@@ -86,17 +82,17 @@ test('analyze kind: a scan with a file not analysed is an error, never a pass', 
   assert.match(r.reason, /1 Python file not analysed \(deep\.py: not analysed/);
 });
 
-test('CLI: a folder without Python files says "no Python files found" and exits 0', () => {
+test('CLI: a folder without Python files says "no Python files found" and exits 0', async () => {
   const empty = project('nopython', { 'README.md': '# hi\n', 'main.go': 'package main\n' });
-  const r = cli(empty);
+  const r = await cli(empty);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, 'no Python files found\n');
   assert.equal(r.stdout, '');
-  const json = cli(empty, '--json');
+  const json = await cli(empty, '--json');
   assert.equal(json.code, 0);
   assert.deepEqual(JSON.parse(json.stdout), []);
   // Python files without agent code: analysed and clean, not "no Python files"
-  const plain = cli(project('plain', { 'x.py': 'print(1)\n' }));
+  const plain = await cli(project('plain', { 'x.py': 'print(1)\n' }));
   assert.equal(plain.code, 0);
   assert.equal(plain.stderr, 'no findings\n');
 });
