@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT, runCli, spawnCli } from '../support/cli';
 import { pidAlive } from '../unit/process/harness';
 import { waitFor } from '../support/waitFor';
@@ -46,7 +46,8 @@ for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
 test('SIGKILL to the CLI: the watchdog ends the check\'s process group', { skip: !posix }, async () => {
   const { file, pidFile } = longRunbook();
   let child: ChildProcess | undefined;
-  const done = spawnCli(['run', file, '--no-evidence'], { onStdout: (_s, c) => (child = c) });
+  // A SIGKILLed CLI cannot remove its check's script folder: let it make that folder in the test's own.
+  const done = spawnCli(['run', file, '--no-evidence'], { env: { TMPDIR: dirname(file) }, onStdout: (_s, c) => (child = c) });
   await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeout: 30_000, what: 'the check to start' });
   const sleepPid = Number(readFileSync(pidFile, 'utf8'));
   child!.kill('SIGKILL');
