@@ -10,4 +10,5 @@ export { HttpPools, defaultDispatcherFactory } from './pools';
 export { parseJsonBounded, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './json';
 export type { DispatcherFactory, PoolOptions } from './pools';
 export { buildRequest, parseRequestTemplate, headerSecrets, maskHeaderValue, SENSITIVE_HEADERS } from './request';
-export type { HttpRequestSpec } from './request';
+export type { HttpRequestSpec, RawRequest } from './request';
+export { parseHttpCheck, httpCheckError, httpChecks, HttpCheckCache, type ParsedHttpCheck, type HttpCheckCacheLimits } from './check';

@@ -16,13 +16,14 @@ import { formatDuration } from '../text';
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, type RequestPhase } from './errors';
 import { retryDecision } from './retry';
 import { HttpPools, type DispatcherFactory } from './pools';
-import { buildRequest, headerSecrets, parseRequestTemplate, type HttpRequestSpec } from './request';
+import { headerSecrets, instantiateRequest, type HttpRequestSpec } from './request';
+import { HTTP_SUBJECTS, httpCheckError, httpChecks, type HttpCheckCache } from './check';
 import { abortableSleep, untilAborted } from '../checks/abort';
 import { JsonTooDeepError, parseJsonBounded } from './json';
 import { isDestructiveHttp, isReadOnlyHttp } from './method';
 import { MAX_BODY_BYTES, readCappedBody } from './body';
 
-export const HTTP_SUBJECTS = ['status', 'header', 'json', 'body', 'duration'] as const;
+export { HTTP_SUBJECTS };
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** Bodies larger than this are cut (the check only needs the start). */
@@ -52,6 +53,8 @@ export interface HttpKindOptions {
   readonly dispatcherFactory?: DispatcherFactory;
   /** Share pools with another kind instance. */
   readonly pools?: HttpPools;
+  /** Where parsed bodies are kept (default: the shared `httpChecks`; tests count parses). */
+  readonly checks?: HttpCheckCache;
 }
 
 export interface HttpKind extends CheckKind<HttpAttributes> {
@@ -137,27 +140,24 @@ function withPort(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
-/** Validates a body without running it (conditions and request line; inputs not needed). */
-function validateBody(body: string): string | undefined {
-  const parsed = parseConditions(body, { subjects: HTTP_SUBJECTS });
-  if (parsed.errors.length) return `invalid condition: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (+${parsed.errors.length - 1} more)` : ''}`;
-  try {
-    parseRequestTemplate(parsed.rest);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-  return undefined;
-}
-
 export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
   const pools = options.pools ?? new HttpPools(options.dispatcherFactory);
+  const checks = options.checks ?? httpChecks;
 
   async function run(inv: { attributes: HttpAttributes; body: string; label?: string }, ctx: CheckContext): Promise<CheckResult> {
     const attrs = inv.attributes;
     if (attrs.insecure) return { verdict: 'error', reason: 'insecure=true is not supported: certificates are always verified', next: 'remove the insecure attribute, or fix the server certificate' };
 
-    // 1. Conditions and request (inputs substituted).
-    const parsed = parseConditions(inv.body, { subjects: HTTP_SUBJECTS, inputs: ctx.inputs });
+    // 1. Conditions and request, from the body parsed once (validation parsed it already); inputs
+    // are applied to the parsed request, and only conditions that hold {{inputs}} are read again
+    // with their values.
+    const parsedCheck = checks.get(inv.body);
+    const invalid = httpCheckError(parsedCheck);
+    if (invalid || !parsedCheck.request.ok) return { verdict: 'error', reason: invalid ?? 'invalid request', next: 'fix the check body' };
+    const template = parsedCheck.request.value;
+    const parsed = parsedCheck.conditions.conditions.some((c) => c.unresolved)
+      ? parseConditions(inv.body, { subjects: HTTP_SUBJECTS, inputs: ctx.inputs })
+      : parsedCheck.conditions;
     if (parsed.errors.length) {
       const missing = parsed.errors.find((e) => /missing input/.test(e));
       return {
@@ -169,7 +169,7 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     }
     let req: HttpRequestSpec;
     try {
-      req = buildRequest(parsed.rest, ctx.inputs);
+      req = instantiateRequest(template, ctx.inputs);
     } catch (err) {
       if (err instanceof MissingInputError) return { verdict: 'error', reason: err.message, next: `set the input${err.names.length > 1 ? 's' : ''} ${err.names.join(', ')} before running` };
       return { verdict: 'error', reason: err instanceof Error ? err.message : String(err), next: 'fix the request line or headers of this check' };
@@ -365,7 +365,7 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
     description: 'An HTTP request written like a .http file, judged by ?? pass conditions (no conditions: pass on 2xx).',
     attributes,
     defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
-    validate: (body) => validateBody(body),
+    validate: (body) => httpCheckError(checks.get(body)),
     isDestructive: (body) => isDestructiveHttp(body),
     isParallelSafe: (body) => isReadOnlyHttp(body),
     run,

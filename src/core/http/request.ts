@@ -16,11 +16,12 @@ export interface HttpRequestSpec {
 
 export class RequestSyntaxError extends Error {}
 
-interface RawRequest {
-  method: Method;
-  target: string;
-  headers: [string, string][];
-  body?: string;
+/** A request as written: placeholders still in place. */
+export interface RawRequest {
+  readonly method: Method;
+  readonly target: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body?: string;
 }
 
 /** Splits the template (placeholders still in place); throws RequestSyntaxError. */
@@ -61,7 +62,11 @@ function jsonEscape(v: string): string {
  * Throws MissingInputError or RequestSyntaxError.
  */
 export function buildRequest(text: string, inputs: Readonly<Record<string, string>>): HttpRequestSpec {
-  const raw = parseRequestTemplate(text);
+  return instantiateRequest(parseRequestTemplate(text), inputs);
+}
+
+/** buildRequest for a template parsed already (parseRequestTemplate). */
+export function instantiateRequest(raw: RawRequest, inputs: Readonly<Record<string, string>>): HttpRequestSpec {
   const q = raw.target.indexOf('?');
   const target = q < 0 ? substitute(raw.target, inputs) : substitute(raw.target.slice(0, q), inputs) + '?' + substitute(raw.target.slice(q + 1), inputs, encodeURIComponent);
   let url: URL;

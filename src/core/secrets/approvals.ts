@@ -14,11 +14,10 @@
  *
  * Pure logic: the VS Code layer stores approvals and shows the question.
  */
-import { parseConditions } from '../checks/conditions';
 import { MissingInputError, placeholders, substitute } from '../checks/template';
 import { parseEngramiaBody } from '../engramia/kind';
-import { HTTP_SUBJECTS } from '../http/kind';
-import { buildRequest, parseRequestTemplate, RequestSyntaxError } from '../http/request';
+import { httpChecks } from '../http/check';
+import { instantiateRequest, RequestSyntaxError } from '../http/request';
 
 /** Check kinds that send inputs over the network (canonical kind names). */
 export const NETWORK_KINDS: ReadonlySet<string> = new Set(['http', 'engramia']);
@@ -89,16 +88,13 @@ export function planNetworkSend(
   inputs: Readonly<Record<string, string>>,
 ): SendPlan | { readonly error: string } | undefined {
   if (kind === 'http') {
-    const parsed = parseConditions(body, { subjects: HTTP_SUBJECTS });
-    let raw;
-    try {
-      raw = parseRequestTemplate(parsed.rest);
-    } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
-    }
+    // The same parse the kind validates and runs (src/core/http/check.ts): parsed once per body.
+    const parsed = httpChecks.get(body);
+    if (!parsed.request.ok) return { error: parsed.request.error };
+    const raw = parsed.request.value;
     const sent = placeholders([raw.target, ...raw.headers.map(([n, v]) => `${n}: ${v}`), raw.body ?? ''].join('\n'));
     try {
-      const req = buildRequest(parsed.rest, inputs);
+      const req = instantiateRequest(raw, inputs);
       return { origin: req.url.origin, sent, used: placeholders(body), overrides: [] };
     } catch (err) {
       if (err instanceof MissingInputError || err instanceof RequestSyntaxError) return { error: err.message };
