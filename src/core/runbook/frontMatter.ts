@@ -4,44 +4,53 @@
  * and the front matter's bytes are kept as written.
  */
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+// zod/mini: the same validation core with functions instead of methods, so the bundle that opens a
+// notebook carries only the schema parts used here. Every issue has its own message (mini loads
+// no locale for default messages).
+import * as z from 'zod/mini';
 import type { FrontMatter, RunbookInput } from './model';
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const inputSchema = z
-  .object({
-    name: z.string({ error: 'expected string' }).regex(identifier, 'expected an identifier (letters, digits, "_")'),
-    description: z.string({ error: 'expected string' }).optional(),
-    type: z.enum(['string', 'number', 'boolean', 'enum', 'path', 'url'], { error: 'expected one of string, number, boolean, enum, path, url' }).default('string'),
-    default: z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).optional(),
-    options: z.array(z.union([z.string(), z.number()]).transform(String), { error: 'expected a list of strings' }).optional(),
-    secret: z.boolean({ error: 'expected true or false' }).default(false),
-    required: z.boolean({ error: 'expected true or false' }).optional(),
-    env: z.string({ error: 'expected string' }).regex(identifier, 'expected an environment variable name').optional(),
-  })
-  .superRefine((input, ctx) => {
-    if (input.secret && input.default !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret input cannot have a default in the file (secrets are never written to the runbook)' });
-    }
-    if (input.type === 'enum' && !(input.options && input.options.length)) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'an enum input needs a list of options' });
-    }
-  });
+  .object(
+    {
+      name: z.string({ error: 'expected string' }).check(z.regex(identifier, 'expected an identifier (letters, digits, "_")')),
+      description: z.optional(z.string({ error: 'expected string' })),
+      type: z._default(z.enum(['string', 'number', 'boolean', 'enum', 'path', 'url'], { error: 'expected one of string, number, boolean, enum, path, url' }), 'string'),
+      default: z.optional(z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })),
+      options: z.optional(z.array(z.pipe(z.union([z.string(), z.number()], { error: 'expected a string or number' }), z.transform(String)), { error: 'expected a list of strings' })),
+      secret: z._default(z.boolean({ error: 'expected true or false' }), false),
+      required: z.optional(z.boolean({ error: 'expected true or false' })),
+      env: z.optional(z.string({ error: 'expected string' }).check(z.regex(identifier, 'expected an environment variable name'))),
+    },
+    { error: 'expected an input (a mapping with name: …)' },
+  )
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.secret && input.default !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret input cannot have a default in the file (secrets are never written to the runbook)' });
+      }
+      if (input.type === 'enum' && !(input.options && input.options.length)) {
+        ctx.addIssue({ code: 'custom', path: ['options'], message: 'an enum input needs a list of options' });
+      }
+    }),
+  );
 
 const frontMatterSchema = z
-  .object({
-    title: z.string({ error: 'expected string' }).optional(),
-    inputs: z.array(inputSchema, { error: 'expected a list of inputs' }).optional(),
+  .looseObject({
+    title: z.optional(z.string({ error: 'expected string' })),
+    inputs: z.optional(z.array(inputSchema, { error: 'expected a list of inputs' })),
   })
-  .passthrough()
-  .superRefine((fm, ctx) => {
-    const seen = new Set<string>();
-    fm.inputs?.forEach((input, i) => {
-      if (seen.has(input.name)) ctx.addIssue({ code: 'custom', path: ['inputs', i, 'name'], message: `duplicate input "${input.name}"` });
-      seen.add(input.name);
-    });
-  });
+  .check(
+    z.superRefine((fm, ctx) => {
+      const seen = new Set<string>();
+      fm.inputs?.forEach((input, i) => {
+        if (seen.has(input.name)) ctx.addIssue({ code: 'custom', path: ['inputs', i, 'name'], message: `duplicate input "${input.name}"` });
+        seen.add(input.name);
+      });
+    }),
+  );
 
 /** Parses the YAML between the `---` lines (LF line ends). Never throws. */
 export function parseFrontMatter(yaml: string): FrontMatter {

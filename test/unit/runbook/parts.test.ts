@@ -63,6 +63,9 @@ test('front matter errors are one line and keep inputs empty', () => {
     ['inputs:\n  - name: m\n    type: enum', /^front matter: inputs\.0\.options: an enum input needs/],
     ['inputs:\n  - name: a\n  - name: a', /^front matter: inputs\.1\.name: duplicate input "a"/],
     ['inputs:\n  - name: a\n    type: date', /^front matter: inputs\.0\.type: expected one of/],
+    ['inputs: [1]', /^front matter: inputs\.0: expected an input \(a mapping with name: …\)$/],
+    ['inputs:\n  - null', /^front matter: inputs\.0: expected an input/],
+    ['inputs:\n  - name: a\n    options: [a, 1, true]', /^front matter: inputs\.0\.options\.2: expected a string or number$/],
   ];
   for (const [yaml, re] of cases) {
     const fm = parseFrontMatter(yaml);
