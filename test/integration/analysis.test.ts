@@ -103,6 +103,33 @@ suite('Agent code analysis', () => {
     await waitForDiagnostics(uri, ['ENG001'], 'after deleting hooks');
   });
 
+  test('ENG008 resolves run hooks imported from another module of the workspace, and sees a saved change', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'hooks-'));
+    fs.mkdirSync(path.join(dir, 'app'));
+    const hooksFile = path.join(dir, 'app', 'hooks.py');
+    fs.writeFileSync(hooksFile, 'from agents import RunHooks\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\nclass ProjectHooks(EngramiaRunHooks, RunHooks):\n    pass\n');
+    fs.writeFileSync(path.join(dir, 'app', 'main.py'), 'from agents import Runner\nfrom app.hooks import ProjectHooks\nRunner.run_sync(a, x, hooks=ProjectHooks(memory))\nRunner.run_sync(a, x, hooks=Unknown(memory))\n');
+    const config = vscode.workspace.getConfiguration('runbook.analysis');
+    await config.update('rules.ENG008', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      const main = vscode.Uri.file(path.join(dir, 'app', 'main.py'));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
+      const linesOf = () => engramiaDiagnostics(main).map((d) => `${d.range.start.line + 1} ${codeOf(d)}`).sort();
+      // the project's class (line 3) is resolved; the unknown one (line 4) is reported
+      await waitFor(() => JSON.stringify(linesOf()) === JSON.stringify(['4 ENG008']), { timeout: 30_000, what: () => `only line 4 reported (have ${linesOf().join(', ') || 'none'})` });
+      // the class stops being a RunHooks: after hooks.py is saved, line 3 is reported too
+      const hooksDoc = await vscode.workspace.openTextDocument(hooksFile);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(hooksDoc.uri, new vscode.Range(4, 0, 4, hooksDoc.lineAt(4).text.length), 'class ProjectHooks(EngramiaRunHooks):');
+      assert.equal(await vscode.workspace.applyEdit(edit), true);
+      assert.equal(await hooksDoc.save(), true);
+      await waitFor(() => linesOf().some((l) => l.startsWith('3 ')), { timeout: 30_000, what: () => `line 3 reported after the save (have ${linesOf().join(', ') || 'none'})` });
+    } finally {
+      await config.update('rules.ENG008', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('Scan Workspace reports the files on disk', async () => {
     const result = await vscode.commands.executeCommand<{ findings: { file: string; rule: string }[]; files: number } | undefined>('runbook.analysis.scanWorkspace');
     assert.ok(result, 'scan result');

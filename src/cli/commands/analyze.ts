@@ -8,6 +8,7 @@ import { UsageError, type CliCommand, type CliIo } from '../io';
 import { parseCommandArgs, type OptionSpecs } from '../args';
 import { DEFAULT_RULES, RULE_IDS, parseRuleList, type RuleId } from '../../core/analyzer/rules';
 import { analyzeFileSafely, scanWorkspace, type WorkspaceFinding } from '../../core/analyzer/workspace';
+import { workspaceHooksClasses } from '../../core/analyzer/hooksClasses';
 import { loadPythonParser } from '../../core/analyzer/parser';
 import { defaultWorkerCount } from '../../core/analyzer/pool';
 import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
@@ -92,7 +93,9 @@ export const analyzeCommand: CliCommand<Args> = {
       const shown = (f: string) => relative(io.cwd, f).split(sep).join('/') || '.';
       if (st.isDirectory()) {
         // worker threads for large folders; no cache: a read-only command writes nothing to disk
-        const result = await scanWorkspace(abs, { ...options, parser: py, workers: defaultWorkerCount() });
+        // ENG008 resolves `hooks=H(...)` against the folder's own run-hooks classes (read and parsed, never run)
+        const hooksClasses = options.rules?.includes('ENG008') ? await workspaceHooksClasses(abs, py) : [];
+        const result = await scanWorkspace(abs, { ...options, ...(hooksClasses.length ? { workspaceHooksClasses: hooksClasses } : {}), parser: py, workers: defaultWorkerCount() });
         pythonFiles += result.filesFound;
         notAnalysed += result.errors.length;
         for (const e of result.errors) io.stderr(`runbook analyze: ${shown(join(abs, e.file))}: ${e.error}\n`);

@@ -47,6 +47,9 @@ export function registerAgentAnalysis(context: vscode.ExtensionContext, deps: Ag
       service.onChange(e);
       diagnostics.schedule(e.document);
     }),
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      void service.onSaved(d).then((changed) => { if (changed) refreshAll(); }, () => undefined);
+    }),
     vscode.workspace.onDidCloseTextDocument((d) => {
       if (d.uri.scheme === 'vscode-notebook-cell') return;
       service.forget(d.uri);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { defaultWorkerCount } from '../../core/analyzer/pool';
 import { indentDepth, isWasmTrap, loadPythonParser, MAX_INDENT_DEPTH, renewParser, RUNTIME_WASM, PYTHON_WASM, type PythonParser } from '../../core/analyzer/parser';
 import { IncrementalDocument, analyzeCells, mayContainAgentCode } from '../../core/analyzer/document';
-import type { AnalysisResult, AnalyzeOptions, Finding } from '../../core/analyzer/analyze';
+import type { AnalysisResult, AnalyzeOptions, Finding, HooksClassInfo } from '../../core/analyzer/analyze';
+import { workspaceHooksClasses } from '../../core/analyzer/hooksClasses';
 import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules';
 import type { TextEdit } from '../../core/analyzer/text';
 import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
@@ -109,6 +110,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private shadowed?: Promise<string[]>;
+  private hooksClasses?: Promise<HooksClassInfo[]>;
 
   async options(): Promise<AnalyzeOptions> {
     const { options } = this.settings();
@@ -117,7 +119,30 @@ export class AnalysisService implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     this.shadowed ??= folder?.uri.scheme === 'file' ? this.getParser().then((py) => localAgentsPackageNames(folder.uri.fsPath, py)).catch(() => []) : Promise.resolve([]);
     const shadowedAgentsNames = await this.shadowed;
-    return { ...options, ...(engramiaVersion ? { engramiaVersion } : {}), ...(shadowedAgentsNames.length ? { shadowedAgentsNames } : {}) };
+    // the workspace's own run-hooks classes (read and parsed, never run), so `hooks=H(memory)` with H
+    // imported from another module is resolved as the CLI and the analyze check resolve it
+    this.hooksClasses ??= folder?.uri.scheme === 'file' ? this.getParser().then((py) => workspaceHooksClasses(folder.uri.fsPath, py)).catch(() => []) : Promise.resolve([]);
+    const hooksClasses = await this.hooksClasses;
+    return {
+      ...options,
+      ...(engramiaVersion ? { engramiaVersion } : {}),
+      ...(shadowedAgentsNames.length ? { shadowedAgentsNames } : {}),
+      ...(hooksClasses.length ? { workspaceHooksClasses: hooksClasses } : {}),
+    };
+  }
+
+  /**
+   * A saved Python file that may define or change a run-hooks class: the workspace's hooks classes
+   * are read again and every analysis is redone. Returns true when that happened.
+   */
+  async onSaved(document: vscode.TextDocument): Promise<boolean> {
+    if (!AnalysisService.isPython(document) || document.uri.scheme !== 'file' || !this.hooksClasses) return false;
+    const text = document.getText();
+    const known = await this.hooksClasses;
+    if (!text.includes('RunHooks') && !known.some((k) => text.includes(k.name))) return false;
+    this.hooksClasses = undefined;
+    this.cache.clear();
+    return true;
   }
 
   /** Workspace scans: worker threads, and the content-hash cache of this folder in the workspace storage. */
@@ -258,6 +283,7 @@ export class AnalysisService implements vscode.Disposable {
 
   dispose(): void {
     this.shadowed = undefined;
+    this.hooksClasses = undefined;
     for (const { doc } of this.docs.values()) doc.dispose();
     this.docs.clear();
     this.cache.clear();

@@ -1,7 +1,10 @@
 /** End to end: spawns the real CLI (`node --import tsx src/cli/main.ts analyze …`, test/support/cli.ts) on the fixtures. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnCli } from '../../support/cli';
+import { withTempDir } from '../../support/tempDir';
 
 const run = (...args: string[]) => spawnCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: 'python3' } });
 
@@ -45,4 +48,17 @@ test('runbook analyze --help prints the usage', async () => {
   const p = await spawnCli(['analyze', '--help']);
   assert.equal(p.code, 0);
   assert.match(p.stdout, /runbook analyze PATH/);
+});
+
+test('ENG008 on a folder resolves run hooks imported from another module of that folder (read, never run)', async () => {
+  await withTempDir(async (dir) => {
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', '__init__.py'), '');
+    writeFileSync(join(dir, 'app', 'hooks.py'), 'from agents import RunHooks\nfrom engramia.sdk.openai_agents import EngramiaRunHooks\n\n\nclass ProjectHooks(EngramiaRunHooks, RunHooks):\n    pass\n');
+    writeFileSync(join(dir, 'app', 'main.py'), 'from agents import Runner\nfrom app.hooks import ProjectHooks\nRunner.run_sync(a, x, hooks=ProjectHooks(memory))\nRunner.run_sync(a, x, hooks=Unknown(memory))\n');
+    const r = await run(dir, '--json', '--rules', 'ENG008', '--engramia-version', '0.7.0');
+    const items = JSON.parse(r.stdout) as { file: string; line: number; rule: string }[];
+    // the project's class is resolved; the unknown one is still reported
+    assert.deepEqual(items.map((i) => `${i.file.split('/').slice(-2).join('/')}:${i.line} ${i.rule}`), ['app/main.py:4 ENG008']);
+  });
 });
