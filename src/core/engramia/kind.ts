@@ -147,7 +147,7 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
       result = { verdict: 'fail', reason: d.cause, next };
     }
     const serverVersion = await client.serverVersion();
-    const requests = client.exchanges.map((e) => `| ${e.method} | ${e.path} | ${e.status} | ${e.durationMs} ms |`).join('\n');
+    const requests = client.exchanges.map((e) => `| ${e.method} | ${e.path} | ${e.status} | ${formatDuration(e.durationMs)} |`).join('\n');
     const details = [
       result.details ?? '',
       client.exchanges.length ? `| method | path | status | time |\n|---|---|---|---|\n${requests}` : '',

@@ -16,6 +16,7 @@ import { DEFAULT_RULES, RULE_IDS, type RuleId } from '../../core/analyzer/rules'
 import type { TextEdit } from '../../core/analyzer/text';
 import { findInstalledVersion } from '../../core/analyzer/engramiaVersion';
 import { localAgentsPackageNames } from '../../core/analyzer/workspace';
+import { formatDuration } from '../../core/text';
 
 export const SECTION = 'runbook.analysis';
 
@@ -85,7 +86,7 @@ export class AnalysisService implements vscode.Disposable {
       };
       const [runtimeWasm, pythonWasm] = await Promise.all([read(RUNTIME_WASM, 'web-tree-sitter'), read(PYTHON_WASM, 'tree-sitter-python')]);
       const py = await loadPythonParser({ runtimeWasm, pythonWasm });
-      this.deps.log.info(`analysis: Python parser loaded in ${Date.now() - started} ms (grammar ABI ${py.language.abiVersion})`);
+      this.deps.log.info(`analysis: Python parser loaded in ${formatDuration(Date.now() - started)} (grammar ABI ${py.language.abiVersion})`);
       return py;
     })();
     this.parser.catch((err) => {
