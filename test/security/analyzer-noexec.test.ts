@@ -15,24 +15,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { analyzeKind } from '../../src/core/analyzer/checkKind';
 import { CheckRegistry } from '../../src/core/checks/registry';
 import type { CheckContext, CheckServices } from '../../src/core/checks/types';
 import { findInstalledVersion, detectEngramiaVersion } from '../../src/core/analyzer/engramiaVersion';
+import { spawnCli } from '../support/cli';
 import { tempDir } from '../support/tempDir';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = pathToFileURL(require.resolve('tsx')).href;
 
 /** The real CLI as a process, started in `cwd` (the hostile repo) with `env` over a copy of ours. */
-async function runCli(args: readonly string[], options: { cwd: string; env: Record<string, string | undefined> }) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
-  delete env['ENGRAMIA_API_KEY'];
-  const p = spawnSync(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: options.cwd, env, encoding: 'utf8', timeout: 120_000 });
-  return { code: p.status, stdout: p.stdout, stderr: p.stderr };
-}
+const runCli = (args: readonly string[], options: { cwd: string; env: Record<string, string | undefined> }) => spawnCli(args, { ...options, timeoutMs: 120_000 });
 
 const pythonOk = spawnSync('python3', ['--version']).status === 0;
 let base: string;

@@ -9,11 +9,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main';
 import { tempDir } from './tempDir';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+// Resolved here, so that the CLI starts from any working folder (a hostile repo has no node_modules).
+const TSX = pathToFileURL(require.resolve('tsx')).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -48,13 +51,13 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   return { code, stdout, stderr };
 }
 
-/** Runs `runbook <args>` as a process; `onStdout` sees the output so far (e.g. to send a signal). */
+/** Runs `runbook <args>` as a process (killed after `timeoutMs`, default 60 s); `onStdout` sees the output so far (e.g. to send a signal). */
 export function spawnCli(
   args: readonly string[],
-  options: CliOptions & { stdin?: string; onStdout?: (soFar: string, child: ChildProcess) => void } = {},
+  options: CliOptions & { stdin?: string; timeoutMs?: number; onStdout?: (soFar: string, child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
@@ -65,7 +68,7 @@ export function spawnCli(
       options.onStdout?.(stdout, child);
     });
     child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

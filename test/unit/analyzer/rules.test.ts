@@ -6,12 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RULES, RULE_IDS, RULE_LIST, RULES, parseRuleId, parseRuleList, ruleDocPath, ruleInfo } from '../../../src/core/analyzer/rules';
 import { analyzeCommand } from '../../../src/cli/commands/analyze';
 import { analyze, ALL_RULES } from './helpers';
+import { tempDir } from '../../support/tempDir';
 
 const root = join(__dirname, '..', '..', '..');
 const rulesDir = join(root, 'src', 'core', 'analyzer', 'rules');
@@ -102,7 +102,7 @@ test('the analyzer reports exactly the rules of the list, with their metadata', 
 });
 
 test('the CLI reports exactly the rules of the list (--rules with every id), and rejects an id outside it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'eng-rules-'));
+  const dir = tempDir('eng-rules');
   try {
     writeFileSync(join(dir, 'app.py'), EVERY_RULE);
     let out = '';
