@@ -256,6 +256,27 @@ suite('Cutover operations', () => {
     assert.match(report, /token=\(secret\)/);
   });
 
+  test('Export Evidence Report never writes through a symbolic link planted at the report path', async () => {
+    const a = await api();
+    const { file, nb } = await fresh('ops-demo.runbook.md');
+    const victim = path.join(path.dirname(file), `victim-${process.pid}.txt`);
+    fs.writeFileSync(victim, 'keep me\n');
+    const reportPath = file.replace(/\.runbook\.md$/, '.report.md');
+    fs.symlinkSync(victim, reportPath);
+    try {
+      const before = a.ops.notices.length;
+      const reportUri = await vscode.commands.executeCommand<vscode.Uri | undefined>('runbook.exportReport', nb.uri);
+      assert.equal(reportUri, undefined, 'no report was written');
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me\n', 'the link target is untouched');
+      const error = a.ops.notices.slice(before).find((n) => n.level === 'error');
+      assert.ok(error, 'an error was shown');
+      assert.match(error.message, /^Cannot write the cutover report: .*symbolic link/);
+    } finally {
+      fs.rmSync(reportPath, { force: true });
+      fs.rmSync(victim, { force: true });
+    }
+  });
+
   test('rollout window: the step opens a 30-minute window; past it with a smoke missing, a warning points to rollback', async () => {
     const a = await api();
     const clock = new FakeClock();

@@ -3,7 +3,9 @@
  * rendered) and Open Evidence Log.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeFileSafely } from '../../core/evidence/safeFile';
 import type { OpsContext } from './context';
 
 export function registerEvidenceCommands(ctx: OpsContext): vscode.Disposable[] {
@@ -16,7 +18,13 @@ export function registerEvidenceCommands(ctx: OpsContext): vscode.Disposable[] {
     }
     const text = await ctx.recorder.report(notebook);
     const target = vscode.Uri.file(reportPathFor(notebook.uri.fsPath));
-    fs.writeFileSync(target.fsPath, text, 'utf8');
+    try {
+      // the core's safe writer: a symbolic link, FIFO or folder planted at the report path is refused
+      writeFileSafely(target.fsPath, text, { root: path.dirname(notebook.uri.fsPath) });
+    } catch (err) {
+      void ctx.notify('error', `Cannot write the cutover report: ${(err as Error).message}`);
+      return undefined;
+    }
     if (open) {
       // The report is for people: show it rendered (the built-in markdown preview), else as text.
       try {
