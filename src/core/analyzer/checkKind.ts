@@ -4,7 +4,7 @@
  * Attributes: `rules` (comma list of ids or names; default: the rules on by default), `paths`
  * (comma list of relative paths or globs), `engramiaVersion` (for ENG006).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isAbsolute, relative, sep } from 'node:path';
 import type { CheckKind, CheckResult } from '../checks/types';
 import { DEFAULT_RULES, RULE_IDS, parseRuleList, type RuleId } from './rules';

@@ -2,7 +2,7 @@
  * The registry of check kinds, and validation of a check's info-string attributes.
  * Attributes arrive as strings (from `{ key=value }` or `{"key":"value"}`); zod coerces them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckKind } from './types';
 
 /** "10s", "500ms", "2m", "1500" (ms) → milliseconds. */

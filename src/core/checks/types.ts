@@ -4,7 +4,7 @@
  * (engine.ts) resolves inputs, applies timeouts and cancellation, masks secrets and records time.
  * Nothing here imports `vscode`: the notebook controller and the CLI both drive the same engine.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type Verdict = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 

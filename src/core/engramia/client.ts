@@ -9,7 +9,7 @@
 import { request, type Dispatcher } from 'undici';
 import { abortableSleep } from '../checks/abort';
 import { retryDecision, RETRY_AFTER_CAP_MS } from '../http/retry';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
 import { MAX_BODY_BYTES, readCappedBody } from '../http/body';
 import { JsonTooDeepError, parseJsonBounded } from '../http/json';

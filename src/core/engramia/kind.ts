@@ -7,7 +7,7 @@
  * See docs/checks/engramia.md.
  */
 import { formatDuration } from '../text';
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateConditions, parseConditions, summarizeConditions } from '../checks/conditions';
 import { booleanAttribute } from '../checks/registry';
 import { MissingInputError, placeholders, substitute } from '../checks/template';

@@ -3,7 +3,7 @@
  * open (unknown fields are ignored: the server adds fields between versions); every field a
  * probe reads is required with its type, so a renamed or retyped field surfaces as schema drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROLE_ORDER = ['reader', 'editor', 'admin', 'owner'] as const;
 export type EngramiaRole = (typeof ROLE_ORDER)[number];

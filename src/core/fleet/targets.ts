@@ -19,7 +19,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const name = z.string().regex(/^[A-Za-z0-9_][\w.-]*$/, 'expected a name of letters, digits, "_", "-" and "."');
 

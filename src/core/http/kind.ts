@@ -3,7 +3,7 @@
  * (no conditions → pass on 2xx). Every fault becomes a failed check with a one-line cause and a
  * next step; cancellation aborts the request in flight. See docs/checks/http.md §2.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { CheckTimeoutError } from '../checks/engine';
 import { booleanAttribute, durationAttribute } from '../checks/registry';

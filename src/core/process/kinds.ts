@@ -11,7 +11,7 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConditionLine, parseConditions } from '../checks/conditions';
 import type { Condition } from '../checks/conditions/types';
 import { placeholders, envName } from '../checks/template';

@@ -4,7 +4,7 @@
  * unstated or that no API can prove (flipping a feature flag, posting in the incident channel).
  */
 import { oneLine } from '../../text';
-import { z } from 'zod';
+import * as z from 'zod';
 import { substitute } from '../template';
 import type { CheckKind } from '../types';
 
