@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckRun, Verdict } from '../../src/core/checks/types';
+import { inlineMarkdown } from '../../src/core/runbook/plainText';
 import type { EngramiaServer, EngramiaVersion } from '../servers/engramia/server';
 import { closeContractServers, startContractServer } from '../support/contractServer';
 import { api, closeAll, openRunbook, scriptedUi, workspaceDir } from './helpers';
@@ -77,7 +78,7 @@ function assertVerdicts(a: Api, p: Prepared, expected: Record<string, Verdict>):
     if (want === 'fail') {
       assert.match(line, /^\*\*✘ failed\*\* — \S/, `${id}: one-line reason`);
       assert.ok(!run.reason.includes('\n'), `${id}: the reason is one line`);
-      assert.ok(line.includes(run.reason.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))), `${id}: the cell shows the reason`);
+      assert.ok(line.includes(inlineMarkdown(run.reason)), `${id}: the cell shows the reason as written`);
     }
   }
   console.log(`    verdicts: ${table.join(', ')}`);

@@ -10,5 +10,5 @@ export { parseInfoString, formatInfoString, formatAttributes, type InfoString, t
 export { parseFrontMatter } from './frontMatter';
 export { setTaskChecked, taskOf, headingOf, slug } from './text';
 export { listChecks, findCheck, type CheckListing } from './checks';
-export { plainText } from './plainText';
+export { inlineMarkdown, plainText } from './plainText';
 export { plural } from './plural';

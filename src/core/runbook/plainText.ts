@@ -65,3 +65,57 @@ function textOf(tokens: readonly InlineToken[]): string {
   }
   return out;
 }
+
+/** Characters that markdown (or the math extension, `$`) would read as syntax in running text. */
+const SYNTAX = new Set(['\\', '*', '_', '~', '[', ']', '$', '&', '<', '>']);
+
+/**
+ * Text that is meant as written (a check's reason or next step) as inline markdown that shows it
+ * as written: its code spans (`` `engramia_sk_` ``) stay code, and every other character that
+ * markdown or math would read as syntax is backslash-escaped, so `engramia_data_backup_$(date)`
+ * keeps its underscores and dollar sign. A backtick without its closing run is escaped too.
+ * One pass: each run of backticks is paired with the next run of the same length, found through a
+ * cursor per length that only moves forward.
+ */
+export function inlineMarkdown(text: string): string {
+  // Backtick runs: start and length, and for each length the runs of that length in order.
+  const runs: { start: number; len: number }[] = [];
+  for (let i = 0; i < text.length;) {
+    if (text.charCodeAt(i) !== 0x60) { i++; continue; }
+    let j = i;
+    while (j < text.length && text.charCodeAt(j) === 0x60) j++;
+    runs.push({ start: i, len: j - i });
+    i = j;
+  }
+  const byLength = new Map<number, number[]>();
+  runs.forEach((r, k) => { let list = byLength.get(r.len); if (!list) byLength.set(r.len, (list = [])); list.push(k); });
+  const cursor = new Map<number, number>();
+  /** The index (in runs) of the next run after run k with the same length, if any. */
+  const closer = (k: number): number | undefined => {
+    const list = byLength.get(runs[k]!.len)!;
+    let c = cursor.get(runs[k]!.len) ?? 0;
+    while (c < list.length && list[c]! <= k) c++;
+    cursor.set(runs[k]!.len, c);
+    return c < list.length ? list[c] : undefined;
+  };
+  let out = '';
+  let pos = 0;
+  const escapePlain = (s: string) => { for (const ch of s) out += SYNTAX.has(ch) ? `\\${ch}` : ch; };
+  for (let k = 0; k < runs.length; k++) {
+    const open = runs[k]!;
+    if (open.start < pos) continue;
+    escapePlain(text.slice(pos, open.start));
+    const close = closer(k);
+    if (close === undefined) {
+      out += '\\`'.repeat(open.len);
+      pos = open.start + open.len;
+      continue;
+    }
+    const end = runs[close]!.start + runs[close]!.len;
+    out += text.slice(open.start, end);
+    pos = end;
+    k = close;
+  }
+  escapePlain(text.slice(pos));
+  return out;
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { plainText, plural } from '../../../src/core/runbook';
+import { inlineMarkdown, plainText, plural } from '../../../src/core/runbook';
 
 const SEED = Number(process.env.SEED ?? 20261203);
 const RUNS = Number(process.env.RUNS ?? 500);
@@ -92,6 +92,37 @@ test('hostile input: long runs of openers, nested brackets and backticks are rea
     ['~~'.repeat(n), (o) => assert.equal(typeof o, 'string')],
   ];
   for (const [input, check] of cases) check(plainText(input));
+});
+
+test('inlineMarkdown: a reason shows as written; its code spans stay code', () => {
+  assert.equal(inlineMarkdown('cp -r ./engramia_data ./engramia_data_backup_$(date +%Y%m%d); pg_dump "$ENGRAMIA_URL"'),
+    'cp -r ./engramia\\_data ./engramia\\_data\\_backup\\_\\$(date +%Y%m%d); pg\\_dump "\\$ENGRAMIA\\_URL"');
+  assert.equal(inlineMarkdown('check that `ssh <host>` works'), 'check that `ssh <host>` works', 'no entity inside code');
+  assert.equal(inlineMarkdown('a <b> & *c*'), 'a \\<b\\> \\& \\*c\\*');
+  assert.equal(inlineMarkdown('(`engramia_sk_` + 43 characters)'), '(`engramia_sk_` + 43 characters)');
+  assert.equal(inlineMarkdown('one ` alone'), 'one \\` alone');
+  assert.equal(inlineMarkdown('``a`b`` and `c`'), '``a`b`` and `c`');
+  assert.equal(plainText(inlineMarkdown('``a`b`` and `c`')), 'a`b and c');
+});
+
+test('property: inlineMarkdown then plainText gives back text without backticks exactly', () => {
+  const line = fc.string({ unit: 'grapheme', maxLength: 60 }).map((s) => s.replace(/[\0\r\n`]/g, ''));
+  fc.assert(fc.property(line, (s) => assert.equal(plainText(inlineMarkdown(s)), s)), { seed: SEED, numRuns: RUNS });
+});
+
+test('property: text around one code span reads as the text and the span\'s content', () => {
+  const plain = fc.string({ maxLength: 30 }).map((s) => s.replace(/[\0\r\n`]/g, ''));
+  const code = fc.stringMatching(/^[!-_a-~]([ -_a-~]{0,20}[!-_a-~])?$/);
+  fc.assert(fc.property(plain, code, plain, (a, c, b) => assert.equal(plainText(inlineMarkdown(`${a}\`${c}\`${b}`)), `${a}${c}${b}`)), { seed: SEED, numRuns: RUNS });
+});
+
+test('hostile input: inlineMarkdown pairs backtick runs in one pass', { timeout: 60_000 }, () => {
+  const n = 100_000;
+  const growing = Array.from({ length: 400 }, (_, i) => '`'.repeat(i + 1) + 'x').join(' ');
+  assert.equal(plainText(inlineMarkdown(growing)).length > 0, true);
+  assert.equal(inlineMarkdown('` '.repeat(n)).length, n * 2);
+  assert.equal(inlineMarkdown('`a'.repeat(n)), '`a'.repeat(n));
+  assert.equal(inlineMarkdown('_'.repeat(n)), '\\_'.repeat(n));
 });
 
 test('plural: the count and the right form of the word', () => {
