@@ -1,46 +1,156 @@
 // The try-it tour (scripts/try.sh): the demo workspace in a real VS Code, with screenshots of the
-// main flows into $RUNBOOK_TOUR_SHOTS: the runbook, a section run with a failing check and its
-// reason, the agent-code diagnostics and quick fix, the evidence report.
+// main flows into $RUNBOOK_TOUR_SHOTS: the runbook with its sections, a section run with the
+// failing check's red output and reason, the agent-code diagnostics and quick fix, the evidence
+// report. Every step waits for what it needs to see on screen (no fixed sleeps), so the pictures
+// come out the same on a fast or a busy machine.
 const path = require('path');
 
-module.exports = async ({ page, palette, openFile, log, sleep }) => {
+module.exports = async ({ page, shot, log }) => {
   const dir = process.env.RUNBOOK_TOUR_SHOTS;
   const snap = async (name) => { const f = path.join(dir, `${name}.png`); await page.screenshot({ path: f }); log('screenshot', f); };
-  const dismissPrompts = async (ms) => {
+
+  /** Polls `probe` until it returns something truthy; throws with `what` after `ms`. */
+  const until = async (what, probe, ms = 60000) => {
     const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await page.locator('.quick-input-widget').isVisible().catch(() => false)) { log('a prompt appeared; dismissing it'); await page.keyboard.press('Escape'); }
-      await sleep(300);
+    for (;;) {
+      const v = await probe().catch(() => undefined);
+      if (v) return v;
+      if (Date.now() > end) { await shot(`waited-for-${what}`).catch(() => {}); throw new Error(`timed out waiting for ${what}`); }
+      await page.waitForTimeout(200);
     }
   };
+  /** The frame (a notebook webview) that shows `text`, if any. */
+  const frameWith = async (text) => {
+    for (const f of page.frames()) if (await f.getByText(text, { exact: false }).count().catch(() => 0)) return f;
+    return undefined;
+  };
+  const quickInputOpen = () => page.locator('.quick-input-widget').isVisible();
+  const noQuickInput = async () => !(await quickInputOpen());
+  const statusBarText = () => page.locator('.part.statusbar').innerText();
+  const toasts = async () => (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).join(' | ');
+  const clearToasts = async () => {
+    if (await page.locator('.notifications-toasts .notification-toast').count()) await command('Notifications: Clear All Notifications');
+  };
 
-  await openFile('engramia-cutover.runbook.md');
-  await sleep(3500);
+  /** Runs a command from the palette (picked by its exact title) and waits for the palette to close. */
+  const command = async (title, { waitClosed = true } = {}) => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await until('the command palette', quickInputOpen, 10000);
+    await page.keyboard.type(title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 15000 });
+    await row.click();
+    if (waitClosed) await until(`"${title}" to start`, noQuickInput, 10000).catch(() => {});
+  };
+  /** Opens a workspace file through Quick Open and waits for its editor tab to be active. */
+  const open = async (rel) => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await until('quick open', quickInputOpen, 10000);
+    await page.keyboard.type(rel);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${path.basename(rel).replace(/\./g, '\\.')}$`) }) }).first();
+    await row.waitFor({ timeout: 60000 }); // file search starts with the workbench
+    await row.click();
+    await until(`the editor of ${rel}`, async () => (await page.locator('.tab.active', { hasText: path.basename(rel) }).count()) > 0);
+  };
+  /** The pointer rests on the editor tabs' empty strip: no hover card, no cell toolbar in the picture. */
+  const restMouse = async () => {
+    const b = await page.locator('.part.editor .tabs-container').first().boundingBox().catch(() => undefined);
+    await page.mouse.move(b ? b.x + b.width - 20 : 900, b ? b.y + b.height / 2 : 45);
+  };
+  const notebookRow = (index) => page.locator(`.notebook-editor .monaco-list-row[data-index="${index}"]`);
+
+  await until('the workbench', () => page.locator('.part.statusbar').isVisible(), 120000);
+
+  // 1. The runbook, front matter collapsed, its sections in the Explorer.
+  await open('engramia-cutover.runbook.md');
+  await until('the rendered markdown', () => frameWith('Pre-cutover checklist'));
+  await until('the front matter collapsed', async () => (await notebookRow(0).locator('.input-collapsed').count()) > 0, 30000).catch(async (e) => {
+    log(`${e.message}: collapsing it from the tour`);
+    await notebookRow(0).click({ position: { x: 30, y: 10 } });
+    await command('Notebook: Collapse Cell Input');
+    await until('the front matter collapsed', async () => (await notebookRow(0).locator('.input-collapsed').count()) > 0, 10000);
+  });
+  const sectionsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runbook Sections' }) });
+  const sectionsHeader = sectionsPane.locator('.pane-header');
+  await sectionsHeader.waitFor({ timeout: 30000 });
+  if ((await sectionsHeader.getAttribute('aria-expanded')) !== 'true') await sectionsHeader.click();
+  const checklistRow = sectionsPane.locator('.monaco-list-row', { hasText: 'Pre-cutover checklist' }).first();
+  await until('the sections in the Runbook Sections view', () => checklistRow.isVisible());
+  // Open the first section one level (its twistie: a click on the label would reveal the cell).
+  if ((await checklistRow.getAttribute('aria-expanded')) !== 'true') await checklistRow.locator('.monaco-tl-twistie').click();
+  await until('the subsections of the checklist', () => sectionsPane.locator('.monaco-list-row', { hasText: 'Data' }).first().isVisible(), 15000);
+  // The file tree stays as it is; the editor keeps the first cells in view.
+  await restMouse();
   await snap('01-runbook');
 
-  await palette('Runbook: Run Section');
-  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10000 });
+  // 2. Run the "Data" section: it stops at its failing check, which is revealed with its output.
+  await command('Runbook: Run Section', { waitClosed: false });
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run section' }).waitFor({ timeout: 15000 });
   await page.keyboard.type('Data');
-  await sleep(400);
-  await page.keyboard.press('Enter');
-  await dismissPrompts(8000);
-  await palette('Runbook: Show First Failing Item');
-  await sleep(1500);
+  const dataRow = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^\s*Data\s*$/ }) }).first();
+  await dataRow.waitFor({ timeout: 10000 });
+  await dataRow.click();
+  await until('the section picker to close', noQuickInput, 15000);
+  const finished = await until('the end of the section run', async () => {
+    if (await quickInputOpen()) {
+      log('a prompt appeared during the run; dismissing it');
+      await shot('prompt-during-run');
+      await page.keyboard.press('Escape');
+    }
+    const text = `${await statusBarText()} ${await toasts()}`;
+    return /Section "Data"[^\n]*(stopped|passed|failed)/.test(text) && text;
+  }, 180000);
+  log('run finished:', finished.replace(/\s+/g, ' ').slice(0, 300));
+  // The run reveals the failing check: its item and cell are selected ("Cell 22 (2 selected)").
+  await until('the failing check revealed', async () => /Cell \d+ \(2 selected\)/.test(await statusBarText()), 30000);
+  const failed = await until('the failing check\'s output', () => frameWith('✘ failed'));
+  const output = failed.getByText('✘ failed').first();
+  // A check whose script is taller than the screen pushes its output below the edge even when the
+  // cell is revealed at the top: scroll down to it.
+  const editorBox = await page.locator('.notebook-editor').first().boundingBox();
+  // On screen with room below it for the next step and the details: its first line in the top 60 %.
+  const inView = async () => {
+    const b = await output.boundingBox();
+    return !!b && b.y >= editorBox.y + 40 && b.y <= editorBox.y + editorBox.height * 0.6;
+  };
+  if (!(await inView())) {
+    log('the failing output is below the edge (a tall script); scrolling it into view');
+    // Scroll the notebook until the output is in view.
+    for (let i = 0; i < 20 && !(await inView()); i++) {
+      const b = await output.boundingBox();
+      const target = editorBox.y + editorBox.height * 0.5;
+      await page.mouse.move(editorBox.x + editorBox.width / 2, editorBox.y + editorBox.height / 2);
+      await page.mouse.wheel(0, b ? Math.max(-600, Math.min(600, b.y - target)) : 300);
+      await page.waitForTimeout(300);
+    }
+    if (!(await inView())) throw new Error('the failing output did not come into view');
+  }
+  await clearToasts();
+  await restMouse();
   await snap('02-failing-check');
 
-  await openFile('agents_app/agent.py');
-  await sleep(4000);
+  // 3. The sample agent: the analyzer's diagnostics and CodeLens.
+  await open('agents_app/agent.py');
+  await until('the analyzer\'s diagnostics', async () => (await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error, .monaco-editor .squiggly-info').count()) > 0);
+  await until('the CodeLens', async () => (await page.locator('.monaco-editor .codelens-decoration').count()) > 0, 30000);
   await snap('03-agent-diagnostics');
+
+  // 4. A quick fix on the first finding.
   await page.keyboard.press('F8');
-  await sleep(800);
+  await until('the problem peek', () => page.locator('.monaco-editor .peekview-widget, .monaco-editor .marker-widget').first().isVisible(), 10000).catch(() => {});
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+.');
-  await sleep(1500);
+  await until('the quick fix menu', () => page.locator('.action-widget').first().isVisible(), 15000);
   await snap('04-quick-fix');
   await page.keyboard.press('Escape');
 
-  await openFile('engramia-cutover.runbook.md');
-  await palette('Runbook: Export Evidence Report');
-  await sleep(2500);
+  // 5. The evidence report of the run, beside the runbook.
+  await open('engramia-cutover.runbook.md');
+  await command('Runbook: Export Evidence Report');
+  await until('the report preview', async () => (await page.locator('.tab', { hasText: 'report.md' }).count()) > 0, 30000);
+  await until('the report text', () => frameWith('Cutover report'), 30000);
+  await clearToasts();
   await snap('05-report');
 };
