@@ -34,8 +34,19 @@ export function deriveRunbook(cells: readonly CellLike[], options: DeriveOptions
   return deriveCells(cells, options, false);
 }
 
-/** @internal `fresh`: every cell's value is known to equal its source's value (straight from the parser). */
-export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, fresh: boolean): DerivedRunbook {
+/** A parsed cell that deriveCells completes in place (role, task, check). */
+export interface CellToComplete {
+  role: CellRole;
+  task?: TaskInfo;
+  check?: CheckRef;
+}
+
+/**
+ * @internal `fresh`: every cell's value is known to equal its source's value (straight from the
+ * parser). `complete`: the parser's own cells (the same as `cells`), given their role, task and
+ * check directly; the result's `cells` is then empty (no second object per cell).
+ */
+export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, fresh: boolean, complete?: CellToComplete[]): DerivedRunbook {
   const isCheckKind = options.isCheckKind ?? defaultIsCheckKind;
   const n = cells.length;
   const roles: CellRole[] = new Array(n);
@@ -152,6 +163,16 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
   let frontMatter: FrontMatter | undefined;
   if (n > 0 && roles[0] === 'frontMatter') frontMatter = parseFrontMatter(values[0]);
 
+  const rest = { sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
+  if (complete) {
+    for (let i = 0; i < n; i++) {
+      const c = complete[i]!;
+      c.role = roles[i]!;
+      if (tasks[i]) c.task = tasks[i];
+      if (checks[i]) c.check = checks[i];
+    }
+    return { cells: [], ...rest };
+  }
   const derived: DerivedCell[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const d: { -readonly [K in keyof DerivedCell]: DerivedCell[K] } = { role: roles[i], headingPath: headingPaths[i] };
@@ -159,7 +180,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     if (checks[i]) d.check = checks[i];
     derived[i] = d;
   }
-  return { cells: derived, sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
+  return { cells: derived, ...rest };
 }
 
 /** Ids taken so far; `unique` gives `base`, else `base-2`, `base-3`, … (the first free one). */

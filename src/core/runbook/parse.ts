@@ -68,14 +68,8 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
       cells.push({ kind, role: span.role, value, language, lines: { start: span.start, end: span.end }, source });
     }
   }
-  const derived = deriveCells(cells, options, true);
   const out = cells as { -readonly [K in keyof RunbookCell]: RunbookCell[K] }[];
-  for (let i = 0; i < out.length; i++) {
-    const d = derived.cells[i];
-    out[i].role = d.role;
-    if (d.task) out[i].task = d.task;
-    if (d.check) out[i].check = d.check;
-  }
+  const derived = deriveCells(cells, options, true, out);
   return {
     cells: out,
     sections: derived.sections,
