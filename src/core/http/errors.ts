@@ -380,35 +380,67 @@ export interface NetworkTarget {
   readonly hostPort: string;
   readonly phase: RequestPhase;
   readonly connectTimeoutMs?: number;
+  /** The request's deadline (the check's timeout, or a client's per-request timeout): named in timeout texts. */
+  readonly timeoutMs?: number;
+  /** True when that deadline fired and aborted the request: the phase says which timeout it was. */
+  readonly timedOut?: boolean;
+  /** The attribute that sets the connect timeout (`connectTimeout` on http checks); otherwise `timeout` is named. */
+  readonly connectTimeoutAttribute?: string;
 }
 
+export type NetworkErrorKind = 'dns' | 'refused' | 'connect-timeout' | 'headers-timeout' | 'body-timeout' | 'reset' | 'tls' | 'unreachable' | 'cancelled' | 'other';
+
 export interface NetworkErrorDescription {
-  readonly kind: 'dns' | 'refused' | 'connect-timeout' | 'headers-timeout' | 'body-timeout' | 'reset' | 'tls' | 'unreachable' | 'other';
+  readonly kind: NetworkErrorKind;
   readonly cause: string;
   readonly next: string;
   readonly code?: string;
 }
 
-function errorCodes(err: unknown): { codes: string[]; messages: string[] } {
+function errorCodes(err: unknown): { codes: string[]; messages: string[]; names: string[] } {
   const codes: string[] = [];
   const messages: string[] = [];
+  const names: string[] = [];
   let cur: unknown = err;
   for (let depth = 0; cur && depth < 5; depth++) {
-    const e = cur as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    const e = cur as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
     if (typeof e.code === 'string') codes.push(e.code);
     if (typeof e.message === 'string' && e.message) messages.push(e.message);
+    if (typeof e.name === 'string') names.push(e.name);
     if (Array.isArray(e.errors)) for (const sub of e.errors) if (sub && typeof sub.code === 'string') codes.push(sub.code);
     cur = e.cause;
   }
-  return { codes, messages };
+  return { codes, messages, names };
 }
 
+/** The phrase and next step of each timeout, whichever clock fired (ours or undici's). */
+function timeoutDescription(kind: 'connect-timeout' | 'headers-timeout' | 'body-timeout', target: NetworkTarget, code: string | undefined, ms: number | undefined, raise: string): NetworkErrorDescription {
+  const hp = target.hostPort;
+  const within = ms ? ` within ${formatDuration(ms)}` : ' in time';
+  const withCode = code ? { code } : {};
+  if (kind === 'connect-timeout') {
+    return { kind, ...withCode, cause: `connect timeout to ${hp}${ms ? ` after ${formatDuration(ms)}` : ''}`, next: `check that the host is reachable (firewall, VPN, security group) or raise ${raise}=…` };
+  }
+  if (kind === 'headers-timeout') {
+    return { kind, ...withCode, cause: `no response headers from ${hp}${within}`, next: `the server accepted the connection but did not answer in time; check its load and logs, or raise ${raise}=…` };
+  }
+  return { kind, ...withCode, cause: `response body from ${hp} not complete${within}`, next: `the server stopped sending mid-response; check its logs, or raise ${raise}=…` };
+}
 
-/** One line for a request that got no complete response. */
+/**
+ * One line (cause + next step) for a request that got no complete response: the only place that
+ * words network faults, for the http kind and the Engramia client alike.
+ */
 export function describeNetworkError(err: unknown, target: NetworkTarget): NetworkErrorDescription {
-  const { codes, messages } = errorCodes(err);
+  const { codes, messages, names } = errorCodes(err);
   const has = (...c: string[]) => codes.some((x) => c.includes(x));
   const msg = messages[0] ?? String(err);
+  // Our own deadline fired (the check's timeout or the client's per-request timeout): say which
+  // part of the exchange it cut off.
+  if (target.timedOut || names.includes('TimeoutError')) {
+    const kind = target.phase === 'connect' ? 'connect-timeout' : target.phase === 'headers' ? 'headers-timeout' : 'body-timeout';
+    return timeoutDescription(kind, target, undefined, target.timeoutMs, 'timeout');
+  }
   if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL')) {
     return { kind: 'dns', code: codes[0], cause: `cannot resolve host ${target.host}`, next: 'check the host name in the URL (the baseUrl input), DNS and VPN' };
   }
@@ -416,20 +448,19 @@ export function describeNetworkError(err: unknown, target: NetworkTarget): Netwo
     return { kind: 'refused', code: 'ECONNREFUSED', cause: `connection refused by ${target.hostPort}`, next: 'start the server, or fix the port/host in the URL (the baseUrl input)' };
   }
   if (has('UND_ERR_CONNECT_TIMEOUT') || (has('ETIMEDOUT') && target.phase === 'connect')) {
-    return {
-      kind: 'connect-timeout',
-      code: codes[0],
-      cause: `connect timeout to ${target.hostPort}${target.connectTimeoutMs ? ` after ${formatDuration(target.connectTimeoutMs)}` : ''}`,
-      next: 'check that the host is reachable (firewall, VPN, security group) or raise connectTimeout',
-    };
+    return timeoutDescription('connect-timeout', target, codes[0], target.connectTimeoutMs, target.connectTimeoutAttribute ?? 'timeout');
   }
-  if (has('UND_ERR_HEADERS_TIMEOUT')) return { kind: 'headers-timeout', code: 'UND_ERR_HEADERS_TIMEOUT', cause: `no response headers from ${target.hostPort} in time`, next: 'the server accepted the connection but did not answer; check its load and logs, or raise the timeout' };
-  if (has('UND_ERR_BODY_TIMEOUT')) return { kind: 'body-timeout', code: 'UND_ERR_BODY_TIMEOUT', cause: `response body from ${target.hostPort} stalled`, next: 'the server stopped sending mid-response; check its logs, or raise the timeout' };
+  if (has('UND_ERR_HEADERS_TIMEOUT')) return timeoutDescription('headers-timeout', target, 'UND_ERR_HEADERS_TIMEOUT', target.timeoutMs, 'timeout');
+  if (has('UND_ERR_BODY_TIMEOUT')) return timeoutDescription('body-timeout', target, 'UND_ERR_BODY_TIMEOUT', target.timeoutMs, 'timeout');
   if (has('EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN')) {
     return { kind: 'unreachable', code: codes[0], cause: `host ${target.hostPort} is unreachable (${codes[0]})`, next: 'check the network route (VPN, firewall) to the host' };
   }
   if (codes.some((c) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(c))) {
     return { kind: 'tls', code: codes[0], cause: `TLS problem with ${target.hostPort}: ${oneLine(msg, 120)}`, next: 'check the server certificate (expired, self-signed, wrong host name) or use the right https/http scheme' };
+  }
+  // Aborted, not by a deadline: the user cancelled.
+  if (has('ABORT_ERR', 'UND_ERR_ABORTED') || names.includes('AbortError')) {
+    return { kind: 'cancelled', code: codes[0], cause: `request to ${target.hostPort} cancelled`, next: 'run the check again when ready' };
   }
   if (has('ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED') || /other side closed|socket hang up|terminated/i.test(msg)) {
     const when = target.phase === 'body' ? 'while reading the response body' : target.phase === 'headers' ? 'before the response headers arrived' : 'while connecting';

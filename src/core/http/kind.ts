@@ -13,7 +13,8 @@ import { evaluateConditions, jsonPathsOf, parseConditions, summarizeConditions, 
 import { Masker } from '../secrets/mask';
 import { renderDetails, renderRequestText, statusText, type ResponseView } from './details';
 import { formatDuration } from '../text';
-import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml, type RequestPhase } from './errors';
+import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, looksLikeHtml } from './errors';
+import { Phase, trackPhase } from './phase';
 import { retryDecision } from './retry';
 import { HttpPools, type DispatcherFactory } from './pools';
 import { headerSecrets, instantiateRequest, type HttpRequestSpec } from './request';
@@ -63,29 +64,6 @@ export interface HttpKind extends CheckKind<HttpAttributes> {
   readonly pools: HttpPools;
 }
 
-class Phase {
-  value: RequestPhase = 'connect';
-}
-
-/** A dispatcher that records when the request got a connected socket (connect → headers phase). */
-function tracked(dispatcher: Dispatcher, phase: Phase): Dispatcher {
-  return dispatcher.compose((dispatch) => (opts, handler) => {
-    const wrapped = new Proxy(handler as object, {
-      get(target, key, receiver) {
-        const v = Reflect.get(target, key, receiver);
-        if ((key === 'onConnect' || key === 'onRequestStart') && typeof v === 'function') {
-          return (...args: unknown[]) => {
-            if (phase.value === 'connect') phase.value = 'headers';
-            return (v as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        }
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    return dispatch(opts, wrapped as Dispatcher.DispatchHandler);
-  });
-}
-
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -113,7 +91,7 @@ async function sendOnce(req: HttpRequestSpec, dispatcher: Dispatcher, signal: Ab
   // hangs (no connect timeout fired yet) still ends at the check's timeout or on cancel.
   const res = await raceAbort(
     undiciRequest(req.url, {
-      dispatcher: tracked(dispatcher, phase),
+      dispatcher: trackPhase(dispatcher, phase),
       method: req.method,
       headers,
       body: req.body,
@@ -238,28 +216,29 @@ export function createHttpKind(options: HttpKindOptions = {}): HttpKind {
       if (ctx.signal.aborted) {
         const reason = ctx.signal.reason;
         if (!(reason instanceof CheckTimeoutError)) throw err; // cancelled: the engine reports it
-        const after = formatDuration(ctx.timeoutMs);
-        const cause =
-          phase.value === 'connect'
-            ? `connect timeout to ${withPort(req.url)} after ${after}`
-            : phase.value === 'headers'
-              ? `no response headers from ${withPort(req.url)} within ${after}`
-              : `response body from ${withPort(req.url)} not complete within ${after}`;
-        const next =
-          phase.value === 'connect'
-            ? 'check that the host is reachable (firewall, VPN) or raise timeout=…'
-            : phase.value === 'headers'
-              ? 'the server accepted the request but did not answer in time; check its load and logs, or raise timeout=…'
-              : 'the server stopped sending mid-response; check its logs, or raise timeout=…';
+      }
+      // The check's timeout, or a fault: one text for every kind (./errors.ts).
+      const timedOut = ctx.signal.aborted;
+      const desc = describeNetworkError(err, {
+        host: req.url.hostname,
+        hostPort: withPort(req.url),
+        phase: phase.value,
+        connectTimeoutMs,
+        // Raising connectTimeout helps only while it is shorter than the check's timeout.
+        ...(connectTimeoutMs < ctx.timeoutMs ? { connectTimeoutAttribute: 'connectTimeout' } : {}),
+        // undici's own header/body timeouts are not the check's: only a fired deadline is named.
+        ...(timedOut ? { timeoutMs: ctx.timeoutMs } : {}),
+        timedOut,
+      });
+      if (timedOut) {
         return finish({
           verdict: 'fail',
-          reason: cause,
-          next,
+          reason: desc.cause,
+          next: desc.next,
           data: { phase: phase.value, timeoutMs: ctx.timeoutMs, durationMs: ctx.now() - started, attempts },
-          details: renderDetails({ request: req, failure: cause, notes }),
+          details: renderDetails({ request: req, failure: desc.cause, notes }),
         });
       }
-      const desc = describeNetworkError(err, { host: req.url.hostname, hostPort: withPort(req.url), phase: phase.value, connectTimeoutMs });
       return finish({
         verdict: 'fail',
         reason: desc.cause,
