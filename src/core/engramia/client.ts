@@ -6,8 +6,10 @@
  * only after a 429 (or a 503 with Retry-After) whose wait fits the cap and the time left; POST
  * and DELETE (delete-project, delete-pattern) are sent exactly once.
  */
-import { request, type Dispatcher } from 'undici';
-import { abortableSleep } from '../checks/abort';
+import { getGlobalDispatcher, request, type Dispatcher } from 'undici';
+import { abortableSleep, untilAborted } from '../checks/abort';
+import { CheckTimeoutError } from '../checks/engine';
+import { Phase, trackPhase } from '../http/phase';
 import { retryDecision, RETRY_AFTER_CAP_MS } from '../http/retry';
 import type * as z from 'zod';
 import { EngramiaApiError, EngramiaNetworkError, SchemaDriftError } from './errors';
@@ -223,8 +225,24 @@ export class EngramiaClient {
       this.exchanges.push(ex);
       this.options.onExchange?.(ex);
     };
+    const phase = new Phase();
     try {
-      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.options.dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      // undici honours an abort only once the request has a socket: race it, so that a connect
+      // that hangs still ends at the timeout or on cancel (as the http kind does).
+      const res = await untilAborted(
+        request(url, {
+          method: method as Dispatcher.HttpMethod,
+          headers,
+          body,
+          signal,
+          dispatcher: trackPhase(this.options.dispatcher ?? getGlobalDispatcher(), phase),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        }),
+        signal,
+        (late) => late.body.destroy(),
+      );
+      phase.value = 'body';
       const { bytes, truncated } = await readCappedBody(res.body, MAX_BODY_BYTES);
       if (truncated) {
         record('error');
@@ -237,9 +255,12 @@ export class EngramiaClient {
     } catch (err) {
       if (err instanceof EngramiaResponseTooLargeError) throw err;
       record('error');
-      if (outer?.aborted) throw outer.reason ?? err;
-      const code = timeout.aborted ? 'TIMEOUT' : errorCode(err);
-      throw new EngramiaNetworkError(method, path, this.host, code, err);
+      // Cancelled by the user: the caller reports it (a check is "cancelled", as for the http kind).
+      if (outer?.aborted && !(outer.reason instanceof CheckTimeoutError)) throw outer.reason ?? err;
+      // The per-request timeout or the check's timeout fired, or a network fault: one text (../http/errors.ts).
+      const timedOut = timeout.aborted || !!outer?.aborted;
+      const deadline = timeout.aborted || !outer?.aborted ? timeoutMs : (outer.reason as CheckTimeoutError).ms;
+      throw new EngramiaNetworkError(method, path, this.host, err, { phase: phase.value, timeoutMs: deadline, timedOut });
     }
   }
 
@@ -265,7 +286,7 @@ export class EngramiaClient {
 /** The server sent more than MAX_BODY_BYTES: nothing of it is used. */
 export class EngramiaResponseTooLargeError extends EngramiaNetworkError {
   constructor(method: string, path: string, host: string) {
-    super(method, path, host, 'TOO_LARGE');
+    super(method, path, host, undefined, { phase: 'body', code: 'TOO_LARGE' });
     this.name = 'EngramiaResponseTooLargeError';
   }
 
@@ -282,17 +303,3 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
-
-function errorCode(err: unknown): string {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (code.startsWith('UND_ERR_') && code.includes('TIMEOUT')) return 'TIMEOUT';
-      return code;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return (err as { name?: string })?.name === 'AbortError' ? 'ABORTED' : 'NETWORK';
-}
-

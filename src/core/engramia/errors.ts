@@ -3,7 +3,7 @@
  * and schema drift. Each has a one-line `describe()` and a one-line `next()` for check results.
  * Nothing here ever includes the API key (the client never puts it into a message).
  */
-import { describeHttpError, describeNetworkError, type HttpErrorCategory, type NetworkErrorDescription } from '../http/errors';
+import { describeHttpError, describeNetworkError, type HttpErrorCategory, type NetworkErrorDescription, type NetworkErrorKind, type RequestPhase } from '../http/errors';
 
 /** An HTTP error answer of the Engramia API, parsed by the shared rule in src/core/http/errors.ts (§5.5). */
 export class EngramiaApiError extends Error {
@@ -56,49 +56,57 @@ export class EngramiaApiError extends Error {
   }
 }
 
+/** Where a failed exchange stood when it failed, for the shared network-error text. */
+export interface NetworkFailure {
+  /** Which part of the exchange it reached (connect, headers, body). */
+  readonly phase: RequestPhase;
+  /** The per-request timeout, and whether it fired. */
+  readonly timeoutMs?: number;
+  readonly timedOut?: boolean;
+  /** A code of the client's own (TOO_LARGE) when no system or undici code applies. */
+  readonly code?: string;
+}
+
+/**
+ * A request that got no complete answer. Worded by the same describer as the http kind
+ * (src/core/http/errors.ts `describeNetworkError`): the same phrase and next step, with the
+ * method and path in front once the request was on its way (DNS, refused, unreachable and TLS
+ * faults happen before any request and name only the host, exactly as the http kind does).
+ */
 export class EngramiaNetworkError extends Error {
+  /** The shared describer's kind: dns, refused, connect-timeout, headers-timeout, body-timeout, reset, tls, unreachable, cancelled, other. */
+  readonly kind: NetworkErrorKind;
+  /** The system or undici code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); TIMEOUT when the client's own timeout fired. */
+  readonly code: string;
+  private readonly description: NetworkErrorDescription;
+
   constructor(
     readonly method: string,
     readonly path: string,
     readonly host: string,
-    readonly code: string,
     override readonly cause?: unknown,
+    failure: NetworkFailure = { phase: 'connect' },
   ) {
     super('');
     this.name = 'EngramiaNetworkError';
+    const hostname = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    this.description = describeNetworkError(cause, { host: hostname, hostPort: host, ...failure });
+    this.kind = this.description.kind;
+    this.code = failure.code ?? this.description.code ?? (failure.timedOut ? 'TIMEOUT' : 'NETWORK');
     this.message = this.describe();
   }
 
-  /** DNS, refused, unreachable, TLS and other faults: the same text as the http kind's. */
-  private shared(): NetworkErrorDescription | undefined {
-    if (['TIMEOUT', 'ABORTED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(this.code)) return undefined;
-    const hostname = this.host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    return describeNetworkError({ code: this.code, message: this.code, cause: this.cause }, { host: hostname, hostPort: this.host, phase: 'connect' });
-  }
-
   describe(): string {
-    switch (this.code) {
-      case 'ECONNRESET':
-      case 'UND_ERR_SOCKET':
-        return `connection to ${this.host} was reset during ${this.method} ${this.path}`;
-      case 'TIMEOUT':
-        return `no answer from ${this.host} for ${this.method} ${this.path} within the timeout`;
-      case 'ABORTED':
-        return `${this.method} ${this.path} was cancelled`;
-      default: {
-        const d = this.shared();
-        return d && d.kind !== 'other' ? d.cause : `${this.method} ${this.path} to ${this.host} failed (${this.code})`;
-      }
-    }
+    return HOST_ONLY.has(this.kind) ? this.description.cause : `${this.method} ${this.path}: ${this.description.cause}`;
   }
 
   next(): string {
-    const d = this.shared();
-    if (d && d.kind !== 'other') return d.next;
-    if (this.code === 'TIMEOUT') return 'the server is slow or unreachable: raise the timeout attribute or check the network';
-    return 'check the network path to the server';
+    return this.description.next;
   }
 }
+
+/** Faults met before any request is sent: named by host only, as the http kind names them. */
+const HOST_ONLY: ReadonlySet<NetworkErrorKind> = new Set(['dns', 'refused', 'unreachable', 'tls']);
 
 export class SchemaDriftError extends Error {
   constructor(

@@ -13,7 +13,7 @@ import { booleanAttribute } from '../checks/registry';
 import { MissingInputError, placeholders, substitute } from '../checks/template';
 import type { CheckKind, CheckResult, ConditionVerdict } from '../checks/types';
 import { EngramiaClient, KEY_FORMAT } from './client';
-import { describeError, EngramiaApiError } from './errors';
+import { describeError, EngramiaApiError, EngramiaNetworkError } from './errors';
 import { deleteProjectProbe, retentionDryRunProbe } from './probes/governance';
 import { backfillProbe, learnWritebackProbe, liveTrafficProbe, quotaProbe, storeSizeProbe } from './probes/data';
 import { roleProbe, scopeProbe, versionProbe } from './probes/identity';
@@ -137,7 +137,9 @@ export const engramiaKind: CheckKind<EngramiaAttributes> & {
     try {
       result = await PROBES[probeName]({ client, apiKey, params, ctx });
     } catch (err) {
-      if (ctx.signal.aborted) throw err;
+      // Cancelled: the engine reports it. The check's timeout in the middle of a request is worded
+      // like any network fault (the phase it cut off), as the http kind words it.
+      if (ctx.signal.aborted && !(err instanceof EngramiaNetworkError)) throw err;
       const d = describeError(err);
       let next = d.next;
       if (err instanceof EngramiaApiError && err.status === 401 && !KEY_FORMAT.test(apiKey) && !apiKey.startsWith('eyJ')) {

@@ -4,8 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { describe, test, after } from 'node:test';
-import { EngramiaApiError, EngramiaClient, EngramiaNetworkError, SchemaDriftError } from '../../../src/core/engramia';
+import { describe, test, after, before } from 'node:test';
+import { runCheck, type RunOptions } from '../../../src/core/checks/engine';
+import type { CheckRun } from '../../../src/core/checks/types';
+import { EngramiaApiError, EngramiaClient, EngramiaNetworkError, SchemaDriftError, engramiaKind } from '../../../src/core/engramia';
+import { createHttpKind } from '../../../src/core/http';
+import { startFaultyServer, type FaultyServer } from '../../servers/faulty/server';
+import { startFullBacklogListener, type FullBacklogListener } from '../../servers/faulty/backlog';
+import { makeEnv as makeHttpEnv } from '../http/helpers';
 import type { EngramiaServer } from '../../servers/engramia/server';
 import { closeContractServers, startContractServer } from '../../support/contractServer';
 import { assertNoSecret } from '../../support/secrets';
@@ -179,8 +185,11 @@ describe('EngramiaClient', () => {
   test('timeouts, cancellation and refused connections', async () => {
     const s = await startContractServer({ latencyMs: 400 });
     const t = await rejects(client(s, s.keys.reader, { timeoutMs: 100 }).metrics(), EngramiaNetworkError);
-    assert.equal(t.code, 'TIMEOUT');
-    assert.match(t.describe(), /no answer from 127\.0\.0\.1:\d+ for GET \/v1\/metrics/);
+    // The shared describer's text (the server accepted the connection, the headers never came),
+    // whichever clock fired first: the client's timeout or undici's headersTimeout.
+    assert.equal(t.kind, 'headers-timeout');
+    assert.match(t.describe(), /^GET \/v1\/metrics: no response headers from 127\.0\.0\.1:\d+ within 100 ms$/);
+    assert.match(t.next(), /did not answer in time; check its load and logs, or raise timeout=…$/);
     const ac = new AbortController();
     const reason = new Error('stop now');
     const p = client(s, s.keys.reader, { signal: ac.signal }).metrics();
@@ -204,5 +213,77 @@ describe('EngramiaClient', () => {
   test('a trailing /v1 on baseUrl is accepted', async () => {
     const s = await startContractServer();
     assert.equal((await new EngramiaClient({ baseUrl: s.url + '/v1/', apiKey: s.keys.reader }).health()).status, 'ok');
+  });
+});
+
+/**
+ * One network-error text for every kind: the http kind and the engramia kind run against the same
+ * faulty servers, and their one-line reasons use the same phrase and the same next step (the
+ * Engramia text keeps the method and path in front once the request was on its way).
+ */
+describe('one network-error text: the http kind and the engramia kind', () => {
+  let faulty: FaultyServer;
+  let backlog: FullBacklogListener;
+  let refusedPort: number;
+  const httpKind = createHttpKind();
+  before(async () => {
+    faulty = await startFaultyServer();
+    backlog = await startFullBacklogListener();
+    const probe = await startFaultyServer();
+    refusedPort = probe.port;
+    await probe.close();
+  });
+  after(async () => {
+    await httpKind.dispose();
+    await faulty.close();
+    await backlog.close();
+  });
+
+  function env(baseUrl: string) {
+    const e = makeHttpEnv(httpKind, { baseUrl });
+    e.registry.register(engramiaKind);
+    return e;
+  }
+  let seq = 0;
+  async function both(base: () => string, timeout: string, options: RunOptions = {}): Promise<{ http: CheckRun; engramia: CheckRun }> {
+    const e = env(base());
+    const [http, engramia] = await Promise.all([
+      runCheck({ id: `net-${++seq}`, kind: 'http', attributes: { timeout }, body: 'GET {{baseUrl}}' }, e, options),
+      runCheck({ id: `net-${++seq}`, kind: 'engramia', attributes: { probe: 'version', timeout }, body: '' }, e, options),
+    ]);
+    return { http, engramia };
+  }
+
+  const hp = () => `127\\.0\\.0\\.1:\\d+`;
+  const rows: { name: string; base: () => string; timeout?: string; reason: RegExp; engramiaPrefix: boolean }[] = [
+    { name: 'connection refused', base: () => `http://127.0.0.1:${refusedPort}`, reason: new RegExp(`^connection refused by ${hp()}$`), engramiaPrefix: false },
+    { name: 'connect timeout (full accept queue)', base: () => `http://127.0.0.1:${backlog.port}`, timeout: '300ms', reason: new RegExp(`^connect timeout to ${hp()} after 300 ms$`), engramiaPrefix: true },
+    { name: 'no response headers (hang before headers)', base: () => `${faulty.url}/hang-headers`, timeout: '300ms', reason: new RegExp(`^no response headers from ${hp()} within 300 ms$`), engramiaPrefix: true },
+    { name: 'body stalls (hang mid-body)', base: () => `${faulty.url}/hang-body`, timeout: '300ms', reason: new RegExp(`^response body from ${hp()} not complete within 300 ms$`), engramiaPrefix: true },
+    { name: 'reset mid-response', base: () => `${faulty.url}/reset-body`, reason: new RegExp(`^connection to ${hp()} reset while reading the response body$`), engramiaPrefix: true },
+    { name: 'closed without a response', base: () => `${faulty.url}/reset-headers`, reason: new RegExp(`^connection to ${hp()} reset before the response headers arrived$`), engramiaPrefix: true },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      const { http, engramia } = await both(row.base, row.timeout ?? '10s');
+      assert.equal(http.verdict, 'fail', http.reason);
+      assert.equal(engramia.verdict, 'fail', engramia.reason);
+      assert.match(http.reason, row.reason);
+      // The Engramia text names its route (GET /v1/version), then the same phrase.
+      const expected = row.engramiaPrefix ? `GET /v1/version: ${http.reason}` : http.reason;
+      assert.equal(engramia.reason, expected);
+      assert.equal(engramia.next, http.next);
+    });
+  }
+
+  test('cancelled by the user: both skipped "cancelled" (not a timeout)', async () => {
+    const controller = new AbortController();
+    const pending = both(() => `${faulty.url}/hang-headers`, '10s', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const { http, engramia } = await pending;
+    for (const run of [http, engramia]) {
+      assert.equal(run.verdict, 'skipped');
+      assert.equal(run.reason, 'cancelled');
+    }
   });
 });
