@@ -19,6 +19,8 @@
  *   ANY  /429-then-ok?after=N&times=K   first K requests (per path+query) → 429 RATE_LIMITED + Retry-After: N, then 200
  *   GET  /slow                    200 after `ms` (default 100)
  *   DELETE /v1/governance/projects/<id>  200 ScopedDeleteResponse
+ * The four network faults also answer under their path as a prefix (`/hang-headers/v1/version`),
+ * so that a client that appends its own routes to a base URL (the Engramia client) meets them too.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -50,6 +52,8 @@ const RECALL = {
 const HTML_500 = `<!DOCTYPE html>
 <html><head><title>Internal Server Error | gateway</title><style>body{font:14px sans-serif}</style></head>
 <body><h1>Something went wrong</h1><p>The upstream returned an error.</p></body></html>`;
+
+const FAULT_PREFIX = /^(\/(?:hang-headers|hang-body|reset-body|reset-headers))\//;
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -95,7 +99,7 @@ export async function startFaultyServer(): Promise<FaultyServer> {
 
   function respond(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
     const m = req.method ?? 'GET';
-    switch (url.pathname) {
+    switch (FAULT_PREFIX.exec(url.pathname)?.[1] ?? url.pathname) {
       case '/health':
       case '/slow':
         return json(res, 200, { status: 'ok', storage: 'JSONStorage', pattern_count: 1204 }, { 'x-engramia-version': '0.7.0' });

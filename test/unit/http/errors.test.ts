@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describeHttpError, describeNetworkError, firstTextLine, htmlTitle, parseRetryAfter } from '../../../src/core/http/errors';
 import { buildRequest, headerSecrets, maskHeaderValue, parseRequestTemplate } from '../../../src/core/http/request';
 import { MissingInputError } from '../../../src/core/checks/template';
+import { errors as undiciErrors } from 'undici';
+import { EngramiaNetworkError } from '../../../src/core/engramia';
 
 const body = (o: unknown) => JSON.stringify(o);
 
@@ -92,6 +94,60 @@ test('network errors by code (nested causes too)', () => {
   assert.equal(describeNetworkError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), t).kind, 'tls');
   assert.equal(describeNetworkError(Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), { ...t, connectTimeoutMs: 5000 }).cause, 'connect timeout to h.invalid:80 after 5 s');
   assert.match(describeNetworkError(new Error('weird\nmultiline'), t).cause, /^request to h\.invalid:80 failed: weird multiline$/);
+});
+
+/**
+ * One describer for every kind: each fault, as undici or the system raises it, gets the same
+ * phrase and next step from the http kind's describer and from the Engramia client's error (which
+ * adds its method and path once the request was on its way). A true connect timeout is produced
+ * on loopback in test/unit/engramia/client.test.ts; here it is undici's own error object.
+ */
+test('network faults: the Engramia client words each one as the http kind does', () => {
+  const sys = (code: string, message = code) => Object.assign(new Error(message), { code });
+  const abort = (name: 'AbortError' | 'TimeoutError') => new DOMException(name === 'AbortError' ? 'This operation was aborted' : 'The operation was aborted due to timeout', name);
+  type Row = { err: unknown; phase: 'connect' | 'headers' | 'body'; timeoutMs?: number; timedOut?: boolean; kind: string; cause: string; next: RegExp; hostOnly?: boolean };
+  const rows: Row[] = [
+    { err: sys('ENOTFOUND', 'getaddrinfo ENOTFOUND h.invalid'), phase: 'connect', kind: 'dns', cause: 'cannot resolve host h.invalid', next: /host name/, hostOnly: true },
+    { err: new TypeError('fetch failed', { cause: sys('ECONNREFUSED') }), phase: 'connect', kind: 'refused', cause: 'connection refused by h.invalid:80', next: /^start the server/, hostOnly: true },
+    { err: sys('EHOSTUNREACH'), phase: 'connect', kind: 'unreachable', cause: 'host h.invalid:80 is unreachable (EHOSTUNREACH)', next: /network route/, hostOnly: true },
+    { err: sys('CERT_HAS_EXPIRED', 'certificate has expired'), phase: 'connect', kind: 'tls', cause: 'TLS problem with h.invalid:80: certificate has expired', next: /certificate/, hostOnly: true },
+    // undici's connect timeout: its own phrase, never folded into a generic timeout.
+    { err: new undiciErrors.ConnectTimeoutError(), phase: 'connect', kind: 'connect-timeout', cause: 'connect timeout to h.invalid:80', next: /host is reachable .* or raise timeout=…$/ },
+    { err: new TypeError('fetch failed', { cause: new undiciErrors.ConnectTimeoutError() }), phase: 'connect', kind: 'connect-timeout', cause: 'connect timeout to h.invalid:80', next: /raise timeout=…$/ },
+    { err: sys('ETIMEDOUT'), phase: 'connect', kind: 'connect-timeout', cause: 'connect timeout to h.invalid:80', next: /raise timeout=…$/ },
+    // undici's headers/body timeouts and our own deadline say the same per phase.
+    { err: new undiciErrors.HeadersTimeoutError(), phase: 'headers', timeoutMs: 10_000, kind: 'headers-timeout', cause: 'no response headers from h.invalid:80 within 10 s', next: /did not answer in time/ },
+    { err: abort('TimeoutError'), phase: 'headers', timeoutMs: 10_000, timedOut: true, kind: 'headers-timeout', cause: 'no response headers from h.invalid:80 within 10 s', next: /did not answer in time/ },
+    { err: new undiciErrors.BodyTimeoutError(), phase: 'body', timeoutMs: 10_000, kind: 'body-timeout', cause: 'response body from h.invalid:80 not complete within 10 s', next: /stopped sending mid-response/ },
+    { err: abort('TimeoutError'), phase: 'body', timeoutMs: 10_000, timedOut: true, kind: 'body-timeout', cause: 'response body from h.invalid:80 not complete within 10 s', next: /stopped sending mid-response/ },
+    { err: abort('TimeoutError'), phase: 'connect', timeoutMs: 300, timedOut: true, kind: 'connect-timeout', cause: 'connect timeout to h.invalid:80 after 300 ms', next: /raise timeout=…$/ },
+    // The check's timeout (a plain Error as the abort reason) is a timeout too, never "cancelled".
+    { err: new Error('timed out after 300 ms'), phase: 'headers', timeoutMs: 300, timedOut: true, kind: 'headers-timeout', cause: 'no response headers from h.invalid:80 within 300 ms', next: /did not answer in time/ },
+    // Reset or closed by the server.
+    { err: sys('ECONNRESET', 'read ECONNRESET'), phase: 'body', kind: 'reset', cause: 'connection to h.invalid:80 reset while reading the response body', next: /dropped the connection/ },
+    { err: new undiciErrors.SocketError('other side closed'), phase: 'headers', kind: 'reset', cause: 'connection to h.invalid:80 reset before the response headers arrived', next: /dropped the connection/ },
+    { err: new TypeError('terminated', { cause: new undiciErrors.SocketError('other side closed') }), phase: 'body', kind: 'reset', cause: 'connection to h.invalid:80 reset while reading the response body', next: /dropped the connection/ },
+    // Aborted by the user, not by a deadline.
+    { err: abort('AbortError'), phase: 'headers', kind: 'cancelled', cause: 'request to h.invalid:80 cancelled', next: /run the check again/ },
+    { err: new undiciErrors.RequestAbortedError(), phase: 'body', kind: 'cancelled', cause: 'request to h.invalid:80 cancelled', next: /run the check again/ },
+    // Unknown codes.
+    { err: sys('EWEIRD', 'something odd'), phase: 'headers', kind: 'other', cause: 'request to h.invalid:80 failed: something odd', next: /server is reachable/ },
+  ];
+  for (const row of rows) {
+    const target = { host: 'h.invalid', hostPort: 'h.invalid:80', phase: row.phase, ...(row.timeoutMs ? { timeoutMs: row.timeoutMs } : {}), ...(row.timedOut ? { timedOut: true } : {}) };
+    const d = describeNetworkError(row.err, target);
+    const label = `${row.kind} (${String((row.err as Error).name)})`;
+    assert.equal(d.kind, row.kind, label);
+    assert.equal(d.cause, row.cause, label);
+    assert.match(d.next, row.next, label);
+    const e = new EngramiaNetworkError('GET', '/v1/metrics', 'h.invalid:80', row.err, { phase: row.phase, ...(row.timeoutMs ? { timeoutMs: row.timeoutMs } : {}), ...(row.timedOut ? { timedOut: true } : {}) });
+    assert.equal(e.kind, row.kind, label);
+    assert.equal(e.describe(), row.hostOnly ? row.cause : `GET /v1/metrics: ${row.cause}`, label);
+    assert.equal(e.message, e.describe(), label);
+    assert.equal(e.next(), d.next, label);
+  }
+  // The http kind names its connectTimeout attribute when that is what to raise.
+  assert.match(describeNetworkError(new undiciErrors.ConnectTimeoutError(), { host: 'h', hostPort: 'h:80', phase: 'connect', connectTimeoutMs: 5000, connectTimeoutAttribute: 'connectTimeout' }).next, /raise connectTimeout=…$/);
 });
 
 test('request template: method, headers, body, comments', () => {
