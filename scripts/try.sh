@@ -73,7 +73,7 @@ node dist/cli.js analyze .try/workspace/agents_app || true
 
 say "a real VS Code with the extension: a tour with screenshots in $shots"
 RUNBOOK_TOUR_SHOTS="$shots" bash test/harness/vscode.sh --workspace "$root/.try/workspace" \
-  --drive "$root/test/ui/tour.cjs" "$root" "$root/.try/vscode" || echo "(the tour did not finish; see .try/vscode/logs)"
+  --settings "$root/test/ui/tour-settings.json" --drive "$root/test/ui/tour.cjs" "$root" "$root/.try/vscode" || echo "(the tour did not finish; see .try/vscode/logs)"
 ls -1 "$shots" 2>/dev/null || true
 echo "(tried in $((SECONDS - started)) s)"
 

@@ -43,9 +43,15 @@ module.exports = async ({ page, shot, log }) => {
     await row.click();
     if (waitClosed) await until(`"${title}" to start`, noQuickInput, 10000).catch(() => {});
   };
-  /** Opens a workspace file through Quick Open and waits for its editor tab to be active. */
+  /** Opens a workspace file (its tab, else through Quick Open) and waits for its editor tab to be active. */
   const open = async (rel) => {
     await page.keyboard.press('Escape');
+    const tab = page.locator('.tab', { hasText: path.basename(rel) }).first();
+    if (await tab.count()) { // already open: its tab (Quick Open's file search is slow on a busy machine)
+      await tab.click();
+      await until(`the editor of ${rel}`, async () => (await page.locator('.tab.active', { hasText: path.basename(rel) }).count()) > 0);
+      return;
+    }
     await page.keyboard.press('Control+P');
     await until('quick open', quickInputOpen, 10000);
     await page.keyboard.type(rel);
