@@ -11,8 +11,9 @@
 #      Ctrl+C stops everything.
 #
 # The real VS Code (code-server, the node 24 it runs on, playwright-core) is installed once into
-# ~/.cache/runbook-notebooks/vscode (or $RUNBOOK_VSCODE_CACHE), one folder per version: the first
-# run takes about 3 minutes (code-server compiles native modules), later runs under a minute.
+# ~/.cache/runbook-notebooks/vscode (or $RUNBOOK_VSCODE_CACHE), one folder per version. Measured on
+# a shared 2-core machine: that install took 12 min at load average 14-16 (code-server compiles
+# native modules), a later run 81-89 s at load average 10-11; an idle machine is faster.
 #
 #   bash scripts/try.sh [--serve | --no-serve] [--port PORT] [--screenshots DIR]
 set -euo pipefail
