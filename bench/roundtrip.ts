@@ -126,7 +126,7 @@ export async function run(): Promise<BenchReport> {
     notes: [
       'parseRunbook runs markdown-it block rules only (no inline pass), then slices the text by line ranges; the baseline is that same block-only parse (md.parse with core rules normalize + block)',
       'ratios are medians of per-round ratios, baseline and subject timed back to back in alternating order',
-      `absolute times depend on machine load (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs during this run); the CPU-time ratio and the floor ratio are the load-robust figures`,
+      `absolute times depend on machine load (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs during this run); the floor ratio is the load-robust figure for serializing; the CPU-time ratio counts the whole process (V8's garbage-collector threads too), so it charges the parser for the garbage it leaves`,
     ],
   };
 }
