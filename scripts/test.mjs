@@ -93,6 +93,15 @@ if ((all || argv.has('--vsix')) && built) {
     const missing = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js') && !['cli.js', 'core.js'].includes(f) && !listed.has(`dist/${f}`));
     if (missing.length) console.log(`not in the VSIX: ${missing.join(', ')} (add them to .vscodeignore)`);
     step('vsix: every extension bundle is packaged', missing.length === 0);
+    // the packaged README (the extension's details page) names its images and pages by absolute
+    // repository URLs (the images are not in the VSIX); each must be a file or folder of this repo
+    const readme = sh('python3', ['-c', 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read("extension/readme.md").decode())', vsix], { capture: true }).stdout ?? '';
+    const repoUrl = String(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).repository.url).replace(/\.git$/, '');
+    const targets = [...readme.matchAll(/\]\((https:[^)\s]+)\)/g)].map((m) => m[1]).filter((u) => u.startsWith(repoUrl + '/'));
+    const broken = targets.filter((u) => !/^\/(?:raw|blob)\/HEAD\//.test(u.slice(repoUrl.length)) || !existsSync(join(root, decodeURI(u.slice(repoUrl.length).replace(/^\/(?:raw|blob)\/HEAD\//, '').replace(/#.*$/, '')))));
+    const relative = [...readme.matchAll(/!\[[^\]]*\]\((?!https:)([^)\s]+)\)/g)].map((m) => m[1]);
+    if (broken.length || relative.length) console.log(`packaged README: ${[...broken, ...relative].join(', ')}`);
+    step(`vsix: the packaged README's ${targets.length} repository links and images exist`, targets.length > 0 && broken.length === 0 && relative.length === 0);
     const ws = join(out, 'vsix-workspace');
     rmSync(ws, { recursive: true, force: true });
     cpSync(join(root, 'test', 'fixtures', 'vsix-workspace'), ws, { recursive: true });
