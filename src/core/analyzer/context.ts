@@ -120,12 +120,12 @@ export interface UnitData {
 
 
 function collect(py: PythonParser, index: number, u: Unit): UnitData {
-  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], rowComments: new Map(), calls: [], root: u.tree.rootNode };
+  const root = u.tree.rootNode;
+  const d: UnitData = { index, text: u.text, tree: u.tree, lines: new LineTable(u.text), imports: [], rowComments: new Map(), calls: [], root };
   // every import statement spells the keyword `import` inside its own range
   nodesAround(py, d, ['import'], IMPORT_TYPES, d.imports);
   return d;
 }
-
 
 function runnerAnchor(recv: Node, b: Bindings): Binding | undefined {
   let n: Node | null = recv;
@@ -476,6 +476,7 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
     const found = new Set<string>();
     constants = found;
     const moduleAssigns: Node[] = [];
+    // module-level `NAME = ...`: one query over each tree (no walk through the statements from here)
     for (const d of data) {
       for (const st of d.tree.rootNode.namedChildren) {
         if (st?.type !== 'expression_statement') continue;
@@ -520,13 +521,13 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
     const imp = b.fromImports.get(local);
     return imp ? findWorkspaceClass(workspaceClasses, imp.module, imp.name) : undefined;
   };
-  const localClasses = new Map<string, { node: Node; facts?: ClassFacts }>();
+  const localClasses = new Map<string, { node: Node; unit: UnitData; facts?: ClassFacts }>();
   for (const d of data) {
     const found: Node[] = [];
     nodesAround(py, d, ['class'], ['class_definition'], found);
     for (const c of found) {
       const name = c.childForFieldName('name')?.text;
-      if (name && !localClasses.has(name)) localClasses.set(name, { node: c });
+      if (name && !localClasses.has(name)) localClasses.set(name, { node: c, unit: d });
     }
   }
   const isEngramiaHooksRef = (n: Node | null): boolean =>
@@ -559,7 +560,9 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
       runHooks ||= f.runHooks;
       engramia ||= f.engramia;
     }
-    if (!engramia) {
+    // the body refers to EngramiaRunHooks: only a class whose text names it can (most classes do not)
+    const classText = !engramia ? local.unit.text.slice(local.node.startIndex, local.node.endIndex) : '';
+    if (!engramia && (classText.includes('EngramiaRunHooks') || [...b.engramiaHooks].some((n) => classText.includes(n)))) {
       const body = local.node.childForFieldName('body');
       engramia = !!body && (body.descendantsOfType('identifier').some((n) => !!n && b.engramiaHooks.has(n.text)) || body.descendantsOfType('attribute').some((n) => n?.childForFieldName('attribute')?.text === 'EngramiaRunHooks'));
     }
