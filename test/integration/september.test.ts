@@ -198,7 +198,8 @@ suite('September Engine rollback', () => {
       assert.equal(m.verdict, 'fail');
       assert.match(m.reason, /^MIGRATION_REQUIRED in the Engine logs \(1 line\)/);
       assert.match(m.next ?? '', /restore the brain/);
-      assert.match(verdictLine(nb.cellAt(mig)), /^\*\*✘ failed\*\* — MIGRATION_REQUIRED in the Engine logs \(1 line\)/);
+      // the verdict line is markdown: the reason is escaped so that it renders exactly as written
+      assert.match(verdictLine(nb.cellAt(mig)), /^\*\*✘ failed\*\* — MIGRATION\\_REQUIRED in the Engine logs \(1 line\)/);
       assert.match(streamText(nb.cellAt(mig)), /RESULT: MIGRATION_REQUIRED/, 'the shell output streamed into the cell');
       assert.equal(a.statusBar.derived(nb).cells[migTask]!.task!.checked, false, 'the failure unticked the box the check had ticked');
     } finally {
