@@ -12,8 +12,9 @@
 #
 # The real VS Code (code-server, the node 24 it runs on, playwright-core) is installed once into
 # ~/.cache/runbook-notebooks/vscode (or $RUNBOOK_VSCODE_CACHE), one folder per version. Measured on
-# a shared 2-core machine: that install took 12 min at load average 14-16 (code-server compiles
-# native modules), a later run 81-89 s at load average 10-11; an idle machine is faster.
+# a quiet 2-core machine: a fresh clone with an empty cache 2 min 57 s in all (code-server's install,
+# which compiles native modules, 112 s of it), a later run 53 s; under heavy load (load average
+# 14-16) the install took 12 min and a cached run 81-89 s.
 #
 #   bash scripts/try.sh [--serve | --no-serve] [--port PORT] [--screenshots DIR]
 set -euo pipefail

@@ -104,7 +104,7 @@ export function ensureInstalled() {
   // code-server, installed and its native modules compiled with that node (npm itself runs under it,
   // and npm_config_nodedir points node-gyp at its headers rather than at a global nodedir).
   const csDir = join(cacheRoot, `code-server-${versions.codeServer}`);
-  installOnce(csDir, `code-server ${versions.codeServer} (compiles native modules; 1.5–3 min)`, (tmp) => {
+  installOnce(csDir, `code-server ${versions.codeServer} (compiles native modules; about 2 min on a quiet 2-core machine)`, (tmp) => {
     const log = join(cacheRoot, `code-server-${versions.codeServer}.install.log`);
     const fd = openSync(log, 'w');
     const binDir = nodeDir ? join(nodeDir, 'bin') : join(process.execPath, '..');
