@@ -84,7 +84,7 @@ describe('bundled Engramia runbook via the CLI', () => {
     assert.match(xml, /<testsuite name="Engramia cutover — verification and rollback › Post-cutover smoke tests › 2\. Recall" tests="1" failures="0"/);
     const md = readFileSync(report, 'utf8');
     assert.match(md, /^# Cutover report: Engramia cutover — verification and rollback/);
-    assert.match(md, new RegExp(`\\| Target host\\(s\\) \\| ${new URL(server.url).host.replace(/\./g, '\\.')}`));
+    assert.match(md, new RegExp(`\\| Target host \\| ${new URL(server.url).host.replace(/\./g, '\\.')}`));
     assert.match(md, /apiKey=\(secret\)/);
     assertNoKey(r.stdout, r.stderr, xml, md, readFileSync(rb.replace(/\.md$/, '.evidence.jsonl'), 'utf8'));
   });

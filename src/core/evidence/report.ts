@@ -111,8 +111,8 @@ export function renderReport(doc: RunbookDocument, records: readonly EvidenceRec
   out.push(`# Cutover report: ${title}`, '');
   out.push(`| | |`, `|---|---|`);
   out.push(`| Runbook | ${cell(title)}${options.file ? ` (\`${cell(options.file)}\`)` : ''} |`);
-  out.push(`| Target host(s) | ${cell(hosts.join(', ')) || '—'} |`);
-  out.push(`| Server version(s) | ${cell(versions.join(', ')) || '—'} |`);
+  out.push(`| Target host${hosts.length > 1 ? 's' : ''} | ${cell(hosts.join(', ')) || '—'} |`);
+  out.push(`| Server version${versions.length > 1 ? 's' : ''} | ${cell(versions.join(', ')) || '—'} |`);
   out.push(`| Generated | ${time(new Date(options.now).toISOString())} |`);
   if (times.length) out.push(`| Evidence from | ${time(times[0])} to ${time(times[times.length - 1])} |`);
   if (users.length) out.push(`| Ticked by hand by | ${cell(users.join(', '))} |`);

@@ -123,8 +123,13 @@ test('renderReport: sections, latest verdicts, hand ticks, rollout windows, dril
   assertNoSecret(md, SECRET, 'the report');
   assertNoSecret(md, 'TESTSECRET', 'the report (part of the secret)');
   assert.match(md, /^# Cutover report: Engramia cutover/);
-  assert.match(md, /\| Target host\(s\) \| 127\.0\.0\.1:8000 \|/);
-  assert.match(md, /\| Server version\(s\) \| 0\.6\.6 \|/);
+  assert.match(md, /\| Target host \| 127\.0\.0\.1:8000 \|/);
+  assert.match(md, /\| Server version \| 0\.6\.6 \|/);
+  // a second host and server version: the headers count them
+  add(run({ checkId: 'obs.health', verdict: 'pass', reason: '200 OK', startedAt: iso(t0 + 61_000), data: { targetHost: '127.0.0.2:8000', serverVersion: '0.6.7' } }));
+  const two = renderReport(doc, readEvidence(file), { now: t0 + 2 * 3_600_000, masker, file: 'c.runbook.md' });
+  assert.match(two, /\| Target hosts \| 127\.0\.0\.1:8000, 127\.0\.0\.2:8000 \|/);
+  assert.match(two, /\| Server versions \| 0\.6\.6, 0\.6\.7 \|/);
   assert.match(md, /\| Generated \| 2026-11-22 12:00:00Z \|/);
   assert.match(md, /apiKey=\(secret\)/);
   assert.match(md, /## Cutover › Pre-cutover/);
