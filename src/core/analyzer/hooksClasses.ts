@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HooksClassInfo } from './analyze';
 import { analyzeText } from './document';
-import type { PythonParser } from './parser';
+import { indentDepth, isWasmTrap, MAX_INDENT_DEPTH, renewParser, type PythonParser } from './parser';
 import { listPythonFiles, ScanCancelled } from './workspace';
 
 /** `pkg/hooks.py` → `pkg.hooks`; `pkg/__init__.py` → `pkg`; a leading `src/` is dropped (src layout). */
@@ -35,10 +35,19 @@ export async function workspaceHooksClasses(root: string, py: PythonParser, opti
     const found: HooksClassInfo[] = [];
     for (const { module, text } of texts) {
       if (!text.includes('RunHooks') && !known.some((k) => text.includes(k.name))) continue;
+      // nesting the parser cannot take is skipped before it can trap the (shared) parser
+      if (indentDepth(text) > MAX_INDENT_DEPTH) continue;
       try {
         found.push(...analyzeText(py, text, { rules: [], moduleName: module, workspaceHooksClasses: known }).hooksClasses);
-      } catch {
-        /* a file the parser cannot take is not an index entry */
+      } catch (err) {
+        // a file the parser cannot take is not an index entry; after a trap the parser is renewed
+        if (isWasmTrap(err)) {
+          try {
+            renewParser(py);
+          } catch {
+            /* the caller's next use reports its own error */
+          }
+        }
       }
     }
     known = found;
