@@ -29,13 +29,35 @@ export interface SplitResult {
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 type BlockParser = InstanceType<typeof MarkdownIt>;
+type BlockState = InstanceType<BlockParser['block']['State']>;
 let parser: BlockParser | undefined;
 
-/** markdown-it, CommonMark + GFM tables and strikethrough, block rules only (inline parsing is not needed). */
+/** Where the tokens of each finished top-level block go (set while blockTokens runs). */
+let sink: ((tokens: Token[], state: BlockState) => void) | undefined;
+
+/**
+ * A block rule that never matches: called before every block, at the top level (no list, quote or
+ * table open) it hands the tokens of the blocks finished so far to `sink` and lets them go. The
+ * token stream is then never held whole: each block's tokens die young, which spares the garbage
+ * collector copying them (markdown-it's rules look back at tokens only within their own block).
+ */
+function drainRule(state: BlockState): boolean {
+  if (state.level === 0 && state.tokens.length > 0 && sink) {
+    sink(state.tokens, state);
+    state.tokens = [];
+  }
+  return false;
+}
+
+/**
+ * markdown-it, CommonMark + GFM tables and strikethrough, block rules only (inline parsing is not
+ * needed), plus drainRule (which changes no token).
+ */
 function blockParser(): BlockParser {
   if (!parser) {
     parser = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
     parser.core.ruler.enableOnly(['normalize', 'block']);
+    parser.block.ruler.before('table', 'runbook_drain', drainRule, { alt: [] });
   }
   return parser;
 }
@@ -53,37 +75,46 @@ function blankAt(text: string, starts: number[], i: number): boolean {
 }
 
 /**
- * markdown-it's block tokens for `body`, as `md.parse` gives them with core rules normalize + block
- * (the block parser is called directly: normalizing changes only text with CR or NUL), and when
- * the text was not changed, markdown-it's own table of line starts (no second scan for lines).
+ * Runs markdown-it's block parse of `body` from line `from` on, as `md.parse` gives it with core
+ * rules normalize + block (the block parser is called directly: normalizing changes only text with
+ * CR or NUL), handing the tokens to `onTokens` a few top-level blocks at a time, in order (with the
+ * state, whose line tables are those of the normalized body). When the text was not changed,
+ * returns markdown-it's own table of line starts (no second scan for lines).
  */
-function blockTokens(body: string): { tokens: Token[]; lineMarks?: number[]; cr: boolean } {
-  const tokens: Token[] = [];
+function blockTokens(body: string, from: number, onTokens: (tokens: Token[], state: BlockState) => void): { lineMarks?: number[]; cr: boolean } {
   const cr = body.indexOf('\r') >= 0;
-  if (!body) return { tokens, cr };
+  if (!body) return { cr };
   const md = blockParser();
   const normal = !cr && body.indexOf('\0') < 0;
   const src = normal ? body : body.replace(/\r\n?|\n/g, '\n').replace(/\0/g, '\uFFFD');
-  const state = new md.block.State(src, md, {}, tokens);
-  md.block.tokenize(state, state.line, state.lineMax);
-  return normal ? { tokens, lineMarks: state.bMarks, cr } : { tokens, cr };
+  const state = new md.block.State(src, md, {}, []);
+  const outer = sink;
+  sink = onTokens;
+  try {
+    md.block.tokenize(state, from, state.lineMax);
+  } finally {
+    sink = outer;
+  }
+  if (state.tokens.length) onTokens(state.tokens, state);
+  return normal ? { lineMarks: state.bMarks, cr } : { cr };
 }
 
 /**
- * Line starts of `text` (as lineStarts gives them) from markdown-it's line starts of the body,
- * which begins at `offset`; `head` holds the starts of the lines before it (the front matter).
- * markdown-it leaves out a last line of only spaces or tabs without a line end: it is added here.
+ * Line starts of `text` (as lineStarts gives them) from markdown-it's line starts `marks` (its
+ * array, turned into the result in place) of the text from `offset` on (1 after a byte order mark).
+ * markdown-it's last entry is the end of the text; it leaves out a last line of only spaces or tabs
+ * without a line end: that line is added here.
  */
-function startsFromMarks(text: string, head: number[], offset: number, marks: number[]): number[] {
-  const starts = head.slice();
-  const lines = marks.length - 1;
-  for (let i = 0; i < lines; i++) starts.push(offset + marks[i]);
-  const lastNl = text.lastIndexOf('\n');
-  const tail = Math.max(lastNl + 1, offset);
-  if (tail < text.length && (starts.length === head.length || starts[starts.length - 1] < tail)) starts.push(tail);
-  if (starts.length === 0 || starts[0] !== 0) starts[0] = 0;
-  starts.push(text.length);
-  return starts;
+function startsFromMarks(text: string, offset: number, marks: number[]): number[] {
+  const n = marks.length;
+  if (offset > 0) for (let i = 0; i < n; i++) marks[i] += offset;
+  const tail = Math.max(text.lastIndexOf('\n') + 1, offset);
+  if (tail < text.length && (n === 1 || marks[n - 2] < tail)) {
+    marks[n - 1] = tail;
+    marks.push(text.length);
+  }
+  marks[0] = 0;
+  return marks;
 }
 
 /** The starts of the front matter's lines and of the line after it, scanning only those lines; [] when there is none. */
@@ -118,71 +149,77 @@ const ROLE_RANK: Record<Span['role'], number> = { frontMatter: 5, fence: 4, sect
 export function splitSpans(text: string): SplitResult {
   const head = frontMatterStarts(text);
   const fm = head.length ? head.length - 1 : 0;
-  const bodyStart = fm > 0 ? head[fm] : text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const body = bodyStart > 0 ? text.slice(bodyStart) : text;
-  const { tokens, lineMarks, cr } = blockTokens(body);
-  const starts = lineMarks ? startsFromMarks(text, head.slice(0, fm), bodyStart, lineMarks) : lineStarts(text);
-  const lineCount = starts.length - 1;
+  // markdown-it reads the whole text from the line after the front matter on (its lines are the
+  // text's lines); a byte order mark without front matter is left out (it would end up in the
+  // first line's text).
+  const bomOnly = fm === 0 && text.charCodeAt(0) === 0xfeff;
+  const body = bomOnly ? text.slice(1) : text;
   const points: { line: number; role: Span['role']; soft: boolean; inTask?: boolean }[] = [];
   if (fm > 0) points.push({ line: 0, role: 'frontMatter', soft: false });
-  if (lineCount > fm) points.push({ line: fm, role: 'prose', soft: true });
-  // Two blank lines right before a block (outside blockquotes) end the cell before it: this is
-  // how a cell added in the notebook is written, so that it comes back as its own cell.
-  const afterTwoBlank = (line: number) => line >= 2 && blankAt(text, starts, fm + line - 1) && blankAt(text, starts, fm + line - 2);
+  // (Dropped below when there is no line after the front matter.)
+  points.push({ line: fm, role: 'prose', soft: true });
   const lists: { hadFence: boolean }[] = [];
   const items: boolean[] = [];
   let quotes = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    switch (t.type) {
-      case 'bullet_list_open':
-      case 'ordered_list_open':
-        lists.push({ hadFence: false });
-        break;
-      case 'bullet_list_close':
-      case 'ordered_list_close':
-        lists.pop();
-        break;
-      case 'blockquote_open':
-        if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
-        quotes++;
-        break;
-      case 'blockquote_close':
-        quotes--;
-        break;
-      case 'list_item_close':
-        items.pop();
-        break;
-      case 'list_item_open': {
-        items.push(false);
-        if (quotes > 0 || !t.map) break;
-        const p = tokens[i + 1];
-        const inline = tokens[i + 2];
-        const isTask = p?.type === 'paragraph_open' && inline?.type === 'inline' && TASK_CONTENT.test(inline.content);
-        items[items.length - 1] = isTask;
-        if (isTask) points.push({ line: fm + t.map[0], role: 'task', soft: false });
-        else if ((lists.length && lists[lists.length - 1].hadFence) || afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
-        break;
+  const scan = (tokens: Token[], state: BlockState): void => {
+    // Two blank lines right before a block (outside blockquotes) end the cell before it: this is
+    // how a cell added in the notebook is written, so that it comes back as its own cell.
+    const afterTwoBlank = (line: number) => line - fm >= 2 && state.isEmpty(line - 1) && state.isEmpty(line - 2);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      switch (t.type) {
+        case 'bullet_list_open':
+        case 'ordered_list_open':
+          lists.push({ hadFence: false });
+          break;
+        case 'bullet_list_close':
+        case 'ordered_list_close':
+          lists.pop();
+          break;
+        case 'blockquote_open':
+          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          quotes++;
+          break;
+        case 'blockquote_close':
+          quotes--;
+          break;
+        case 'list_item_close':
+          items.pop();
+          break;
+        case 'list_item_open': {
+          items.push(false);
+          if (quotes > 0 || !t.map) break;
+          const p = tokens[i + 1];
+          const inline = tokens[i + 2];
+          const isTask = p?.type === 'paragraph_open' && inline?.type === 'inline' && TASK_CONTENT.test(inline.content);
+          items[items.length - 1] = isTask;
+          if (isTask) points.push({ line: t.map[0], role: 'task', soft: false });
+          else if ((lists.length && lists[lists.length - 1].hadFence) || afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          break;
+        }
+        case 'heading_open':
+          if (quotes === 0 && lists.length === 0 && t.map) points.push({ line: t.map[0], role: 'section', soft: false });
+          else if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          break;
+        case 'paragraph_open':
+        case 'code_block':
+        case 'html_block':
+        case 'table_open':
+        case 'hr':
+          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          break;
+        case 'fence':
+          if (quotes > 0 || !t.map) break;
+          points.push({ line: t.map[0], role: 'fence', soft: false, inTask: items.length > 0 && items[items.length - 1] });
+          points.push({ line: t.map[1], role: 'prose', soft: true });
+          for (const l of lists) l.hadFence = true;
+          break;
       }
-      case 'heading_open':
-        if (quotes === 0 && lists.length === 0 && t.map) points.push({ line: fm + t.map[0], role: 'section', soft: false });
-        else if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
-        break;
-      case 'paragraph_open':
-      case 'code_block':
-      case 'html_block':
-      case 'table_open':
-      case 'hr':
-        if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: fm + t.map[0], role: 'prose', soft: false });
-        break;
-      case 'fence':
-        if (quotes > 0 || !t.map) break;
-        points.push({ line: fm + t.map[0], role: 'fence', soft: false, inTask: items.length > 0 && items[items.length - 1] });
-        points.push({ line: fm + t.map[1], role: 'prose', soft: true });
-        for (const l of lists) l.hadFence = true;
-        break;
     }
-  }
+  };
+  const { lineMarks, cr } = blockTokens(body, fm, scan);
+  const starts = lineMarks ? startsFromMarks(text, bomOnly ? 1 : 0, lineMarks) : lineStarts(text);
+  const lineCount = starts.length - 1;
 
   // Order, move soft points off blank lines, keep the strongest role per line.
   let sorted = true;
@@ -217,7 +254,7 @@ export function splitSpans(text: string): SplitResult {
     spans.push({ start, end, role: byLine[k].role, ...(byLine[k].role === 'fence' ? { inTask: !!byLine[k].inTask } : {}) });
   }
   if (spans.length === 0 && lineCount > 0) spans.push({ start: 0, end: lineCount, role: 'prose' });
-  return { spans, starts, cr: cr || (bodyStart > 0 && text.lastIndexOf('\r', bodyStart - 1) >= 0) };
+  return { spans, starts, cr };
 }
 
 /** The fence's opening line split into indentation, marker and info string. */
