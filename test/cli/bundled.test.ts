@@ -97,3 +97,23 @@ describe('bundled Engramia runbook via the CLI', () => {
     assert.deepEqual(ids, ['smoke.1-round-trip', 'smoke.2-recall', 'smoke.3-learn-writeback', 'smoke.4-live-traffic', 'smoke.5-quota']);
   });
 });
+
+describe('bundled runbooks: what VS Code shows as raw text', () => {
+  // VS Code's notebook outline and breadcrumbs name a markdown cell without a heading by its first
+  // line, and for a list item that is the item's raw markdown (its plain-text renderer returns
+  // list items unparsed). So the first line of every item cell in a bundled runbook is plain text.
+  for (const file of ['engramia-verification-and-rollback.runbook.md', 'september-engine-rollback.runbook.md']) {
+    test(`${file}: item cells' first lines have no inline markdown`, async () => {
+      const { parseRunbook } = await import('../../src/core/runbook');
+      const { plainText } = await import('../../src/core/runbook/plainText');
+      const doc = parseRunbook(readFileSync(join(ROOT, 'runbooks', file), 'utf8'));
+      const items = doc.cells
+        .filter((c) => c.kind === 'markup')
+        .map((c) => c.value.split('\n').find((l) => l.trim() !== '') ?? '')
+        .map((l) => /^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$/.exec(l)?.[1])
+        .filter((t): t is string => t !== undefined);
+      assert.ok(items.length >= 10, `${items.length} item cells`);
+      assert.deepEqual(items.filter((t) => plainText(t) !== t), []);
+    });
+  }
+});
