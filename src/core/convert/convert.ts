@@ -141,8 +141,8 @@ interface Edit {
   readonly end: number;
   readonly indent: string;
   readonly checks: Planned[];
-  /** Lines to write instead of checks (e.g. a fence relabelled `text`, a cleaned heading). */
-  readonly lines?: string[];
+  /** Text to write instead of checks, its lines joined (e.g. a fence relabelled `text`, a cleaned heading). */
+  readonly replacement?: string;
   readonly seq: number;
 }
 
@@ -190,18 +190,69 @@ function parsers(): { block: InstanceType<typeof MarkdownIt> } {
   return { block: blockParser };
 }
 
+/** About how much markdown markdown-it parses at a time (see blockTokenPieces). */
+const CHUNK_CHARS = 32 * 1024;
+
+/** Where each line of `text` (LF line ends) starts, then one past its end: line i is text.slice(at[i], at[i + 1] - 1). */
+export function lineStarts(text: string): Int32Array {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  const at = new Int32Array(n + 1);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) at[k++] = i + 1;
+  at[n] = text.length + 1;
+  return at;
+}
+
 /**
- * markdown-it's block tokens, as `md.parse` gives them with core rules normalize + block: the text
- * here has LF line ends already, so normalizing changes it only where it has NUL characters.
+ * markdown-it's block tokens of `text` from line `from` on (`at`: its lineStarts), in pieces of
+ * about `chunkChars`, each with the line its token maps count from: each piece is parsed on its
+ * own and can be dropped once walked, so the tokens of a large guide are never all alive at once.
+ * A top-level block ends where it ends whatever follows it, except the last block of a piece
+ * (cut off by the piece's end): that one is parsed again as the first block of the next piece.
+ * The tokens are those `md.parse` gives with core rules normalize + block: the text has LF line
+ * ends already, so normalizing changes it only where it has NUL characters.
  */
-function blockTokens(src: string): Token[] {
+export function* blockTokenPieces(text: string, at: Int32Array, from: number, chunkChars = CHUNK_CHARS): Generator<readonly [Token[], number]> {
   const md = parsers().block;
-  if (src.indexOf('\0') >= 0) return md.parse(src, {});
-  const tokens: Token[] = [];
-  if (!src) return tokens;
-  const state = new md.block.State(src, md, {}, tokens);
-  md.block.tokenize(state, state.line, state.lineMax);
-  return tokens;
+  const count = at.length - 1;
+  let a = from;
+  if (a >= count || at[a]! >= text.length) return;
+  // NUL characters: markdown-it's normalizing pass replaces them; parse the whole text as it does.
+  if (text.indexOf('\0', at[a]!) >= 0) {
+    yield [md.parse(text.slice(at[a]!), {}), a];
+    return;
+  }
+  // Parsing again is bounded: past this many characters, the rest is parsed in one piece.
+  let budget = 4 * (text.length - at[a]!) + 4 * chunkChars;
+  let size = chunkChars;
+  while (a < count) {
+    let e = a + 1;
+    while (e < count && at[e]! - at[a]! < size) e++;
+    const whole = e >= count || budget <= 0;
+    const src = whole ? text.slice(at[a]!) : text.slice(at[a]!, at[e]!);
+    budget -= src.length;
+    const tokens: Token[] = [];
+    if (src) {
+      const state = new md.block.State(src, md, {}, tokens);
+      md.block.tokenize(state, state.line, state.lineMax);
+    }
+    if (whole) {
+      yield [tokens, a];
+      return;
+    }
+    let last = tokens.length - 1;
+    while (last >= 0 && (tokens[last]!.level !== 0 || tokens[last]!.nesting === -1)) last--;
+    const next = last > 0 ? tokens[last]!.map![0] : 0;
+    if (next <= 0) {
+      size *= 2; // one block fills the piece: parse a larger one
+      continue;
+    }
+    tokens.length = last;
+    yield [tokens, a];
+    a += next;
+    size = chunkChars;
+  }
 }
 
 interface InlinePart {
@@ -278,13 +329,12 @@ export function convertGuide(input: string, options: ConvertOptions): ConvertRes
   const eol = format !== 'html' && /\r\n/.test(input.slice(0, 100_000)) && (input.match(/\r\n/g)?.length ?? 0) * 2 >= (input.match(/\n/g)?.length ?? 0) ? '\r\n' : '\n';
   const text = sanitize(input.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n');
 
-  let lines: string[];
-  /** lines.join('\n') when the text already is that (markdown guides): it is not joined again. */
-  let joined: string | undefined;
+  /** The markdown the checks are written into (LF line ends, no final line end). */
+  let markdown: string;
   let lineLink: (mdLine: number) => { link: string; line?: number };
   if (format === 'html') {
     const md = htmlToMarkdown(text);
-    lines = md.split('\n');
+    const lines = md.split('\n');
     const anchors: (string | undefined)[] = new Array(lines.length);
     let current: string | undefined;
     for (let i = 0; i < lines.length; i++) {
@@ -297,21 +347,19 @@ export function convertGuide(input: string, options: ConvertOptions): ConvertRes
       }
       anchors[i] = current;
     }
+    markdown = lines.join('\n');
     lineLink = (i) => ({ link: anchors[i] ? `${options.source}#${anchors[i]}` : options.source });
   } else if (format === 'text') {
     const t = textToMarkdown(text);
-    lines = t.lines;
+    markdown = t.lines.join('\n');
     lineLink = (i) => ({ link: `${options.source}#L${t.origin[i] ?? 1}`, line: t.origin[i] ?? 1 });
   } else {
-    lines = text.split('\n');
-    if (lines.length > 1 && lines[lines.length - 1] === '') {
-      lines.pop();
-      joined = text.slice(0, -1);
-    } else joined = text;
+    // The guide's own text: its lines are read in place (a final line end does not start a line).
+    markdown = text.length > 0 && text.charCodeAt(text.length - 1) === 10 ? text.slice(0, -1) : text;
     lineLink = (i) => ({ link: `${options.source}#L${i + 1}`, line: i + 1 });
   }
 
-  const state = new Converter(lines, lineLink, joined);
+  const state = new Converter(markdown, lineLink);
   state.walk();
   return state.finish(format, { ...options, eol });
 }
@@ -338,14 +386,31 @@ class Converter {
   /** Checks made from the block right before the current one (a pass condition attaches to the last). */
   private previousChecks: Planned[] = [];
 
-  constructor(
-    private readonly lines: string[],
-    private readonly lineLink: (mdLine: number) => { link: string; line?: number },
-    private readonly joined?: string,
-  ) {}
+  /** Where each line of `markdown` starts, and one past its end (see lineStarts). */
+  private readonly at: Int32Array;
+  /** The number of lines. */
+  private readonly count: number;
 
-  private edit(start: number, end: number, indent: string, checks: Planned[], lines?: string[]): void {
-    this.edits.push({ start, end, indent, checks, ...(lines ? { lines } : {}), seq: this.seq++ });
+  constructor(
+    private readonly markdown: string,
+    private readonly lineLink: (mdLine: number) => { link: string; line?: number },
+  ) {
+    this.at = lineStarts(markdown);
+    this.count = this.at.length - 1;
+  }
+
+  /** Line `i` of the markdown (0-based, without its line end). */
+  private line(i: number): string {
+    return this.markdown.slice(this.at[i]!, this.at[i + 1]! - 1);
+  }
+
+  /** Lines [start, end) joined with LF (start < end). */
+  private range(start: number, end: number): string {
+    return this.markdown.slice(this.at[start]!, this.at[end]! - 1);
+  }
+
+  private edit(start: number, end: number, indent: string, checks: Planned[], replacement?: string): void {
+    this.edits.push({ start, end, indent, checks, ...(replacement !== undefined ? { replacement } : {}), seq: this.seq++ });
     for (const c of checks) this.planned.push(c);
   }
 
@@ -358,95 +423,89 @@ class Converter {
 
   walk(): void {
     this.readFrontMatter();
-    let src: string;
-    if (this.joined === undefined) src = this.lines.slice(this.frontMatterEnd).join('\n');
-    else {
-      let at = 0;
-      for (let i = 0; i < this.frontMatterEnd; i++) at += this.lines[i]!.length + 1;
-      src = at ? this.joined.slice(at) : this.joined;
-    }
-    const tokens = blockTokens(src);
-    const offset = this.frontMatterEnd;
     const items: ItemFrame[] = [];
     let quote = 0;
-    for (let k = 0; k < tokens.length; k++) {
-      const t = tokens[k]!;
-      const map = t.map ? [t.map[0] + offset, t.map[1] + offset] as const : undefined;
-      switch (t.type) {
-        case 'blockquote_open': quote++; break;
-        case 'blockquote_close': quote--; break;
-        case 'heading_open': {
-          const inline = tokens[k + 1]!;
-          const title = unescapeMarkdown(inline.content).replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '').trim();
-          if (!quote && !items.length) {
-            this.heading = title;
-            this.title ??= title;
-          }
-          if (map && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
-            const line = this.lines[map[0]]!;
-            const cleaned = line.replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '');
-            this.edit(map[0], map[0] + 1, '', [], [cleaned]);
-          }
-          this.previousChecks = [];
-          break;
-        }
-        case 'list_item_open': {
-          if (!map) break;
-          const line = this.lines[map[0]]!;
-          const m = /^([ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)/.exec(line.replace(/^(?:[ \t]*>[ \t]?)+/, ''));
-          const indent = ' '.repeat(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
-          const inline = tokens[k + 2];
-          const task = tokens[k + 1]?.type === 'paragraph_open' && !!inline && /^\[[ xX]\](?:[ \t]|$)/.test(inline.content);
-          items.push({ line: map[0], indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
-          this.previousChecks = [];
-          break;
-        }
-        case 'paragraph_open': {
-          const inline = tokens[k + 1]!;
-          const item = items[items.length - 1];
-          if (item && map && item.firstParagraphEnd < 0) {
-            item.firstParagraphEnd = map[1];
-            if (item.task && !quote) this.taskParagraph(item, map[0], inline.content);
+    for (const [tokens, offset] of blockTokenPieces(this.markdown, this.at, this.frontMatterEnd)) {
+      for (let k = 0; k < tokens.length; k++) {
+        const t = tokens[k]!;
+        const map = t.map ? [t.map[0] + offset, t.map[1] + offset] as const : undefined;
+        switch (t.type) {
+          case 'blockquote_open': quote++; break;
+          case 'blockquote_close': quote--; break;
+          case 'heading_open': {
+            const inline = tokens[k + 1]!;
+            const title = unescapeMarkdown(inline.content).replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '').trim();
+            if (!quote && !items.length) {
+              this.heading = title;
+              this.title ??= title;
+            }
+            if (map && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
+              const line = this.line(map[0]);
+              const cleaned = line.replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '');
+              this.edit(map[0], map[0] + 1, '', [], cleaned);
+            }
+            this.previousChecks = [];
             break;
           }
-          if (!quote && map) this.paragraph(map[0], map[1], inline.content, items.length ? items[items.length - 1]!.indent : '');
-          break;
-        }
-        case 'list_item_close': {
-          const item = items.pop();
-          if (item && item.task && !item.hasCheck && !item.blockquote && item.label.trim()) {
-            const end = item.firstParagraphEnd >= 0 ? item.firstParagraphEnd : item.line + 1;
-            const sentence = cleanSentence(stripMarkdown(item.label));
-            const p = this.plan('manual', item.line, sentence);
-            p.manualText = sentence;
-            p.why = 'a checklist item with no command to run';
-            this.edit(end, end, item.indent, [p]);
+          case 'list_item_open': {
+            if (!map) break;
+            const line = this.line(map[0]);
+            const m = /^([ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)/.exec(line.replace(/^(?:[ \t]*>[ \t]?)+/, ''));
+            const indent = ' '.repeat(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
+            const inline = tokens[k + 2];
+            const task = tokens[k + 1]?.type === 'paragraph_open' && !!inline && /^\[[ xX]\](?:[ \t]|$)/.test(inline.content);
+            items.push({ line: map[0], indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
+            this.previousChecks = [];
+            break;
           }
-          this.previousChecks = [];
-          break;
+          case 'paragraph_open': {
+            const inline = tokens[k + 1]!;
+            const item = items[items.length - 1];
+            if (item && map && item.firstParagraphEnd < 0) {
+              item.firstParagraphEnd = map[1];
+              if (item.task && !quote) this.taskParagraph(item, map[0], inline.content);
+              break;
+            }
+            if (!quote && map) this.paragraph(map[0], map[1], inline.content, items.length ? items[items.length - 1]!.indent : '');
+            break;
+          }
+          case 'list_item_close': {
+            const item = items.pop();
+            if (item && item.task && !item.hasCheck && !item.blockquote && item.label.trim()) {
+              const end = item.firstParagraphEnd >= 0 ? item.firstParagraphEnd : item.line + 1;
+              const sentence = cleanSentence(stripMarkdown(item.label));
+              const p = this.plan('manual', item.line, sentence);
+              p.manualText = sentence;
+              p.why = 'a checklist item with no command to run';
+              this.edit(end, end, item.indent, [p]);
+            }
+            this.previousChecks = [];
+            break;
+          }
+          case 'fence': {
+            if (quote || !map) break;
+            const item = items[items.length - 1];
+            const checks = this.fence(t.info, t.content, map[0], map[1], t.markup);
+            if (checks && checks.length && item?.task) item.hasCheck = true;
+            this.previousChecks = checks ?? [];
+            break;
+          }
+          case 'bullet_list_open': case 'ordered_list_open': case 'table_open': case 'html_block': case 'code_block': case 'hr':
+            if (!items.length) this.previousChecks = [];
+            break;
+          default: break;
         }
-        case 'fence': {
-          if (quote || !map) break;
-          const item = items[items.length - 1];
-          const checks = this.fence(t.info, t.content, map[0], map[1], t.markup);
-          if (checks && checks.length && item?.task) item.hasCheck = true;
-          this.previousChecks = checks ?? [];
-          break;
-        }
-        case 'bullet_list_open': case 'ordered_list_open': case 'table_open': case 'html_block': case 'code_block': case 'hr':
-          if (!items.length) this.previousChecks = [];
-          break;
-        default: break;
       }
     }
   }
 
   /** A front matter the guide already has: its keys are kept (ours win), its lines replaced. */
   private readFrontMatter(): void {
-    if (this.lines[0] !== '---') return;
-    for (let i = 1; i < Math.min(this.lines.length, 500); i++) {
-      if (this.lines[i] === '---' || this.lines[i] === '...') {
-        const doc = parseRunbook(this.lines.slice(0, i + 1).join('\n') + '\n');
+    if (this.line(0) !== '---') return;
+    for (let i = 1; i < Math.min(this.count, 500); i++) {
+      const l = this.line(i);
+      if (l === '---' || l === '...') {
+        const doc = parseRunbook(this.range(0, i + 1) + '\n');
         const data = doc.frontMatter?.data;
         if (data && !doc.frontMatter?.error) {
           this.frontMatterData = { ...data };
@@ -523,7 +582,7 @@ class Converter {
   /** A fenced block: shell and Python become checks; anything else stays as written. */
   private fence(info: string, content: string, start: number, end: number, marker: string): Planned[] | undefined {
     const lang = (info.trim().split(/[\s{]/)[0] ?? '').toLowerCase();
-    const open = this.lines[start]!;
+    const open = this.line(start);
     const indent = open.match(/^[ \t]*/)![0];
     const bodyStart = start + 1;
     if (PYTHON_LANGS.has(lang)) {
@@ -575,8 +634,8 @@ class Converter {
     if (!checks.length) {
       // Nothing to run (comments, assignments, output): keep it as text so it is not a check.
       if (PROCESS_KIND_WORDS.has(lang)) {
-        const relabelled = [open.replace(/^([ \t]*(?:`{3,}|~{3,})[ \t]*)\S+/, '$1text'), ...this.lines.slice(start + 1, end)];
-        this.edit(start, end, indent, [], relabelled);
+        const relabelled = open.replace(/^([ \t]*(?:`{3,}|~{3,})[ \t]*)\S+/, '$1text');
+        this.edit(start, end, indent, [], start + 1 < end ? `${relabelled}\n${this.range(start + 1, end)}` : relabelled);
       }
       return [];
     }
@@ -671,11 +730,37 @@ class Converter {
       ...(inputs.length ? { inputs: inputs.map(inputYaml) } : {}),
     };
     const yaml = yamlStringify(data, { lineWidth: 0, minContentWidth: 0 }).trimEnd();
-    let end = body.length;
-    while (end > 0 && body.charCodeAt(end - 1) === 10) end--;
-    let start = 0;
-    while (start < end && body.charCodeAt(start) === 10) start++;
-    const text = `---\n${yaml}\n---\n\n${body.slice(start, end)}\n`;
+    // The body without its leading and trailing line ends, after the front matter and a blank line,
+    // ending with a line end: joined once, so the text is one flat string.
+    let first = 0;
+    while (first < body.length) {
+      const piece = body[first]!;
+      let k = 0;
+      while (k < piece.length && piece.charCodeAt(k) === 10) k++;
+      if (k === piece.length) {
+        first++; // only line ends: it and the line end after it go
+        continue;
+      }
+      if (k) body[first] = piece.slice(k);
+      break;
+    }
+    let last = body.length - 1;
+    while (last >= first) {
+      const piece = body[last]!;
+      let k = piece.length;
+      while (k > 0 && piece.charCodeAt(k - 1) === 10) k--;
+      if (k === 0) {
+        last--;
+        continue;
+      }
+      if (k < piece.length) body[last] = piece.slice(0, k);
+      break;
+    }
+    const pieces = [`---\n${yaml}\n---\n`];
+    if (first > last) pieces.push('');
+    for (let i = first; i <= last; i++) pieces.push(body[i]!);
+    pieces.push('');
+    const text = pieces.join('\n');
     const eolText = options.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
     return {
       text: eolText,
@@ -721,29 +806,49 @@ class Converter {
     return out;
   }
 
-  private render(hosts: Map<string, ConvertedInput>): string {
+  /**
+   * The runbook's body as pieces of whole lines, to be joined with LF: the guide's unchanged
+   * lines are copied a run at a time, each check is one piece.
+   */
+  private render(hosts: Map<string, ConvertedInput>): string[] {
     const bareBase = hosts.size ? [...hosts.values()][0]! : undefined;
     const out: string[] = [];
+    /** Whether the last line written is blank (undefined: nothing written yet). */
+    let lastBlank: boolean | undefined;
     const sorted = [...this.edits].sort((a, b) => a.start - b.start || (a.start === a.end ? 0 : 1) - (b.start === b.end ? 0 : 1) || a.seq - b.seq);
     let pos = this.frontMatterEnd;
+    const copyTo = (end: number) => {
+      if (pos >= end) return;
+      out.push(this.range(pos, end));
+      lastBlank = this.line(end - 1).trim() === '';
+    };
     for (const e of sorted) {
       if (e.start < pos) continue; // overlapping edit (cannot happen for well-formed tokens)
-      for (; pos < e.start; pos++) out.push(this.lines[pos]!);
-      if (e.lines) out.push(...e.lines);
-      else {
-        const blocks = e.checks.map((c) => this.renderCheck(c, hosts, bareBase).map((l) => (l ? e.indent + l : l)));
+      copyTo(e.start);
+      if (e.replacement !== undefined) {
+        out.push(e.replacement);
+        lastBlank = e.replacement.slice(e.replacement.lastIndexOf('\n') + 1).trim() === '';
+      } else {
+        const blocks = e.checks.map((c) => this.renderCheck(c, hosts, bareBase, e.indent));
         const insert = e.start === e.end;
-        if (insert && out.length && out[out.length - 1]!.trim() !== '') out.push('');
-        blocks.forEach((b, i) => {
-          if (i) out.push('');
-          out.push(...b);
-        });
-        if (insert && e.start < this.lines.length && this.lines[e.start]!.trim() !== '') out.push('');
+        if (insert && lastBlank === false) {
+          out.push('');
+          lastBlank = true;
+        }
+        if (blocks.length) {
+          // Checks are separated by a blank line; each ends with its closing fence.
+          out.push(blocks.join('\n\n'));
+          lastBlank = false;
+        }
+        if (insert && e.start < this.count && this.line(e.start).trim() !== '') {
+          out.push('');
+          lastBlank = true;
+        }
       }
       pos = e.end;
     }
-    for (; pos < this.lines.length; pos++) out.push(this.lines[pos]!);
-    return out.join('\n');
+    copyTo(this.count);
+    return out;
   }
 
   private inputRef(ref: Ref, hints: { secret?: boolean; url?: boolean }): string {
@@ -751,7 +856,8 @@ class Converter {
     return `{{${input.name}}}`;
   }
 
-  private renderCheck(p: Planned, hosts: Map<string, ConvertedInput>, bareBase: ConvertedInput | undefined): string[] {
+  /** A check as written into the runbook: its lines joined with LF, each non-empty one after `indent`. */
+  private renderCheck(p: Planned, hosts: Map<string, ConvertedInput>, bareBase: ConvertedInput | undefined, indent: string): string {
     this.rendered.add(p);
     const attrs: Record<string, string> = {};
     const body: string[] = [`# from ${p.link}`];
@@ -759,7 +865,7 @@ class Converter {
     if (p.kind === 'manual') {
       if (p.title) attrs.title = p.title;
       const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
-      return fenced('manual', attrs, [`Confirm: ${text}`, '', `Guide: ${p.link}`]);
+      return fenced('manual', attrs, [`Confirm: ${text}`, '', `Guide: ${p.link}`], indent);
     }
     for (const n of p.notes) body.push(`# note: ${n}`);
     for (const c of p.comments) body.push(`# ${c}`.trimEnd());
@@ -809,7 +915,7 @@ class Converter {
         if (!status || /^status == 2\d\d$/.test(status.expression)) body.push('?? status between 200 and 299 -- the request itself failed (the guide expects a 2xx answer)');
         for (const c of p.conditions) body.push(conditionLine(c));
       }
-      return fenced(fenceKind, attrs, body);
+      return fenced(fenceKind, attrs, body, indent);
     }
     // shell / python
     if (p.destructive) {
@@ -819,7 +925,7 @@ class Converter {
     if (p.title) attrs.title = p.title;
     body.push(...(p.code ?? '').split('\n'));
     for (const c of p.conditions) body.push(conditionLine(c));
-    return fenced(fenceKind, attrs, body);
+    return fenced(fenceKind, attrs, body, indent);
   }
 
   private refsToInputs(text: string, hints: { url?: boolean }): string {
@@ -921,8 +1027,11 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
   };
 }
 
-/** A fenced check: the marker is longer than any backtick run in the body. */
-function fenced(kind: string, attributes: Record<string, string>, body: readonly string[]): string[] {
+/**
+ * A fenced check, its lines joined with LF and each non-empty one after `indent`: the marker is
+ * longer than any backtick run in the body.
+ */
+function fenced(kind: string, attributes: Record<string, string>, body: readonly string[], indent: string): string {
   let longest = 2;
   for (const l of body) {
     if (!l.includes('```')) continue;
@@ -930,11 +1039,13 @@ function fenced(kind: string, attributes: Record<string, string>, body: readonly
     if (m) longest = Math.max(longest, m[1]!.length);
   }
   const fence = '`'.repeat(longest + 1);
+  let out = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
   // trimEnd removes what /\s+$/ matches (white space and line terminators), without a regex per line.
-  const out = [`${fence}${formatInfoString(kind, attributes, 'keyValue')}`];
-  for (const l of body) out.push(l.trimEnd());
-  out.push(fence);
-  return out;
+  for (const l of body) {
+    const t = l.trimEnd();
+    out += t ? `\n${indent}${t}` : '\n';
+  }
+  return `${out}\n${indent}${fence}`;
 }
 
 export { refsIn, BAD_REF };
