@@ -117,7 +117,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
   const checks: (CheckRef | undefined)[] = new Array(n);
   const taskCells: (number | null)[] = new Array(n).fill(null);
   const explicit = new Set<string>();
-  const infos = new Map<number, { attributes: Record<string, string>; style: AttributeStyle; error?: string; kind: string }>();
+  const infos: ({ attributes: Record<string, string>; style: AttributeStyle; error?: string; kind: string } | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) {
     if (roles[i] !== 'fence') continue;
     const cell = cells[i];
@@ -126,14 +126,14 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
     if (!kind || !isCheckKind(kind)) continue;
     const attributes = cell.attributes ? { ...cell.attributes } : parsed?.attributes ?? {};
     const error = cell.attributes ? undefined : parsed?.error;
-    infos.set(i, { attributes, style: parsed?.style ?? 'keyValue', error, kind });
+    infos[i] = { attributes, style: parsed?.style ?? 'keyValue', error, kind };
     if (attributes.id) explicit.add(attributes.id);
   }
   const used = new Ids(explicit);
   const seenExplicit = new Set<string>();
   const perSection = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const info = infos.get(i);
+    const info = infos[i];
     if (!info) continue;
     const taskCell = findTaskCell(cells, roles, values, taskCells, i);
     taskCells[i] = taskCell;
@@ -188,8 +188,9 @@ class Ids {
   readonly used: Set<string>;
   /** Per base, the suffix to try next: every lower one is taken (ids are never freed). */
   private readonly next = new Map<string, number>();
-  constructor(used: Iterable<string> = []) {
-    this.used = new Set(used);
+  /** `used`: the ids taken already; the set is kept and added to (not copied). */
+  constructor(used: Set<string> = new Set()) {
+    this.used = used;
   }
   unique(base: string): string {
     let id = base;

@@ -50,12 +50,15 @@ export function parseInfoString(info: string): InfoString {
       ? { kind, word, attributes: {}, style: 'none', error: `attributes must be written inside { } after "${word}", e.g. ${word} { id=my-check }` }
       : { kind, word, attributes: {}, style: 'none' };
   }
-  const inner = rest.slice(1).trimStart();
-  if (inner.startsWith('"')) return parseJson(kind, word, rest);
+  let k = 1;
+  while (k < rest.length && isSpace(rest.charCodeAt(k))) k++;
+  if (rest.charCodeAt(k) === 34 /* " */) return parseJson(kind, word, rest);
   return parseKeyValue(kind, word, rest);
 }
 
 function parseJson(kind: string, word: string, rest: string): InfoString {
+  const simple = simpleJsonObject(rest);
+  if (simple) return { kind, word, attributes: simple, style: 'json' };
   let data: unknown;
   try {
     data = JSON.parse(rest);
@@ -70,6 +73,54 @@ function parseJson(kind: string, word: string, rest: string): InfoString {
     attributes[k] = typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
   return { kind, word, attributes, style: 'json' };
+}
+
+/** JSON's whitespace. */
+function skipJsonSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else return i;
+  }
+}
+
+/** The end of a JSON string's characters from `i` (at the closing quote), or -1 when it has an escape, a control character or no end. */
+function plainJsonStringEnd(text: string, i: number): number {
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c < 32) return -1;
+  }
+  return -1;
+}
+
+/**
+ * The attributes of a JSON object whose keys and values are all strings without escapes
+ * (`{"id":"x","timeout":"5s"}`), read without JSON.parse, as parseJson would give them
+ * (assigned in order: a repeated key keeps its last value); undefined for any other text.
+ */
+function simpleJsonObject(rest: string): Record<string, string> | undefined {
+  const attributes: Record<string, string> = {};
+  let i = skipJsonSpace(rest, 1);
+  if (rest.charCodeAt(i) === 125 /* } */) return skipJsonSpace(rest, i + 1) === rest.length ? attributes : undefined;
+  for (;;) {
+    if (rest.charCodeAt(i) !== 34) return undefined;
+    const keyEnd = plainJsonStringEnd(rest, i + 1);
+    if (keyEnd < 0) return undefined;
+    const key = rest.slice(i + 1, keyEnd);
+    i = skipJsonSpace(rest, keyEnd + 1);
+    if (rest.charCodeAt(i) !== 58 /* : */) return undefined;
+    i = skipJsonSpace(rest, i + 1);
+    if (rest.charCodeAt(i) !== 34) return undefined;
+    const valueEnd = plainJsonStringEnd(rest, i + 1);
+    if (valueEnd < 0) return undefined;
+    attributes[key] = rest.slice(i + 1, valueEnd);
+    i = skipJsonSpace(rest, valueEnd + 1);
+    const c = rest.charCodeAt(i);
+    if (c === 44 /* , */) i = skipJsonSpace(rest, i + 1);
+    else if (c === 125) return skipJsonSpace(rest, i + 1) === rest.length ? attributes : undefined;
+    else return undefined;
+  }
 }
 
 function parseKeyValue(kind: string, word: string, rest: string): InfoString {
