@@ -428,7 +428,10 @@ class Converter {
     for (const [tokens, offset] of blockTokenPieces(this.markdown, this.at, this.frontMatterEnd)) {
       for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k]!;
-        const map = t.map ? [t.map[0] + offset, t.map[1] + offset] as const : undefined;
+        // The block's lines [map0, map1) in the whole markdown (hasMap: the token has them).
+        const hasMap = !!t.map;
+        const map0 = hasMap ? t.map![0] + offset : 0;
+        const map1 = hasMap ? t.map![1] + offset : 0;
         switch (t.type) {
           case 'blockquote_open': quote++; break;
           case 'blockquote_close': quote--; break;
@@ -439,34 +442,34 @@ class Converter {
               this.heading = title;
               this.title ??= title;
             }
-            if (map && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
-              const line = this.line(map[0]);
+            if (hasMap && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
+              const line = this.line(map0);
               const cleaned = line.replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '');
-              this.edit(map[0], map[0] + 1, '', [], cleaned);
+              this.edit(map0, map0 + 1, '', [], cleaned);
             }
             this.previousChecks = [];
             break;
           }
           case 'list_item_open': {
-            if (!map) break;
-            const line = this.line(map[0]);
+            if (!hasMap) break;
+            const line = this.line(map0);
             const m = /^([ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)/.exec(line.replace(/^(?:[ \t]*>[ \t]?)+/, ''));
             const indent = ' '.repeat(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
             const inline = tokens[k + 2];
             const task = tokens[k + 1]?.type === 'paragraph_open' && !!inline && /^\[[ xX]\](?:[ \t]|$)/.test(inline.content);
-            items.push({ line: map[0], indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
+            items.push({ line: map0, indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
             this.previousChecks = [];
             break;
           }
           case 'paragraph_open': {
             const inline = tokens[k + 1]!;
             const item = items[items.length - 1];
-            if (item && map && item.firstParagraphEnd < 0) {
-              item.firstParagraphEnd = map[1];
-              if (item.task && !quote) this.taskParagraph(item, map[0], inline.content);
+            if (item && hasMap && item.firstParagraphEnd < 0) {
+              item.firstParagraphEnd = map1;
+              if (item.task && !quote) this.taskParagraph(item, map0, inline.content);
               break;
             }
-            if (!quote && map) this.paragraph(map[0], map[1], inline.content, items.length ? items[items.length - 1]!.indent : '');
+            if (!quote && hasMap) this.paragraph(map0, map1, inline.content, items.length ? items[items.length - 1]!.indent : '');
             break;
           }
           case 'list_item_close': {
@@ -483,9 +486,9 @@ class Converter {
             break;
           }
           case 'fence': {
-            if (quote || !map) break;
+            if (quote || !hasMap) break;
             const item = items[items.length - 1];
-            const checks = this.fence(t.info, t.content, map[0], map[1], t.markup);
+            const checks = this.fence(t.info, t.content, map0, map1, t.markup);
             if (checks && checks.length && item?.task) item.hasCheck = true;
             this.previousChecks = checks ?? [];
             break;
@@ -1039,13 +1042,16 @@ function fenced(kind: string, attributes: Record<string, string>, body: readonly
     if (m) longest = Math.max(longest, m[1]!.length);
   }
   const fence = '`'.repeat(longest + 1);
-  let out = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
+  // One flat string per check (joined, not concatenated): it stays alive until the runbook is joined.
+  const out = new Array<string>(body.length + 2);
+  out[0] = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
   // trimEnd removes what /\s+$/ matches (white space and line terminators), without a regex per line.
-  for (const l of body) {
-    const t = l.trimEnd();
-    out += t ? `\n${indent}${t}` : '\n';
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i]!.trimEnd();
+    out[i + 1] = t && indent ? indent + t : t;
   }
-  return `${out}\n${indent}${fence}`;
+  out[body.length + 1] = indent + fence;
+  return out.join('\n');
 }
 
 export { refsIn, BAD_REF };
