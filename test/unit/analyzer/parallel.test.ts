@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanWorkspace } from '../../../src/core/analyzer/workspace';
+import { analyzeInWorkers } from '../../../src/core/analyzer/pool';
 import { generateAgentFile } from '../../../bench/analyzer';
 import { tempDir } from '../../support/tempDir';
 
@@ -57,4 +58,31 @@ test('content-hash cache: a second scan reuses every unchanged file and gives th
   // other options (another engramia version): nothing is reused
   const other = await scanWorkspace(corpus, { ...options, engramiaVersion: '0.7.0', workers: 0, cacheDir });
   assert.equal(other.cached, 0);
+});
+
+test('pool: a worker that traps is replaced; the rest of its batch and the batch it held next go to the others, each file answered once, in order', async () => {
+  // a stand-in worker: "traps" on a file whose text says TRAP (and would go on answering, as a real one might before it is stopped)
+  const workerPath = join(base, 'fake-worker.js');
+  writeFileSync(workerPath, `const { parentPort, threadId } = require('node:worker_threads');
+parentPort.on('message', (req) => {
+  const results = [];
+  let trapped = false;
+  for (const job of req.jobs) {
+    if (job.text.includes('TRAP')) { results.push({ error: 'not analysed: trap' }); trapped = true; break; }
+    results.push({ findings: [{ file: job.file, message: String(threadId) }] });
+  }
+  parentPort.postMessage({ id: req.id, results, trapped });
+});
+`);
+  const jobs = Array.from({ length: 300 }, (_, i) => ({ file: `f${i}.py`, absolutePath: `/x/f${i}.py`, text: i === 70 || i === 201 ? 'TRAP' : `x = ${i}` }));
+  const done: number[] = [];
+  const results = await analyzeInWorkers(jobs, {}, { workers: 2, workerPath, load: {}, onDone: (n) => done.push(n) });
+  assert.equal(results.length, 300);
+  results.forEach((r, i) => {
+    if (i === 70 || i === 201) assert.deepEqual(r, { error: 'not analysed: trap' });
+    else assert.equal('findings' in r && r.findings[0]!.file, `f${i}.py`, `job ${i}`);
+  });
+  assert.equal(done[done.length - 1], 300, 'every file counted once');
+  const threads = new Set(results.flatMap((r) => ('findings' in r ? [r.findings[0]!.message] : [])));
+  assert.ok(threads.size >= 3, `replacement workers ran (${[...threads].join(', ')})`);
 });
