@@ -328,9 +328,10 @@ function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undef
   const empty = value === '' ? LF_SAME : LF_DIFFERENT;
   let first = 0;
   if (fence) {
-    // The opening line: [0, first - 1); it is not compared, so it is checked for CR here.
+    // The opening and closing lines are not compared: a fence with a CR anywhere is read with CR
+    // line ends (one native scan; the lines after this see no CR).
+    if (raw.indexOf('\r') >= 0) return LF_HAS_CR;
     const nl = raw.indexOf('\n');
-    if (raw.lastIndexOf('\r', nl < 0 ? n : nl) >= 0) return LF_HAS_CR;
     first = nl < 0 ? n + 1 : nl + 1;
   }
   // The last content line holds the last character that is not whitespace (a BOM at 0 is blank).
@@ -347,17 +348,9 @@ function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undef
   if (lastEnd < 0) lastEnd = n;
   if (fence) {
     if (fence.closeLine !== null) {
-      // Drop the closing line: the content ends where the closing line starts (a short scan back,
-      // which checks the closing line for CR: it is not compared either).
+      // Drop the closing line: the content ends where the closing line starts (a short scan back).
       let closeStart = q;
-      for (;;) {
-        if (closeStart === 0) break;
-        const c = raw.charCodeAt(closeStart - 1);
-        if (c === 10) break;
-        if (c === 13) return LF_HAS_CR;
-        closeStart--;
-      }
-      if (raw.charCodeAt(q) === 13) return LF_HAS_CR;
+      while (closeStart > 0 && raw.charCodeAt(closeStart - 1) !== 10) closeStart--;
       if (closeStart > 0) {
         if (closeStart <= first - 1) return empty;
         lastEnd = closeStart - 1;
