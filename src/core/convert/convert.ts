@@ -133,6 +133,8 @@ interface Planned {
   why?: string;
   readonly notes: string[];
   what: string;
+  /** Written into the runbook (a check of an overlapping edit is not). */
+  rendered?: boolean;
 }
 
 interface Edit {
@@ -180,14 +182,52 @@ const BARE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+(\S{1,2000})$/;
 // ---------------------------------------------------------------------------------------------
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
-let blockParser: InstanceType<typeof MarkdownIt> | undefined;
+type BlockParser = { md: InstanceType<typeof MarkdownIt>; State: InstanceType<typeof MarkdownIt>['block']['State'] };
+let blockParser: BlockParser | undefined;
 
-function parsers(): { block: InstanceType<typeof MarkdownIt> } {
+/**
+ * The block parser, and its block state with a faster `push`: markdown-it's compiled Token class
+ * sets each field with Object.defineProperty (a descriptor object each), which a large guide's
+ * tens of thousands of tokens pay for. The tokens are the same: same fields, same prototype
+ * (instanceof Token, its methods), same push (block, level).
+ */
+export function parsers(): BlockParser {
   if (!blockParser) {
-    blockParser = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
-    blockParser.core.ruler.enableOnly(['normalize', 'block']);
+    const md = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
+    md.core.ruler.enableOnly(['normalize', 'block']);
+    const Base = md.block.State;
+    const TokenClass = new Base('', md, {}, []).Token;
+    // Fields assigned in the constructor (not class fields, which compile to defineProperty too).
+    const PlainToken = function (this: Token, type: string, tag: string, nesting: -1 | 0 | 1) {
+      this.map = null;
+      this.level = 0;
+      this.children = null;
+      this.content = '';
+      this.markup = '';
+      this.info = '';
+      this.block = false;
+      this.hidden = false;
+      this.type = type;
+      this.tag = tag;
+      this.attrs = null;
+      this.nesting = nesting;
+      this.meta = null;
+    } as unknown as new (type: string, tag: string, nesting: -1 | 0 | 1) => Token;
+    PlainToken.prototype = TokenClass.prototype;
+    class State extends Base {
+      override push(type: string, tag: string, nesting: -1 | 0 | 1): Token {
+        const token = new PlainToken(type, tag, nesting);
+        token.block = true;
+        if (nesting < 0) this.level--;
+        token.level = this.level;
+        if (nesting > 0) this.level++;
+        this.tokens.push(token);
+        return token;
+      }
+    }
+    blockParser = { md, State };
   }
-  return { block: blockParser };
+  return blockParser;
 }
 
 /** About how much markdown markdown-it parses at a time (see blockTokenPieces). */
@@ -214,7 +254,7 @@ export function lineStarts(text: string): Int32Array {
  * ends already, so normalizing changes it only where it has NUL characters.
  */
 export function* blockTokenPieces(text: string, at: Int32Array, from: number, chunkChars = CHUNK_CHARS): Generator<readonly [Token[], number]> {
-  const md = parsers().block;
+  const { md, State } = parsers();
   const count = at.length - 1;
   let a = from;
   if (a >= count || at[a]! >= text.length) return;
@@ -234,7 +274,7 @@ export function* blockTokenPieces(text: string, at: Int32Array, from: number, ch
     budget -= src.length;
     const tokens: Token[] = [];
     if (src) {
-      const state = new md.block.State(src, md, {}, tokens);
+      const state = new State(src, md, {}, tokens);
       md.block.tokenize(state, state.line, state.lineMax);
     }
     if (whole) {
@@ -416,9 +456,11 @@ class Converter {
 
   private plan(kind: Planned['kind'], mdLine: number, what: string): Planned {
     const { link, line } = this.lineLink(mdLine);
-    const p: Planned = { kind, link, comments: [], destructive: false, conditions: [], notes: [], what };
-    if (line !== undefined) (p as { line?: number }).line = line;
-    return p;
+    // Every field from the start: one object shape for all checks.
+    return {
+      kind, link, line, comments: [], curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
+      destructive: false, confirmWord: undefined, conditions: [], sentence: undefined, why: undefined, notes: [], what, rendered: false,
+    };
   }
 
   walk(): void {
@@ -770,12 +812,10 @@ class Converter {
       unchanged: false,
       format,
       title,
-      checks: this.planned.filter((p) => this.rendered.has(p)).map((p) => this.summaryOf(p)),
+      checks: this.planned.filter((p) => p.rendered).map((p) => this.summaryOf(p)),
       inputs,
     };
   }
-
-  private readonly rendered = new Set<Planned>();
 
   private summaryOf(p: Planned): ConvertedCheck {
     return {
@@ -861,7 +901,7 @@ class Converter {
 
   /** A check as written into the runbook: its lines joined with LF, each non-empty one after `indent`. */
   private renderCheck(p: Planned, hosts: Map<string, ConvertedInput>, bareBase: ConvertedInput | undefined, indent: string): string {
-    this.rendered.add(p);
+    p.rendered = true;
     const attrs: Record<string, string> = {};
     const body: string[] = [`# from ${p.link}`];
     const fenceKind = p.kind;

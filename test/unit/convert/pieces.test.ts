@@ -5,18 +5,28 @@
  */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { blockTokenPieces, convertGuide, lineStarts } from '../../../src/core/convert/convert';
+import { blockTokenPieces, convertGuide, lineStarts, parsers } from '../../../src/core/convert/convert';
 
-/** Every field the converter reads, with maps counted from the text's first line. */
+type Token = ReturnType<ReturnType<typeof parsers>['md']['parse']>[number];
+
+/** Every field of a token (sorted by name), with its map counted from the text's first line. */
+function describe1(t: Token, offset: number): string {
+  const fields = Object.keys(t).sort().map((k) => (k === 'map' ? (t.map ? [t.map[0] + offset, t.map[1] + offset] : null) : (t as unknown as Record<string, unknown>)[k]));
+  return JSON.stringify([Object.keys(t).sort(), fields]);
+}
+
+/** The tokens of blockTokenPieces, described. */
 function tokensOf(text: string, from: number, chunkChars: number): string[] {
   const out: string[] = [];
   for (const [tokens, offset] of blockTokenPieces(text, lineStarts(text), from, chunkChars)) {
-    for (const t of tokens) {
-      const map = t.map ? `${t.map[0] + offset}-${t.map[1] + offset}` : '';
-      out.push(JSON.stringify([t.type, t.tag, t.nesting, t.level, map, t.content, t.info, t.markup, t.hidden, t.block]));
-    }
+    for (const t of tokens) out.push(describe1(t, offset));
   }
   return out;
+}
+
+/** markdown-it's own parse of the whole text (its own block state and Token class), described. */
+function standardTokens(text: string): string[] {
+  return parsers().md.parse(text, {}).map((t) => describe1(t, 0));
 }
 
 /** A small deterministic generator (mulberry32). */
@@ -51,6 +61,7 @@ describe('convert: markdown parsed in pieces', () => {
     for (let round = 0; round < 60; round++) {
       const text = randomGuide(rnd, 40 + Math.floor(rnd() * 300));
       const whole = tokensOf(text, 0, Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(whole, standardTokens(text), `round ${round}: the same tokens as markdown-it's own parse`);
       for (const size of [1, 7, 40, 200, 1000]) assert.deepEqual(tokensOf(text, 0, size), whole, `round ${round}, pieces of ${size}`);
     }
   });
@@ -58,7 +69,7 @@ describe('convert: markdown parsed in pieces', () => {
   it('starts after a front matter and keeps maps counted from the first line', () => {
     const text = '---\ntitle: T\n---\n# A\n\n- [ ] one\n\n```bash\necho hi\n```\n\n## B\n\ntext';
     const whole = tokensOf(text, 3, Number.MAX_SAFE_INTEGER);
-    assert.ok(whole[0]!.includes('"3-4"'), whole[0]);
+    assert.ok(whole[0]!.includes('[3,4]'), whole[0]);
     assert.deepEqual(tokensOf(text, 3, 5), whole);
   });
 
@@ -69,6 +80,13 @@ describe('convert: markdown parsed in pieces', () => {
     const pieces = tokensOf(list, 0, 64);
     assert.deepEqual(pieces, tokensOf(list, 0, Number.MAX_SAFE_INTEGER));
     assert.ok(pieces.at(-2)!.includes('After'));
+  });
+
+  it("makes markdown-it's own Token objects (instanceof, methods)", () => {
+    const [[tokens]] = [...blockTokenPieces('# A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n', lineStarts('# A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'), 0)];
+    const Token = parsers().md.parse('x', {})[0]!.constructor as new (...a: never[]) => unknown;
+    for (const t of tokens!) assert.ok(t instanceof Token);
+    assert.equal(tokens![0]!.attrGet('id'), null);
   });
 
   it('keeps NUL characters as markdown-it normalizes them', () => {
