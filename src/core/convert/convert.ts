@@ -144,7 +144,7 @@ interface Edit {
   readonly indent: string;
   readonly checks: Planned[];
   /** Text to write instead of checks, its lines joined (e.g. a fence relabelled `text`, a cleaned heading). */
-  readonly replacement?: string;
+  readonly replacement: string | undefined;
   readonly seq: number;
 }
 
@@ -450,7 +450,7 @@ class Converter {
   }
 
   private edit(start: number, end: number, indent: string, checks: Planned[], replacement?: string): void {
-    this.edits.push({ start, end, indent, checks, ...(replacement !== undefined ? { replacement } : {}), seq: this.seq++ });
+    this.edits.push({ start, end, indent, checks, replacement, seq: this.seq++ });
     for (const c of checks) this.planned.push(c);
   }
 
