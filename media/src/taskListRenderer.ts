@@ -2,6 +2,11 @@
  * Extends VS Code's built-in markdown-it renderer so that GFM task items in runbook markdown
  * cells show as checkboxes (display only: ticking happens through the cell status bar item, the
  * cell toolbar or Alt+C, which edit the source so that exactly one character changes).
+ *
+ * One style fix for every markdown cell: VS Code pads inline code 1px above and below, so where two
+ * code spans sit on adjacent lines the lower one's background covers the upper one's underscores
+ * (`engramia_sk_` read "engramia sk "). Without the vertical padding the backgrounds stay within
+ * their lines.
  */
 interface MarkdownItLike {
   core: { ruler: { after(name: string, rule: string, fn: (state: { tokens: TokenLike[]; Token: new (type: string, tag: string, nesting: number) => TokenLike }) => void): void } };
@@ -39,6 +44,7 @@ function taskLists(md: MarkdownItLike): void {
 const CSS = `
 .runbook-task-item { list-style: none; }
 .runbook-task-item > p > input.runbook-task { margin: 0 .4em 0 -1.3em; vertical-align: middle; transform: scale(1.15); }
+:not(pre) > code { padding-top: 0; padding-bottom: 0; }
 `;
 
 export async function activate(ctx: RendererContext): Promise<void> {

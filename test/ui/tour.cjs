@@ -7,7 +7,14 @@ const path = require('path');
 
 module.exports = async ({ page, shot, log }) => {
   const dir = process.env.RUNBOOK_TOUR_SHOTS;
-  const snap = async (name) => { const f = path.join(dir, `${name}.png`); await page.screenshot({ path: f }); log('screenshot', f); };
+  // The mouse is parked on the activity bar's empty space first, so that no hover covers the picture.
+  const snap = async (name) => {
+    await page.mouse.move(25, 420);
+    await page.waitForTimeout(300);
+    const f = path.join(dir, `${name}.png`);
+    await page.screenshot({ path: f });
+    log('screenshot', f);
+  };
 
   /** Polls `probe` until it returns something truthy; throws with `what` after `ms`. */
   const until = async (what, probe, ms = 60000) => {
@@ -28,15 +35,27 @@ module.exports = async ({ page, shot, log }) => {
   const noQuickInput = async () => !(await quickInputOpen());
   const statusBarText = () => page.locator('.part.statusbar').innerText();
   const toasts = async () => (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).join(' | ');
+  /** Closes every notification toast with its own close button (no palette: the focus may be in a webview). */
   const clearToasts = async () => {
-    if (await page.locator('.notifications-toasts .notification-toast').count()) await command('Notifications: Clear All Notifications');
+    const toast = page.locator('.notifications-toasts .notification-toast');
+    for (let i = 0; i < 10 && (await toast.count()); i++) {
+      await toast.first().hover().catch(() => {});
+      await toast.first().locator('.codicon-notifications-clear').first().click({ force: true, timeout: 2000 }).catch(() => {});
+    }
+    if (await toast.count()) await command('Notifications: Clear All Notifications');
   };
 
   /** Runs a command from the palette (picked by its exact title) and waits for the palette to close. */
   const command = async (title, { waitClosed = true } = {}) => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    await until('the command palette', quickInputOpen, 10000);
+    // With the focus inside a webview (the report preview) F1 may not reach the workbench: take
+    // the focus back to the workbench's own document and press it again.
+    if (!(await until('the command palette', quickInputOpen, 3000).catch(() => false))) {
+      await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); document.querySelector('.monaco-workbench')?.focus?.(); });
+      await page.keyboard.press('F1');
+      await until('the command palette', quickInputOpen, 10000);
+    }
     await page.keyboard.type(title);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 15000 });
@@ -147,8 +166,15 @@ module.exports = async ({ page, shot, log }) => {
   await page.keyboard.press('F8');
   await until('the problem peek', () => page.locator('.monaco-editor .peekview-widget, .monaco-editor .marker-widget').first().isVisible(), 10000).catch(() => {});
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+.');
-  await until('the quick fix menu', () => page.locator('.action-widget').first().isVisible(), 15000);
+  // Ctrl+. goes to the focused editor; on a slow machine the focus may still be on its way back
+  // from the peek view, so each try first puts the cursor on the finding's line.
+  const quickFixMenu = () => page.locator('.action-widget').first().isVisible();
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    if (await until('the quick fix menu', quickFixMenu, 5000).catch(() => false)) break;
+    if (attempt === 3) throw new Error('timed out waiting for the quick fix menu');
+    await page.locator('.monaco-editor .view-line', { hasText: 'instructions=' }).first().click();
+  }
   await snap('04-quick-fix');
   await page.keyboard.press('Escape');
 
@@ -158,5 +184,11 @@ module.exports = async ({ page, shot, log }) => {
   await until('the report preview', async () => (await page.locator('.tab', { hasText: 'report.md' }).count()) > 0, 30000);
   await until('the report text', () => frameWith('Cutover report'), 30000);
   await clearToasts();
+  // The preview's webview is laid out again when the toasts go; let it settle before looking.
+  await page.waitForTimeout(1500);
+  await until('the report text on screen', async () => {
+    for (const f of page.frames()) if (await f.getByText('Cutover report', { exact: false }).first().isVisible().catch(() => false)) return true;
+    return false;
+  }, 30000);
   await snap('05-report');
 };
