@@ -19,6 +19,14 @@ function sh(cmd, args, opts = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
   return spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', env: { ...process.env, ...opts.env } });
 }
+// How long each phase took, printed before the summary (a slow phase shows at a glance).
+const phases = [];
+let phaseStart = Date.now();
+function phase(name) {
+  const now = Date.now();
+  phases.push(`${name} ${Math.round((now - phaseStart) / 1000)} s`);
+  phaseStart = now;
+}
 function step(name, ok) {
   if (ok) passed++; else { failed++; problems.push(name); }
 }
@@ -32,9 +40,12 @@ function walk(dir, pred) {
 
 // 1. type-check, lint and build (each counts as one check)
 step('typecheck', sh('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']).status === 0);
+phase('typecheck');
 step('lint', sh('npm', ['run', 'lint', '--silent']).status === 0);
+phase('lint');
 const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
 step('build', built);
+phase('build');
 
 // 2. unit tests: node's test runner over the core, the CLI, the adversarial suite (test/security) and the shared test support (test/support)
 if (all || argv.has('--unit')) {
@@ -42,7 +53,11 @@ if (all || argv.has('--unit')) {
     .map((p) => relative(root, p)).sort();
   const tap = join(out, 'unit.tap');
   rmSync(tap, { force: true });
-  const r = sh('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  // Test files run as separate processes, RUNBOOK_TEST_CONCURRENCY at a time (default 3). Most of
+  // them wait on servers, subprocesses and timers rather than the CPU, so on a 2-core machine three
+  // at once finish sooner than node's default (cores - 1 = one at a time).
+  const concurrency = Math.max(1, Number(process.env.RUNBOOK_TEST_CONCURRENCY) || 3);
+  const r = sh('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
   const p = count('pass'), f = count('fail') + count('cancelled');
@@ -50,6 +65,7 @@ if (all || argv.has('--unit')) {
   passed += p; failed += f;
   if (r.status !== 0 && f === 0) step('unit test runner', false);
   if (f) problems.push(`${f} unit test(s)`);
+  phase('unit');
 }
 
 // 3. integration tests inside a real VS Code
@@ -65,6 +81,7 @@ if ((all || argv.has('--integration')) && built) {
     if (j.failed) problems.push(`${j.failed} integration test(s)`);
     if (r.status !== 0 && j.failed === 0) step('integration harness', false);
   } else step('integration harness (no results)', false);
+  phase('integration');
 }
 
 // 3b. an untrusted workspace (a launcher run with Workspace Trust on): no process starts
@@ -80,6 +97,7 @@ if ((all || argv.has('--integration')) && built) {
     if (j.failed) problems.push(`${j.failed} untrusted-workspace test(s)`);
     if (r.status !== 0 && j.failed === 0) step('untrusted harness', false);
   } else step('untrusted harness (no results)', false);
+  phase('untrusted');
 }
 
 // 4. the packaged VSIX installs into the real VS Code and activates
@@ -110,8 +128,10 @@ if ((all || argv.has('--vsix')) && built) {
   }
   // the package step rebuilt dist/ in production mode; rebuild the dev bundles for later runs
   sh('node', ['esbuild.mjs', '--tests']);
+  phase('vsix');
 }
 
+console.log(`\nTook: ${phases.join(', ')}`);
 if (problems.length) console.log(`\nFailed: ${problems.join('; ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;

@@ -64,17 +64,38 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** As root: the non-root login user (created once), unlocked for key login ('*': no password works), with a home. */
+/**
+ * As root: the non-root login user (created once), unlocked for key login ('*': no password works), with a home.
+ * Test files run in parallel processes, so two may get here at once: useradd/usermod then fail on
+ * the other's lock of /etc/passwd or on "already exists". Each step is retried until it holds.
+ */
 function ensureLoginUser(): string {
   if (process.getuid?.() !== 0) return userInfo().username;
   const home = join(tmpdir(), `${FLEET_USER}-home`);
-  try {
-    execFileSync('id', [FLEET_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['--no-create-home', '--home-dir', home, '--shell', '/bin/bash', FLEET_USER], { stdio: 'ignore' });
-  }
+  const exists = () => {
+    try {
+      execFileSync('id', [FLEET_USER], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const retry = (what: string, fn: () => void) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fn();
+        return;
+      } catch (e) {
+        if (attempt >= 50) throw new Error(`${what} failed 50 times: ${(e as Error).message}`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.floor(Math.random() * 100));
+      }
+    }
+  };
+  retry(`useradd ${FLEET_USER}`, () => {
+    if (!exists()) execFileSync('useradd', ['--no-create-home', '--home-dir', home, '--shell', '/bin/bash', FLEET_USER], { stdio: 'ignore' });
+  });
   // sshd without PAM refuses a locked account ('!'), even for keys; '*' matches no password.
-  execFileSync('usermod', ['--password', '*', '--home', home, FLEET_USER], { stdio: 'ignore' });
+  retry(`usermod ${FLEET_USER}`, () => execFileSync('usermod', ['--password', '*', '--home', home, FLEET_USER], { stdio: 'ignore' }));
   mkdirSync(home, { recursive: true });
   execFileSync('chown', [FLEET_USER, home]);
   return FLEET_USER;
