@@ -118,8 +118,12 @@ interface Planned {
   kind: 'http' | 'shell' | 'python' | 'manual';
   readonly link: string;
   readonly line?: number;
-  /** Comment lines (without `# `) written at the top of the body. */
-  readonly comments: string[];
+  /**
+   * Comment lines (without `# `) written at the top of the body. This and the other lists of a
+   * check are replaced, not pushed to: kept until rendering, they should not carry the spare room
+   * a pushed array grows (a large guide has thousands of checks).
+   */
+  comments: string[];
   curl?: CurlRequest;
   bare?: BareRequest;
   /** shell / python body, as written in the guide. */
@@ -131,7 +135,7 @@ interface Planned {
   conditions: GeneratedCondition[];
   sentence?: string;
   why?: string;
-  readonly notes: string[];
+  notes: string[];
   what: string;
   /** Written into the runbook (a check of an overlapping edit is not). */
   rendered?: boolean;
@@ -263,13 +267,14 @@ export function* blockTokenPieces(text: string, at: Int32Array, from: number, ch
     yield [md.parse(text.slice(at[a]!), {}), a];
     return;
   }
-  // Parsing again is bounded: past this many characters, the rest is parsed in one piece.
-  let budget = 4 * (text.length - at[a]!) + 4 * chunkChars;
+  // Parsing again is bounded: past this many characters, or when one block fills a piece four
+  // times the size (a fence that never closes, a huge list), the rest is parsed in one piece.
+  let budget = 2 * (text.length - at[a]!) + 8 * chunkChars;
   let size = chunkChars;
   while (a < count) {
     let e = a + 1;
     while (e < count && at[e]! - at[a]! < size) e++;
-    const whole = e >= count || budget <= 0;
+    const whole = e >= count || budget <= 0 || size > 4 * chunkChars;
     const src = whole ? text.slice(at[a]!) : text.slice(at[a]!, at[e]!);
     budget -= src.length;
     const tokens: Token[] = [];
@@ -586,8 +591,7 @@ class Converter {
       this.shellDestructive(p);
     }
     if (!p.curl || bare) {
-      p.comments.length = 0;
-      p.comments.push(`guide: ${oneLine(stripMarkdown(item.label), 160)}`);
+      p.comments = [`guide: ${oneLine(stripMarkdown(item.label), 160)}`];
     }
     this.addConditions(p, sentence);
     item.hasCheck = true;
@@ -598,7 +602,7 @@ class Converter {
     if (!sentence || p.kind === 'manual') return false;
     const conds = conditionsFrom(sentence, p.kind as ConditionKind, this.inputs);
     p.sentence = sentence;
-    p.conditions.push(...conds);
+    if (conds.length) p.conditions = p.conditions.concat(conds);
     return conds.length > 0;
   }
 
@@ -614,7 +618,7 @@ class Converter {
     const target = this.previousChecks[this.previousChecks.length - 1];
     this.previousChecks = [];
     if (target && this.addConditions(target, sentence)) {
-      target.comments.push(`pass condition in the guide: ${oneLine(quoted, 200)}`);
+      target.comments = target.comments.concat(`pass condition in the guide: ${oneLine(quoted, 200)}`);
       return;
     }
     const p = this.plan('manual', start, quoted);
@@ -744,11 +748,11 @@ class Converter {
     const r = parsed.request;
     const p = this.plan('http', line, `${r.method} ${r.url.replace(/[\uE000\uE003]([^\uE001]*)\uE001/g, '<$1>')}`);
     p.curl = r;
-    for (const c of comments) p.comments.push(c);
     const lines = text.split('\n');
-    p.comments.push(...lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l.trimStart()}` : `       ${l}`)));
-    if (lines.length > 12) p.comments.push(`       … (${lines.length - 12} more lines)`);
-    p.notes.push(...r.notes);
+    const shown = lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l.trimStart()}` : `       ${l}`));
+    if (lines.length > 12) shown.push(`       … (${lines.length - 12} more lines)`);
+    p.comments = comments.length ? comments.concat(shown) : shown;
+    if (r.notes.length) p.notes = r.notes.slice();
     const path = r.url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
     if (r.method === 'DELETE' || DESTRUCTIVE_PATH.test(path)) p.destructive = true;
     return p;

@@ -280,13 +280,14 @@ export function parseCurl(joined: string, heredocs: readonly Heredoc[] = []): Cu
     request: {
       method: finalMethod,
       url,
-      headers,
+      // Copies without the spare room the pushes grew (the request is kept until rendering).
+      headers: headers.slice(),
       ...(body !== undefined ? { body } : {}),
       ...(basicAuth !== undefined ? { basicAuth } : {}),
       insecure,
       ...(maxTimeS !== undefined ? { maxTimeS } : {}),
       ...(connectTimeoutS !== undefined ? { connectTimeoutS } : {}),
-      notes,
+      notes: notes.length ? notes.slice() : [],
     },
   };
 }
