@@ -44,7 +44,8 @@ export interface CellToComplete {
 /**
  * @internal `fresh`: every cell's value is known to equal its source's value (straight from the
  * parser). `complete`: the parser's own cells (the same as `cells`), given their role, task and
- * check directly; the result's `cells` is then empty (no second object per cell).
+ * check directly; the result's `cells` is then empty (no second object per cell), and the front
+ * matter is left to the caller (the parser reads it when it is asked for).
  */
 export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, fresh: boolean, complete?: CellToComplete[]): DerivedRunbook {
   const isCheckKind = options.isCheckKind ?? defaultIsCheckKind;
@@ -161,7 +162,7 @@ export function deriveCells(cells: readonly CellLike[], options: DeriveOptions, 
   }
 
   let frontMatter: FrontMatter | undefined;
-  if (n > 0 && roles[0] === 'frontMatter') frontMatter = parseFrontMatter(values[0]);
+  if (n > 0 && roles[0] === 'frontMatter' && !complete) frontMatter = parseFrontMatter(values[0]);
 
   const rest = { sections: sections as Section[], ...(frontMatter ? { frontMatter } : {}) };
   if (complete) {

@@ -162,7 +162,8 @@ function isWs(c: number): boolean {
  * Built from as few slices of raw as possible (one when nothing inside is stripped or rewritten).
  */
 export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): string {
-  if (!fence && indent === '' && raw.indexOf('\r') < 0 && raw.charCodeAt(0) !== 0xfeff) return plainValue(raw);
+  const lf = raw.indexOf('\r') < 0;
+  if (!fence && indent === '' && lf && raw.charCodeAt(0) !== 0xfeff) return plainValue(raw);
   const n = raw.length;
   const bom = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
   // The last line that is not blank holds the last character that is not whitespace or a line end.
@@ -181,8 +182,7 @@ export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): str
   if (fence) {
     // Content starts on the second line; the closing line (the last non-blank one, unless that is
     // the opening line) is dropped.
-    let e = 0;
-    while (e < n && !isEol(raw.charCodeAt(e))) e++;
+    const e = lineEndBefore(raw, 0, n, lf);
     if (e >= n) return '';
     first = raw.charCodeAt(e) === 13 && raw.charCodeAt(e + 1) === 10 ? e + 2 : e + 1;
     if (first >= n || lastStart === 0) return '';
@@ -210,8 +210,7 @@ export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): str
   for (;;) {
     let a = ls;
     for (let m = 0; m < strip && a < end && isWs(raw.charCodeAt(a)); m++) a++;
-    let le = a;
-    while (le < end && !isEol(raw.charCodeAt(le))) le++;
+    const le = lineEndBefore(raw, a, end, lf);
     if (seg < 0) seg = a;
     else if (a !== ls || raw.charCodeAt(ls - 1) !== 10 || (ls >= 2 && raw.charCodeAt(ls - 2) === 13)) {
       // Not a continuation of the current slice: something was stripped, or the line end is not a bare LF.
@@ -227,6 +226,17 @@ export function valueOfRaw(raw: string, indent: string, fence?: FenceFrame): str
 
 function isEol(c: number): boolean {
   return c === 10 || c === 13;
+}
+
+/** The end of the line's text from `from` (its line end), or `limit` when that comes first; `lf`: raw has no CR (found natively). */
+function lineEndBefore(raw: string, from: number, limit: number, lf: boolean): number {
+  if (lf) {
+    const i = raw.indexOf('\n', from);
+    return i < 0 || i > limit ? limit : i;
+  }
+  let i = from;
+  while (i < limit && !isEol(raw.charCodeAt(i))) i++;
+  return i;
 }
 
 /** valueOfRaw for markup without indentation, CR or BOM: one slice between the leading and trailing blank lines. */

@@ -6,7 +6,8 @@
 import { deriveCells, type DeriveOptions } from './derive';
 import { infoKind } from './infoString';
 import { commonIndentIn, dominantEol, isBlank, leadingWhitespace, valueOfRaw, VALUE } from './lines';
-import type { CellSource, FenceFrame, ParseFailure, RunbookCell, RunbookDocument } from './model';
+import { parseFrontMatter } from './frontMatter';
+import type { CellSource, FenceFrame, FrontMatter, ParseFailure, RunbookCell, RunbookDocument } from './model';
 import { closesFence, fenceParts, splitSpans } from './split';
 
 export type ParseOptions = DeriveOptions;
@@ -70,13 +71,17 @@ function parseText(text: string, options: ParseOptions): RunbookDocument {
   }
   const out = cells as { -readonly [K in keyof RunbookCell]: RunbookCell[K] }[];
   const derived = deriveCells(cells, options, true, out);
-  return {
-    cells: out,
-    sections: derived.sections,
-    ...(derived.frontMatter ? { frontMatter: derived.frontMatter } : {}),
-    eol: cr ? dominantEol(text) : '\n',
-    ...(text.charCodeAt(0) === 0xfeff ? { bom: true } : {}),
-  };
+  // (Properties in the order the document has always had: cells, sections, frontMatter, eol, bom.)
+  const doc = { cells: out, sections: derived.sections } as { -readonly [K in keyof RunbookDocument]: RunbookDocument[K] };
+  if (out.length > 0 && out[0].role === 'frontMatter') {
+    // The front matter's YAML is parsed when it is first asked for (opening a notebook never asks).
+    const yaml = out[0].value;
+    let frontMatter: FrontMatter | undefined;
+    Object.defineProperty(doc, 'frontMatter', { enumerable: true, configurable: true, get: () => (frontMatter ??= parseFrontMatter(yaml)) });
+  }
+  doc.eol = cr ? dominantEol(text) : '\n';
+  if (text.charCodeAt(0) === 0xfeff) doc.bom = true;
+  return doc;
 }
 
 function textOf(text: string, starts: number[], i: number): string {

@@ -144,7 +144,18 @@ function frontMatterStarts(text: string): number[] {
   }
 }
 
-const ROLE_RANK: Record<Span['role'], number> = { frontMatter: 5, fence: 4, section: 3, task: 2, prose: 1 };
+/** Split points' roles by rank (the stronger role wins a line), as codes: a point is `rank | SOFT | IN_TASK`. */
+const PROSE = 1;
+const TASK = 2;
+const SECTION = 3;
+const FENCE = 4;
+const FRONT_MATTER = 5;
+const RANK = 7;
+/** A point that moves off blank lines (as prose points do). */
+const SOFT = 8;
+/** A fence nested in a task item. */
+const IN_TASK = 16;
+const ROLE_OF_RANK: readonly Span['role'][] = ['prose', 'prose', 'task', 'section', 'fence', 'frontMatter'];
 
 export function splitSpans(text: string): SplitResult {
   const head = frontMatterStarts(text);
@@ -154,10 +165,16 @@ export function splitSpans(text: string): SplitResult {
   // first line's text).
   const bomOnly = fm === 0 && text.charCodeAt(0) === 0xfeff;
   const body = bomOnly ? text.slice(1) : text;
-  const points: { line: number; role: Span['role']; soft: boolean; inTask?: boolean }[] = [];
-  if (fm > 0) points.push({ line: 0, role: 'frontMatter', soft: false });
+  // Split points, in two arrays (no object per point): line, and rank | SOFT | IN_TASK.
+  const pointLines: number[] = [];
+  const pointCodes: number[] = [];
+  const point = (line: number, code: number): void => {
+    pointLines.push(line);
+    pointCodes.push(code);
+  };
+  if (fm > 0) point(0, FRONT_MATTER);
   // (Dropped below when there is no line after the front matter.)
-  points.push({ line: fm, role: 'prose', soft: true });
+  point(fm, PROSE | SOFT);
   const lists: { hadFence: boolean }[] = [];
   const items: boolean[] = [];
   let quotes = 0;
@@ -177,7 +194,7 @@ export function splitSpans(text: string): SplitResult {
           lists.pop();
           break;
         case 'blockquote_open':
-          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) point(t.map[0], PROSE);
           quotes++;
           break;
         case 'blockquote_close':
@@ -193,25 +210,25 @@ export function splitSpans(text: string): SplitResult {
           const inline = tokens[i + 2];
           const isTask = p?.type === 'paragraph_open' && inline?.type === 'inline' && TASK_CONTENT.test(inline.content);
           items[items.length - 1] = isTask;
-          if (isTask) points.push({ line: t.map[0], role: 'task', soft: false });
-          else if ((lists.length && lists[lists.length - 1].hadFence) || afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          if (isTask) point(t.map[0], TASK);
+          else if ((lists.length && lists[lists.length - 1].hadFence) || afterTwoBlank(t.map[0])) point(t.map[0], PROSE);
           break;
         }
         case 'heading_open':
-          if (quotes === 0 && lists.length === 0 && t.map) points.push({ line: t.map[0], role: 'section', soft: false });
-          else if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          if (quotes === 0 && lists.length === 0 && t.map) point(t.map[0], SECTION);
+          else if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) point(t.map[0], PROSE);
           break;
         case 'paragraph_open':
         case 'code_block':
         case 'html_block':
         case 'table_open':
         case 'hr':
-          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) points.push({ line: t.map[0], role: 'prose', soft: false });
+          if (quotes === 0 && t.map && afterTwoBlank(t.map[0])) point(t.map[0], PROSE);
           break;
         case 'fence':
           if (quotes > 0 || !t.map) break;
-          points.push({ line: t.map[0], role: 'fence', soft: false, inTask: items.length > 0 && items[items.length - 1] });
-          points.push({ line: t.map[1], role: 'prose', soft: true });
+          point(t.map[0], items.length > 0 && items[items.length - 1] ? FENCE | IN_TASK : FENCE);
+          point(t.map[1], PROSE | SOFT);
           for (const l of lists) l.hadFence = true;
           break;
       }
@@ -222,36 +239,44 @@ export function splitSpans(text: string): SplitResult {
   const lineCount = starts.length - 1;
 
   // Order, move soft points off blank lines, keep the strongest role per line.
-  let sorted = true;
-  for (let k = 1; k < points.length && sorted; k++) if (points[k].line < points[k - 1].line) sorted = false;
-  if (!sorted) points.sort((a, b) => a.line - b.line || ROLE_RANK[b.role] - ROLE_RANK[a.role]);
-  const byLine: { line: number; role: Span['role']; inTask?: boolean }[] = [];
-  for (let k = 0; k < points.length; k++) {
-    let { line } = points[k];
-    const { role, soft, inTask } = points[k];
-    if (soft || role === 'prose') {
+  let order: number[] | undefined;
+  for (let k = 1; k < pointLines.length; k++) {
+    if (pointLines[k] < pointLines[k - 1]) {
+      // By line, the stronger role first; points that tie keep their order.
+      order = pointLines.map((_, j) => j);
+      order.sort((x, y) => pointLines[x] - pointLines[y] || (pointCodes[y] & RANK) - (pointCodes[x] & RANK) || x - y);
+      break;
+    }
+  }
+  // Cell starts: line and code (rank | IN_TASK).
+  const startLines: number[] = [];
+  const startCodes: number[] = [];
+  for (let k = 0; k < pointLines.length; k++) {
+    const j = order ? order[k] : k;
+    let line = pointLines[j];
+    const code = pointCodes[j];
+    if (code & SOFT || (code & RANK) === PROSE) {
       while (line < lineCount && blankAt(text, starts, line)) line++;
     }
     if (line >= lineCount) continue;
-    const last = byLine[byLine.length - 1];
-    if (last && last.line === line) {
-      if (ROLE_RANK[role] > ROLE_RANK[last.role]) {
-        last.role = role;
-        last.inTask = inTask;
-      }
+    const last = startLines.length - 1;
+    if (last >= 0 && startLines[last] === line) {
+      if ((code & RANK) > (startCodes[last] & RANK)) startCodes[last] = code & ~SOFT;
       continue;
     }
-    if (last && last.line > line) continue;
-    byLine.push({ line, role, inTask });
+    if (last >= 0 && startLines[last] > line) continue;
+    startLines.push(line);
+    startCodes.push(code & ~SOFT);
   }
   // A leading run of blank lines at the document start joins the first span (after front matter,
   // the blank lines already stay in the front matter's gap).
-  if (fm === 0 && byLine.length && byLine[0].line > 0) byLine[0].line = 0;
+  if (fm === 0 && startLines.length && startLines[0] > 0) startLines[0] = 0;
   const spans: Span[] = [];
-  for (let k = 0; k < byLine.length; k++) {
-    const start = byLine[k].line;
-    const end = k + 1 < byLine.length ? byLine[k + 1].line : lineCount;
-    spans.push({ start, end, role: byLine[k].role, ...(byLine[k].role === 'fence' ? { inTask: !!byLine[k].inTask } : {}) });
+  for (let k = 0; k < startLines.length; k++) {
+    const start = startLines[k];
+    const end = k + 1 < startLines.length ? startLines[k + 1] : lineCount;
+    const rank = startCodes[k] & RANK;
+    spans.push(rank === FENCE ? { start, end, role: 'fence', inTask: (startCodes[k] & IN_TASK) !== 0 } : { start, end, role: ROLE_OF_RANK[rank] });
   }
   if (spans.length === 0 && lineCount > 0) spans.push({ start: 0, end: lineCount, role: 'prose' });
   return { spans, starts, cr };
