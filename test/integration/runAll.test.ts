@@ -20,7 +20,7 @@ let copies = 0;
  * then a passing check, one excluded from run all, a destructive one (it would write a file), the
  * failing one and one after it.
  */
-function writeRunbook(filler: number): { file: string; marker: string; excludedMarker: string } {
+function writeRunbook(filler: number, tallScript = 0): { file: string; marker: string; excludedMarker: string } {
   const dir = workspaceDir();
   const n = `${process.pid}-${++copies}`;
   const file = path.join(dir, `one-run-all-${n}.runbook.md`);
@@ -33,7 +33,7 @@ function writeRunbook(filler: number): { file: string; marker: string; excludedM
     '- [ ] The shell works', '  ```shell {id=one.ok}', '  echo ok', '  ```',
     '- [ ] Left out of run all', '  ```shell {id=one.excluded excludeFromRunAll=true}', `  echo x > ${JSON.stringify(excludedMarker)}`, '  ```',
     '- [ ] Purge the old side', '  ```shell {id=one.purge destructive=true}', `  echo purged > ${JSON.stringify(marker)}`, '  ```',
-    '- [ ] Switch the traffic', '  ```shell {id=one.switch}', '  echo "switch refused by the router"', '  exit 1', '  ```',
+    '- [ ] Switch the traffic', '  ```shell {id=one.switch}', ...Array.from({ length: tallScript }, (_, i) => `  : step ${i + 1} of a long script`), '  echo "switch refused by the router"', '  exit 1', '  ```',
     '- [ ] After the switch', '  ```shell {id=one.after}', '  echo after', '  ```', '',
   ].join('\n'));
   return { file, marker, excludedMarker };
@@ -135,5 +135,21 @@ suite('One Run All', () => {
     await vscode.commands.executeCommand('notebook.execute', nb.uri);
     await waitFor(() => a.state.lastRun(nb.uri, 'one.switch')!.startedAt !== runsBefore, { what: 'the notebook’s own run' });
     await waitFor(() => { const e = shown(); return e && inView(e, failing); }, { what: 'the failing cell in view after the notebook’s Run All' });
+  });
+
+  test('a failing check taller than the screen: its output (which ends where the next cell begins) is brought into view', async () => {
+    const a = await api();
+    const { file } = writeRunbook(40, 150);
+    const editor = await openRunbook(file);
+    const nb = editor.notebook;
+    const failing = cellOf(nb, a.statusBar.derived(nb), 'one.switch');
+    await waitFor(() => editor.visibleRanges.length > 0 && inView(editor, 0), { what: 'the top of the runbook in view' });
+    const result = await vscode.commands.executeCommand<RunAllResult>('runbook.runAll', nb.uri);
+    assert.equal(result.stoppedAfter, 'one.switch');
+    const shown = () => vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb);
+    // At the top, a 150-line cell leaves its output below the edge; the cell after it in view means
+    // the output's end (the verdict and the reason) is on screen, with the cell itself still showing.
+    await waitFor(() => { const e = shown(); return e && inView(e, failing + 1) && inView(e, failing); }, { what: 'the failing output and the next cell in view' });
+    assert.equal(shown()!.selection.end, failing + 1, 'the failing check stays selected');
   });
 });

@@ -58,7 +58,9 @@ export async function revealCell(notebook: vscode.NotebookDocument, index: numbe
  * belongs to the check cell). The item and the check cell are selected (`itemCell`, when the check
  * belongs to a checklist item, comes first). A check cell out of view is revealed in the centre;
  * one at the bottom edge whose output runs off the screen (the next cell is not in view) goes to
- * the top.
+ * the top. A cell taller than the screen still leaves its output below the edge at the top: then
+ * the cell after it is brought to the centre, which puts the output — it ends where that cell
+ * begins, the verdict and the reason last — in the upper half.
  */
 export async function revealFailure(notebook: vscode.NotebookDocument, checkCell: number, itemCell?: number | null): Promise<vscode.NotebookEditor> {
   const editor = await vscode.window.showNotebookDocument(notebook, { preserveFocus: false });
@@ -66,7 +68,29 @@ export async function revealFailure(notebook: vscode.NotebookDocument, checkCell
   editor.selections = [new vscode.NotebookRange(first, checkCell + 1)];
   const inView = (i: number) => editor.visibleRanges.some((r) => r.start <= i && i < r.end);
   const range = new vscode.NotebookRange(checkCell, checkCell + 1);
+  const next = checkCell + 1 < notebook.cellCount ? checkCell + 1 : undefined;
+  let moved = true;
   if (!inView(checkCell)) editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
-  else if (checkCell + 1 < notebook.cellCount && !inView(checkCell + 1)) editor.revealRange(range, vscode.NotebookEditorRevealType.AtTop);
+  else if (next !== undefined && !inView(next)) editor.revealRange(range, vscode.NotebookEditorRevealType.AtTop);
+  else moved = false;
+  if (moved && next !== undefined) {
+    await visibleRangesSettled(editor);
+    if (!inView(next)) editor.revealRange(new vscode.NotebookRange(next, next + 1), vscode.NotebookEditorRevealType.InCenter);
+  }
   return editor;
+}
+
+/** Resolves when the editor reports its new visible ranges after a reveal (or after `ms`, if it does not). */
+function visibleRangesSettled(editor: vscode.NotebookEditor, ms = 500): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const sub = vscode.window.onDidChangeNotebookEditorVisibleRanges((e) => {
+      if (e.notebookEditor === editor) done();
+    });
+  });
 }
