@@ -104,9 +104,13 @@ export interface Unit {
 }
 
 
-/** Analyses one file (one unit) or all cells of a notebook (several units, bindings shared). */
-export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}, notebook = units.length > 1): AnalysisResult {
-  const { context: ctx, collected } = buildContext(py, units, options);
+/**
+ * Analyses one file (one unit) or all cells of a notebook (several units, bindings shared). With
+ * `fixes` false no fix is planned: the findings and whether each has a fix are the same, but asking
+ * for an edit (a fix's, a suppression's, fix-all) throws. A workspace scan needs only the diagnostics.
+ */
+export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}, notebook = units.length > 1, fixes = true): AnalysisResult {
+  const { context: ctx, collected } = buildContext(py, units, options, fixes);
   const rules = RULE_MODULES.filter((r) => ctx.enabled.has(r.meta.id));
   // each site in document order, the rules in list order (a run's ENG001 fix is planned before its ENG004 fix)
   for (const site of ctx.sites) {
@@ -116,5 +120,5 @@ export function analyzeUnits(py: PythonParser, units: readonly Unit[], options: 
     }
   }
   for (const rule of rules) rule.after?.(ctx);
-  return buildResult(collected.raws, collected.followUps, ctx.units.map((d) => d.lines), notebook, collected.errorUnits, ctx.mem, collected.hooksClasses(), collected.relevantNames());
+  return buildResult(collected.raws, collected.followUps, ctx.units.map((d) => d.lines), notebook, collected.errorUnits, ctx.mem, collected.hooksClasses(), collected.relevantNames(), fixes);
 }

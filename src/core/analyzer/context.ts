@@ -222,8 +222,11 @@ export interface Report {
   readonly range: Node | { readonly start: number; readonly end: number };
   /** The call (or statement) the finding belongs to: its row is where suppression comments are read. */
   readonly call: Node;
-  /** The fix and its title (a finding without both has no automatic fix). */
-  readonly plan?: Plan | undefined;
+  /**
+   * The fix and its title (a finding without both has no automatic fix). A function is called
+   * only when fixes are planned (not in a workspace scan, which needs only the diagnostics).
+   */
+  readonly plan?: Plan | (() => Plan) | undefined;
   readonly fixTitle?: string | undefined;
   /** More rows whose `# engramia: ignore[...]` suppress the finding. */
   readonly extraRows?: readonly number[];
@@ -262,12 +265,14 @@ export interface AnalysisContext {
   importSite(unit: number, anchor: Binding | undefined, module: string): ImportSite;
   /** The hooks class the fixes pass, with the imports and the class definition it needs at a site. */
   hooksClassFix(unit: number, anchor: Binding | undefined): { cls: string; imports: ImportNeed[]; preludes: PreludeNeed[] };
+  /** The name of that class alone (the same at every site). */
+  hooksClassName(): string;
   /** The memory binding a fix needs when the memory is not bound where `node` uses it. */
   memoryFix(node: Node, unit: number, anchor: Binding | undefined): { imports: ImportNeed[]; preludes: PreludeNeed[] };
   /** Records a finding (dropped when its rule is off or a comment suppresses it). */
   report(r: Report): void;
   /** An edit only fix-all makes: a consequence of another fix in the same pass (ENG002 wrap → ENG004 context). */
-  followUp(plan: Plan): void;
+  followUp(plan: () => Plan): void;
 }
 
 /** What the rules left behind, read once they have all run. */
@@ -281,8 +286,11 @@ export interface Collected {
   relevantNames(): string[];
 }
 
-/** The binding-resolution pass over one file (one unit) or all cells of a notebook (several units). */
-export function buildContext(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}): { context: AnalysisContext; collected: Collected } {
+/**
+ * The binding-resolution pass over one file (one unit) or all cells of a notebook (several units).
+ * Without `fixes` the findings say whether they have a fix, but no fix (nor suppression edit) is planned.
+ */
+export function buildContext(py: PythonParser, units: readonly Unit[], options: AnalyzeOptions = {}, fixes = true): { context: AnalysisContext; collected: Collected } {
   const enabled = new Set<RuleId>(options.rules ?? DEFAULT_RULES);
   const data: UnitData[] = units.map((u, index) => collect(py, index, u));
   const b = new Bindings();
@@ -624,16 +632,23 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
   const localOk = [...localClasses.keys()].find((n) => { const f = classFacts(n); return !!f && f.runHooks && f.engramia; });
   const workspaceOk = workspaceClasses.find((c) => c.runHooks && c.engramia && c.module !== options.moduleName);
   /** The hooks class the fixes pass, with the imports and the class definition it needs at a site. */
+  const hooksClassName = (): string => {
+    const engramiaName = [...b.engramiaHooks][0];
+    if (native) return engramiaName ?? 'EngramiaRunHooks';
+    if (validSetting) return settingName!;
+    return localOk ?? workspaceOk?.name ?? HOOKS_CLASS_NAME;
+  };
   const hooksClassFix = (unit: number, anchor: Binding | undefined): { cls: string; imports: ImportNeed[]; preludes: PreludeNeed[] } => {
     const sdk = engramiaSite(unit, anchor, ENGRAMIA_SDK_MODULE);
     const engramiaName = [...b.engramiaHooks][0];
-    if (native) return { cls: engramiaName ?? 'EngramiaRunHooks', imports: engramiaName ? [] : [{ site: sdk, name: 'EngramiaRunHooks' }], preludes: [] };
+    const cls = hooksClassName();
+    if (native) return { cls, imports: engramiaName ? [] : [{ site: sdk, name: 'EngramiaRunHooks' }], preludes: [] };
     if (validSetting) {
-      if (settingModule === options.moduleName) return { cls: settingName!, imports: [], preludes: [] };
-      return { cls: settingName!, imports: [{ site: engramiaSite(unit, anchor, settingModule!), name: settingName! }], preludes: [] };
+      if (settingModule === options.moduleName) return { cls, imports: [], preludes: [] };
+      return { cls, imports: [{ site: engramiaSite(unit, anchor, settingModule!), name: settingName! }], preludes: [] };
     }
-    if (localOk) return { cls: localOk, imports: [], preludes: [] };
-    if (workspaceOk) return { cls: workspaceOk.name, imports: [{ site: engramiaSite(unit, anchor, workspaceOk.module), name: workspaceOk.name }], preludes: [] };
+    if (localOk) return { cls, imports: [], preludes: [] };
+    if (workspaceOk) return { cls, imports: [{ site: engramiaSite(unit, anchor, workspaceOk.module), name: workspaceOk.name }], preludes: [] };
     const imports: ImportNeed[] = [];
     if (!engramiaName) imports.push({ site: sdk, name: 'EngramiaRunHooks' });
     let runHooks = [...b.runHooks].find(([local, bd]) => importedNameOf(bd.node, local) === 'RunHooks')?.[0];
@@ -649,7 +664,7 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
       `class ${HOOKS_CLASS_NAME}(${engramiaName ?? 'EngramiaRunHooks'}, ${runHooks}):`,
       `    """EngramiaRunHooks as an agents.RunHooks: the Runner accepts only RunHooks instances."""`,
     ];
-    return { cls: HOOKS_CLASS_NAME, imports, preludes: [{ site: sdk, order: 1, lines }] };
+    return { cls, imports, preludes: [{ site: sdk, order: 1, lines }] };
   };
   /** The memory binding a fix needs when `mem` is not bound where `node` uses it. */
   const memoryFix = (node: Node, unit: number, anchor: Binding | undefined): { imports: ImportNeed[]; preludes: PreludeNeed[] } => {
@@ -677,8 +692,13 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
     const startRow = d.lines.positionAt(start).line;
     const callRow = call.startPosition.row;
     if (suppressed(rule, d.index, [callRow, startRow, ...(r.extraRows ?? [])], [callRow, startRow])) return;
+    const hasFix = !!r.plan && !!r.fixTitle;
+    if (!fixes) {
+      raws.push({ rule, message: r.message, unit: d.index, start, end, ...(hasFix ? { fixTitle: r.fixTitle } : {}) });
+      return;
+    }
     const suppressEdit = suppressionEdit(d, rule, startRow, callRow, sup);
-    raws.push({ rule, message: r.message, unit: d.index, start, end, suppress: suppressEdit, ...(r.plan && r.fixTitle ? { plan: r.plan, fixTitle: r.fixTitle } : {}) });
+    raws.push({ rule, message: r.message, unit: d.index, start, end, suppress: suppressEdit, ...(hasFix ? { plan: typeof r.plan === 'function' ? r.plan() : r.plan!, fixTitle: r.fixTitle } : {}) });
   };
 
   // ---- the call sites the rules match on, each classified once ------------------------------
@@ -758,9 +778,12 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
     },
     importSite: engramiaSite,
     hooksClassFix,
+    hooksClassName,
     memoryFix,
     report,
-    followUp: (plan) => void followUps.push(plan),
+    followUp: (plan) => {
+      if (fixes) followUps.push(plan());
+    },
   };
   const collected: Collected = {
     raws,

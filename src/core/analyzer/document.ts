@@ -18,11 +18,11 @@ function parse(py: PythonParser, text: string, old?: Tree): Tree {
   return tree;
 }
 
-/** Analyses one Python source with a loaded parser (the tree is deleted afterwards). */
-export function analyzeText(py: PythonParser, text: string, options: AnalyzeOptions = {}): AnalysisResult {
+/** Analyses one Python source with a loaded parser (the tree is deleted afterwards); `fixes`: see `analyzeUnits`. */
+export function analyzeText(py: PythonParser, text: string, options: AnalyzeOptions = {}, fixes = true): AnalysisResult {
   const tree = parse(py, text);
   try {
-    return analyzeUnits(py, [{ text, tree }], options, false);
+    return analyzeUnits(py, [{ text, tree }], options, false, fixes);
   } finally {
     tree.delete();
   }
@@ -67,11 +67,11 @@ export function pythonOfCell(py: PythonParser, text: string): string {
  * Analyses the cells of a notebook as one unit: bindings resolve across cells; findings carry
  * `cell`. Cell magics and shell lines are not Python: they are skipped (`pythonOfCell`).
  */
-export function analyzeCells(py: PythonParser, cells: readonly string[], options: AnalyzeOptions = {}): AnalysisResult {
+export function analyzeCells(py: PythonParser, cells: readonly string[], options: AnalyzeOptions = {}, fixes = true): AnalysisResult {
   const texts = cells.map((c) => pythonOfCell(py, c));
   const trees = texts.map((c) => parse(py, c));
   try {
-    return analyzeUnits(py, texts.map((text, i) => ({ text, tree: trees[i]! })), options, true);
+    return analyzeUnits(py, texts.map((text, i) => ({ text, tree: trees[i]! })), options, true, fixes);
   } finally {
     for (const t of trees) t.delete();
   }

@@ -2,7 +2,7 @@
  * The analysis result: findings in document order with their fixes (rendered on first use),
  * fix-all, and the same result shifted after an edit that cannot change it.
  */
-import type { AnalysisResult, Finding, HooksClassInfo } from './analyze';
+import type { AnalysisResult, Finding, Fix, HooksClassInfo } from './analyze';
 import { renderPlans, type ImportSite, type Intent, type Plan } from './fixes';
 import { ruleInfo, type RuleId } from './rules';
 import { LineTable, type OffsetEdit, type TextEdit } from './text';
@@ -13,12 +13,14 @@ export interface RawFinding {
   readonly unit: number;
   readonly start: number;
   readonly end: number;
-  readonly suppress: OffsetEdit;
+  /** Absent when fixes were not planned (a workspace scan). */
+  readonly suppress?: OffsetEdit;
   readonly plan?: Plan;
   readonly fixTitle?: string;
 }
 
-export function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[]): AnalysisResult {
+export function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[], fixes = true): AnalysisResult {
+  if (!fixes) return diagnosticsOnly(raws, lines, notebook, errorUnits, mem, hooksClasses, relevantNames);
   const findings = raws.map((r): Finding => {
     const info = ruleInfo(r.rule);
     const l = lines[r.unit]!;
@@ -30,7 +32,7 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
       message: r.message,
       range: l.range(r.start, r.end),
       ...(cell !== undefined ? { cell } : {}),
-      suppress: { title: `Engramia (${r.rule}): Disable for this line`, edits: [toCell(l.toTextEdit(r.suppress), cell)] },
+      suppress: { title: `Engramia (${r.rule}): Disable for this line`, edits: [toCell(l.toTextEdit(r.suppress!), cell)] },
     };
     if (!r.plan || !r.fixTitle) return base;
     const plan = r.plan;
@@ -47,13 +49,8 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
       },
     };
   });
-  const order = findings.map((_f, i) => i).sort((x, y) => {
-    const a = findings[x]!;
-    const b = findings[y]!;
-    return (a.cell ?? 0) - (b.cell ?? 0) || a.range.startOffset - b.range.startOffset || a.rule.localeCompare(b.rule);
-  });
   return {
-    findings: order.map((i) => findings[i]!),
+    findings: sortFindings(findings),
     hasSyntaxErrors: errorUnits.length > 0,
     errorUnits,
     memoryVariable: mem,
@@ -85,7 +82,7 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
         ...r,
         start: o(r.start),
         end: o(r.end),
-        suppress: { ...r.suppress, start: o(r.suppress.start), end: o(r.suppress.end) },
+        suppress: { ...r.suppress!, start: o(r.suppress!.start), end: o(r.suppress!.end) },
         ...(r.plan ? { plan: plan(r.plan) } : {}),
       }));
       return buildResult(moved, followUps.map(plan), [typeof newText === 'string' ? new LineTable(newText) : newText], notebook, errorUnits, mem, hooksClasses, relevantNames);
@@ -93,6 +90,51 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
   };
 }
 
+
+/**
+ * The findings of an analysis that planned no fixes (a workspace scan needs only the diagnostics):
+ * each says whether it has a fix; asking for any edit throws.
+ */
+function diagnosticsOnly(raws: readonly RawFinding[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[]): AnalysisResult {
+  const unplanned = (): never => {
+    throw new Error('this analysis planned no fixes');
+  };
+  const noEdits = (title: string): Fix => ({ title, get edits(): readonly TextEdit[] { return unplanned(); } });
+  const findings = raws.map((r): Finding => {
+    const info = ruleInfo(r.rule);
+    const cell = notebook ? r.unit : undefined;
+    return {
+      rule: r.rule,
+      name: info.name,
+      severity: info.severity,
+      message: r.message,
+      range: lines[r.unit]!.range(r.start, r.end),
+      ...(cell !== undefined ? { cell } : {}),
+      suppress: noEdits(`Engramia (${r.rule}): Disable for this line`),
+      ...(r.fixTitle ? { fix: noEdits(r.fixTitle) } : {}),
+    };
+  });
+  return {
+    findings: sortFindings(findings),
+    hasSyntaxErrors: errorUnits.length > 0,
+    errorUnits,
+    memoryVariable: mem,
+    hooksClasses,
+    relevantNames,
+    fixAll: unplanned,
+    shifted: unplanned,
+  };
+}
+
+/** Document order: cell, start offset, rule id. */
+function sortFindings(findings: readonly Finding[]): Finding[] {
+  const order = findings.map((_f, i) => i).sort((x, y) => {
+    const a = findings[x]!;
+    const b = findings[y]!;
+    return (a.cell ?? 0) - (b.cell ?? 0) || a.range.startOffset - b.range.startOffset || a.rule.localeCompare(b.rule);
+  });
+  return order.map((i) => findings[i]!);
+}
 
 function toCell(e: TextEdit, cell: number | undefined): TextEdit {
   return cell === undefined ? e : { ...e, cell };

@@ -261,10 +261,10 @@ export function analyzeFile(py: PythonParser, file: string, absolutePath: string
   if (file.endsWith('.ipynb')) {
     const cells = notebookCodeCells(text);
     for (const c of cells) guard(c.source);
-    return analyzeCells(py, cells.map((c) => c.source), options).findings.map((f) => ({ ...toWorkspace(f), cell: cells[f.cell ?? 0]!.index }));
+    return analyzeCells(py, cells.map((c) => c.source), options, false).findings.map((f) => ({ ...toWorkspace(f), cell: cells[f.cell ?? 0]!.index }));
   }
   guard(text);
-  return analyzeText(py, text, options).findings.map(toWorkspace);
+  return analyzeText(py, text, options, false).findings.map(toWorkspace);
 }
 
 /** The code cells of a Jupyter notebook (`.ipynb` JSON) with their cell index. */

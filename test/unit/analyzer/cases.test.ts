@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, pyCompiles, runFixed } from './helpers';
+import { analyze, parser, pyCompiles, runFixed } from './helpers';
+import { analyzeText } from '../../../src/core/analyzer/document';
+import { analyzeFile } from '../../../src/core/analyzer/workspace';
 import { applyTextEdits } from '../../../src/core/analyzer/text';
 import { RULE_IDS, type RuleId } from '../../../src/core/analyzer/rules';
 
@@ -274,5 +276,26 @@ test('golden: every finding and every fix of the case table, byte for byte', asy
     const b = golden.split('\n');
     const i = a.findIndex((l, k) => l !== b[k]);
     assert.fail(`cases.golden.md differs at line ${i + 1}:\n  got:      ${JSON.stringify(a[i])}\n  expected: ${JSON.stringify(b[i])}\n(UPDATE_GOLDEN=1 after checking the change)`);
+  }
+});
+
+test('a scan plans no fixes: every case gives the same findings, fix titles and workspace findings as the full analysis; asking it for an edit throws', async () => {
+  const py = await parser();
+  for (const [table, list] of tables) {
+    for (const c of list) {
+      const options = optionsOf(c, table);
+      const full = analyzeText(py, c.code, options);
+      const scan = analyzeText(py, c.code, options, false);
+      const view = (r: typeof full) => r.findings.map((f) => ({ rule: f.rule, name: f.name, severity: f.severity, message: f.message, range: f.range, fix: f.fix?.title, suppress: f.suppress.title }));
+      assert.deepEqual(view(scan), view(full), c.id);
+      assert.deepEqual([scan.hasSyntaxErrors, scan.errorUnits, scan.memoryVariable, scan.hooksClasses, scan.relevantNames], [full.hasSyntaxErrors, full.errorUnits, full.memoryVariable, full.hooksClasses, full.relevantNames], c.id);
+      // what a workspace scan reports of the file (`fixable` included) is the full analysis's
+      assert.deepEqual(analyzeFile(py, 'a.py', '/w/a.py', c.code, options), full.findings.map((f) => ({
+        file: 'a.py', absolutePath: '/w/a.py', line: f.range.start.line + 1, column: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1,
+        rule: f.rule, severity: f.severity, message: f.message, fixable: !!f.fix,
+      })), c.id);
+      if (scan.findings.length) assert.throws(() => scan.findings[0]!.suppress.edits, /planned no fixes/);
+      assert.throws(() => scan.fixAll(), /planned no fixes/);
+    }
   }
 });

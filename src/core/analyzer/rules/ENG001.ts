@@ -20,19 +20,21 @@ export const ENG001: Rule<'ENG001'> = {
       if (hasHooksValue(site)) return reportRejectedHooks(ctx, site, 'ENG001');
       if (args.dictSplat || (method === 'run_streamed' && (args.positional.length >= 5 || args.listSplat))) return;
       const hooks = args.keywords.get('hooks');
-      const anchor = site.anchor();
-      const hc = ctx.hooksClassFix(d.index, anchor);
-      const mf = ctx.memoryFix(call, d.index, anchor);
-      const hookText = `${hc.cls}(${ctx.mem})`;
-      const intent: Intent = !hooks || !hooksValue
-        ? { kind: 'keyword', layout: site.layout(), text: `hooks=${hookText}` }
-        : { kind: 'replace', unit: d.index, start: hooksValue.startIndex, end: hooksValue.endIndex, text: hookText };
+      const hookText = `${ctx.hooksClassName()}(${ctx.mem})`;
       ctx.report({
         unit: d, rule: 'ENG001', call, range: f,
         message: !hooks
           ? `${f.text}(...) passes no hooks: Engramia learns nothing from this run. Add hooks=${hookText}.`
           : `${f.text}(...) passes hooks=None: Engramia learns nothing from this run. Use hooks=${hookText}.`,
-        plan: { intents: [intent], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] },
+        plan: () => {
+          const anchor = site.anchor();
+          const hc = ctx.hooksClassFix(d.index, anchor);
+          const mf = ctx.memoryFix(call, d.index, anchor);
+          const intent: Intent = !hooks || !hooksValue
+            ? { kind: 'keyword', layout: site.layout(), text: `hooks=${hookText}` }
+            : { kind: 'replace', unit: d.index, start: hooksValue.startIndex, end: hooksValue.endIndex, text: hookText };
+          return { intents: [intent], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] };
+        },
         fixTitle: !hooks ? `Engramia (ENG001): Add hooks=${hookText}` : `Engramia (ENG001): Replace hooks=None with hooks=${hookText}`,
       });
     },

@@ -7,13 +7,15 @@ function checkInstructions(ctx: AnalysisContext, site: SiteOf<'agent'> | SiteOf<
   const { unit: d, call, args } = site;
   const v = args.keywords.get('instructions')?.childForFieldName('value');
   if (!v || !ctx.isStatic(v)) return;
-  const anchor = site.anchor();
-  const imports = ctx.importSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
-  const mf = ctx.memoryFix(call, d.index, anchor);
   ctx.report({
     unit: d, rule: 'ENG002', call, range: v,
     message: `Static instructions: Engramia's recalled patterns never reach this agent. Wrap with engramia_instructions(${ctx.mem}, base=...).`,
-    plan: { intents: [{ kind: 'replace', unit: d.index, start: v.startIndex, end: v.endIndex, text: `engramia_instructions(${ctx.mem}, base=${v.text})` }], imports: [{ site: imports, name: 'engramia_instructions' }, ...mf.imports], preludes: mf.preludes },
+    plan: () => {
+      const anchor = site.anchor();
+      const imports = ctx.importSite(d.index, anchor, ENGRAMIA_SDK_MODULE);
+      const mf = ctx.memoryFix(call, d.index, anchor);
+      return { intents: [{ kind: 'replace', unit: d.index, start: v.startIndex, end: v.endIndex, text: `engramia_instructions(${ctx.mem}, base=${v.text})` }], imports: [{ site: imports, name: 'engramia_instructions' }, ...mf.imports], preludes: mf.preludes };
+    },
     fixTitle: 'Engramia (ENG002): Wrap with engramia_instructions',
     extraRows: [v.endPosition.row],
   });

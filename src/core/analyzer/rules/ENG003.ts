@@ -16,14 +16,17 @@ export const ENG003: Rule<'ENG003'> = {
     as_tool(ctx, site) {
       const { unit: d, call, callee: f, args } = site;
       if (!args.keywords.has('hooks') && args.positional.length < 8 && !args.dictSplat) {
-        const anchor = site.anchor();
-        const hc = ctx.hooksClassFix(d.index, anchor);
-        const mf = ctx.memoryFix(call, d.index, anchor);
+        const cls = ctx.hooksClassName();
         ctx.report({
           unit: d, rule: 'ENG003', call, range: f,
-          message: `${f.text}(...) passes no hooks: the nested agent run is not learned by Engramia. Add hooks=${hc.cls}(${ctx.mem}).`,
-          plan: { intents: [{ kind: 'keyword', layout: site.layout(), text: `hooks=${hc.cls}(${ctx.mem})` }], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] },
-          fixTitle: `Engramia (ENG003): Add hooks=${hc.cls}(${ctx.mem})`,
+          message: `${f.text}(...) passes no hooks: the nested agent run is not learned by Engramia. Add hooks=${cls}(${ctx.mem}).`,
+          plan: () => {
+            const anchor = site.anchor();
+            const hc = ctx.hooksClassFix(d.index, anchor);
+            const mf = ctx.memoryFix(call, d.index, anchor);
+            return { intents: [{ kind: 'keyword', layout: site.layout(), text: `hooks=${hc.cls}(${ctx.mem})` }], imports: [...hc.imports, ...mf.imports], preludes: [...hc.preludes, ...mf.preludes] };
+          },
+          fixTitle: `Engramia (ENG003): Add hooks=${cls}(${ctx.mem})`,
         });
       } else if (hasHooksValue(site)) reportRejectedHooks(ctx, site, 'ENG003');
     },

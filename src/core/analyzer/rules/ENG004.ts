@@ -35,14 +35,14 @@ export const ENG004: Rule<'ENG004'> = {
       const input = args.keywords.get('input')?.childForFieldName('value') ?? args.positional[1];
       if (!usesEngramia && !hasContext && c.enabled.has('ENG002') && starting && c.staticAgents.has(starting.text)) {
         // fix-all also wraps this agent's instructions (ENG002): add the context= that ENG004 would ask for next
-        if (simpleInput(input)) c.followUp(contextPlan(site, ctx, ctxValue, input));
+        if (simpleInput(input)) c.followUp(() => contextPlan(site, ctx, ctxValue, input));
       }
       if (usesEngramia && !hasContext) {
         const simple = simpleInput(input);
         c.report({
           unit: d, rule: 'ENG004', call, range: f,
           message: `${starting!.text} uses engramia_instructions, but ${f.text}(...) passes no context=: recall never runs. Pass context=<task text> or context={"task": ...}.`,
-          plan: simple ? contextPlan(site, ctx, ctxValue, input) : undefined,
+          plan: simple ? () => contextPlan(site, ctx, ctxValue, input) : undefined,
           fixTitle: simple ? `Engramia (ENG004): Add context=${shorten(input.text)}` : undefined,
         });
       }

@@ -15,13 +15,15 @@ export const ENG005: Rule<'ENG005'> = {
   },
   calls: {
     memory(ctx, { unit: d, call, callee: f, argsNode }) {
-      const site = ctx.importSite(d.index, undefined, ENGRAMIA_PROVIDERS_MODULE);
       ctx.report({
         unit: d, rule: 'ENG005', call, range: call,
         message: `${f.text}() raises TypeError: Memory needs embeddings and storage (e.g. Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path="./engramia_data"))).`,
-        plan: {
-          intents: [{ kind: 'replace', unit: d.index, start: argsNode.startIndex, end: argsNode.endIndex, text: `(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path=${pyString(ctx.storagePath)}))` }],
-          imports: [{ site, name: 'JSONStorage' }, { site, name: 'OpenAIEmbeddings' }],
+        plan: () => {
+          const site = ctx.importSite(d.index, undefined, ENGRAMIA_PROVIDERS_MODULE);
+          return {
+            intents: [{ kind: 'replace', unit: d.index, start: argsNode.startIndex, end: argsNode.endIndex, text: `(embeddings=OpenAIEmbeddings(), storage=JSONStorage(path=${pyString(ctx.storagePath)}))` }],
+            imports: [{ site, name: 'JSONStorage' }, { site, name: 'OpenAIEmbeddings' }],
+          };
         },
         fixTitle: 'Engramia (ENG005): Use Memory(embeddings=OpenAIEmbeddings(), storage=JSONStorage(...))',
       });

@@ -11,19 +11,22 @@ export function reportRejectedHooks(ctx: AnalysisContext, site: SiteOf<'run'> | 
   const { unit: d, call, callee: f } = site;
   const v = site.hooksValue!;
   if (st.kind === 'plain') {
-    const anchor = site.anchor();
-    const hc = ctx.hooksClassFix(st.unit, anchor);
-    // the guide's `EngramiaRunHooks(memory)` in a file that never binds `memory`: bind it too
-    const hooksCall = st.callee.parent;
-    const firstArg = hooksCall?.childForFieldName('arguments')?.namedChildren.find((c) => c?.type !== 'comment');
-    const mf = hooksCall && firstArg?.type === 'identifier' && firstArg.text === ctx.mem ? ctx.memoryFix(hooksCall, st.unit, anchor) : { imports: [], preludes: [] };
-    hc.imports.push(...mf.imports);
-    hc.preludes.push(...mf.preludes);
+    const cls = ctx.hooksClassName();
     ctx.report({
       unit: d, rule, call, range: f,
-      message: `hooks=${shorten(v.text)} raises TypeError when ${f.text}(...) runs: "Run hooks must be instances of RunHooks. Received EngramiaRunHooks." (EngramiaRunHooks is not an agents.RunHooks). Use hooks=${hc.cls}(...), a RunHooks subclass of EngramiaRunHooks.`,
-      plan: { intents: [{ kind: 'replace', unit: st.unit, start: st.callee.startIndex, end: st.callee.endIndex, text: hc.cls }], imports: hc.imports, preludes: hc.preludes },
-      fixTitle: `Engramia (${rule}): Use ${hc.cls}, a RunHooks subclass of EngramiaRunHooks`,
+      message: `hooks=${shorten(v.text)} raises TypeError when ${f.text}(...) runs: "Run hooks must be instances of RunHooks. Received EngramiaRunHooks." (EngramiaRunHooks is not an agents.RunHooks). Use hooks=${cls}(...), a RunHooks subclass of EngramiaRunHooks.`,
+      plan: () => {
+        const anchor = site.anchor();
+        const hc = ctx.hooksClassFix(st.unit, anchor);
+        // the guide's `EngramiaRunHooks(memory)` in a file that never binds `memory`: bind it too
+        const hooksCall = st.callee.parent;
+        const firstArg = hooksCall?.childForFieldName('arguments')?.namedChildren.find((c) => c?.type !== 'comment');
+        const mf = hooksCall && firstArg?.type === 'identifier' && firstArg.text === ctx.mem ? ctx.memoryFix(hooksCall, st.unit, anchor) : { imports: [], preludes: [] };
+        hc.imports.push(...mf.imports);
+        hc.preludes.push(...mf.preludes);
+        return { intents: [{ kind: 'replace', unit: st.unit, start: st.callee.startIndex, end: st.callee.endIndex, text: hc.cls }], imports: hc.imports, preludes: hc.preludes };
+      },
+      fixTitle: `Engramia (${rule}): Use ${cls}, a RunHooks subclass of EngramiaRunHooks`,
     });
     return;
   }
