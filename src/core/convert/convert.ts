@@ -995,8 +995,22 @@ class Converter {
     return `${m ? m[1] : ''}{{${input.name}}}`;
   }
 
-  /** The Authorization every curl command to this host sends, when they all agree. */
+  /** sharedAuthorization's answer for each host (the hosts do not change while rendering). */
+  private readonly authorizations = new Map<ConvertedInput, string | undefined>();
+
+  /**
+   * The Authorization every curl command to this host sends, when they all agree. Worked out once
+   * per host: asking again (every bare request does) would find the same inputs and the same
+   * answer, at the cost of a pass over every check.
+   */
   private sharedAuthorization(base: ConvertedInput, hosts: Map<string, ConvertedInput>): string | undefined {
+    if (this.authorizations.has(base)) return this.authorizations.get(base);
+    const found = this.firstSharedAuthorization(base, hosts);
+    this.authorizations.set(base, found);
+    return found;
+  }
+
+  private firstSharedAuthorization(base: ConvertedInput, hosts: Map<string, ConvertedInput>): string | undefined {
     let found: string | undefined;
     for (const p of this.planned) {
       if (!p.curl) continue;

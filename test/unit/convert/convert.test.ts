@@ -175,3 +175,22 @@ describe('convert: hostile input', () => {
     assert.throws(() => convertGuide('x'.repeat(9 * 1024 * 1024), { source: 'g.md', convertedAt: NOW }), /limit is 8 MB/);
   });
 });
+
+describe('convert: bare requests', () => {
+  const guide = (auth: (i: number) => string) =>
+    ['# G', '', ...Array.from({ length: 30 }, (_, i) => [`- [ ] \`curl -s -H "Authorization: ${auth(i)}" https://api.example.test/v1/a/${i}\` returns 200`, `- [ ] \`GET /v1/b/${i}\` returns 200`, ''].join('\n'))].join('\n');
+
+  it('send the Authorization every curl command to their host agrees on, on each of them', () => {
+    const r = convertGuide(guide(() => 'Bearer $TOKEN'), { source: 'g.md', convertedAt: NOW, format: 'markdown' });
+    const bare = r.text.split('```http').map((b) => b.split('```')[0]!).filter((b) => b.includes('GET {{baseUrl}}/v1/b/'));
+    assert.equal(bare.length, 30);
+    for (const b of bare) assert.match(b, /\n {2}Authorization: Bearer \{\{token\}\}\n/);
+  });
+
+  it('send none when the commands disagree', () => {
+    const r = convertGuide(guide((i) => (i === 17 ? 'Bearer $OTHER' : 'Bearer $TOKEN')), { source: 'g.md', convertedAt: NOW, format: 'markdown' });
+    const bare = r.text.split('```http').map((b) => b.split('```')[0]!).filter((b) => b.includes('GET {{baseUrl}}/v1/b/'));
+    assert.equal(bare.length, 30);
+    for (const b of bare) assert.doesNotMatch(b, /Authorization/);
+  });
+});
