@@ -22,17 +22,11 @@ export interface RawFinding {
 export function buildResult(raws: readonly RawFinding[], followUps: readonly Plan[], lines: readonly LineTable[], notebook: boolean, errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[], fixes = true): AnalysisResult {
   if (!fixes) return diagnosticsOnly(raws, lines, notebook, errorUnits, mem, hooksClasses, relevantNames);
   const findings = raws.map((r): Finding => {
-    const info = ruleInfo(r.rule);
     const l = lines[r.unit]!;
     const cell = notebook ? r.unit : undefined;
     const base = {
-      rule: r.rule,
-      name: info.name,
-      severity: info.severity,
-      message: r.message,
-      range: l.range(r.start, r.end),
-      ...(cell !== undefined ? { cell } : {}),
-      suppress: { title: `Engramia (${r.rule}): Disable for this line`, edits: [toCell(l.toTextEdit(r.suppress!), cell)] },
+      ...findingBase(r, lines, notebook),
+      suppress: { title: suppressTitle(r.rule), edits: [toCell(l.toTextEdit(r.suppress!), cell)] },
     };
     if (!r.plan || !r.fixTitle) return base;
     const plan = r.plan;
@@ -90,7 +84,6 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
   };
 }
 
-
 /**
  * The findings of an analysis that planned no fixes (a workspace scan needs only the diagnostics):
  * each says whether it has a fix; asking for any edit throws.
@@ -100,20 +93,11 @@ function diagnosticsOnly(raws: readonly RawFinding[], lines: readonly LineTable[
     throw new Error('this analysis planned no fixes');
   };
   const noEdits = (title: string): Fix => ({ title, get edits(): readonly TextEdit[] { return unplanned(); } });
-  const findings = raws.map((r): Finding => {
-    const info = ruleInfo(r.rule);
-    const cell = notebook ? r.unit : undefined;
-    return {
-      rule: r.rule,
-      name: info.name,
-      severity: info.severity,
-      message: r.message,
-      range: lines[r.unit]!.range(r.start, r.end),
-      ...(cell !== undefined ? { cell } : {}),
-      suppress: noEdits(`Engramia (${r.rule}): Disable for this line`),
-      ...(r.fixTitle ? { fix: noEdits(r.fixTitle) } : {}),
-    };
-  });
+  const findings = raws.map((r): Finding => ({
+    ...findingBase(r, lines, notebook),
+    suppress: noEdits(suppressTitle(r.rule)),
+    ...(r.fixTitle ? { fix: noEdits(r.fixTitle) } : {}),
+  }));
   return {
     findings: sortFindings(findings),
     hasSyntaxErrors: errorUnits.length > 0,
@@ -125,6 +109,21 @@ function diagnosticsOnly(raws: readonly RawFinding[], lines: readonly LineTable[
     shifted: unplanned,
   };
 }
+
+/** What a finding says and where, with or without planned fixes. */
+function findingBase(r: RawFinding, lines: readonly LineTable[], notebook: boolean): Omit<Finding, 'suppress' | 'fix'> {
+  const info = ruleInfo(r.rule);
+  return {
+    rule: r.rule,
+    name: info.name,
+    severity: info.severity,
+    message: r.message,
+    range: lines[r.unit]!.range(r.start, r.end),
+    ...(notebook ? { cell: r.unit } : {}),
+  };
+}
+
+const suppressTitle = (rule: RuleId) => `Engramia (${rule}): Disable for this line`;
 
 /** Document order: cell, start offset, rule id. */
 function sortFindings(findings: readonly Finding[]): Finding[] {
