@@ -11,6 +11,7 @@ import type { EngramiaServer } from '../servers/engramia/server';
 import { closeContractServers, startContractServer } from '../support/contractServer';
 import { copyRunbook, ROOT, runCli } from '../support/cli';
 import { assertNoSecret } from '../support/secrets';
+import { parseRunbook, plainText } from '../../src/core/runbook';
 
 const BUNDLED = join(ROOT, 'runbooks', 'engramia-verification-and-rollback.runbook.md');
 
@@ -103,9 +104,7 @@ describe('bundled runbooks: what VS Code shows as raw text', () => {
   // line, and for a list item that is the item's raw markdown (its plain-text renderer returns
   // list items unparsed). So the first line of every item cell in a bundled runbook is plain text.
   for (const file of ['engramia-verification-and-rollback.runbook.md', 'september-engine-rollback.runbook.md']) {
-    test(`${file}: item cells' first lines have no inline markdown`, async () => {
-      const { parseRunbook } = await import('../../src/core/runbook');
-      const { plainText } = await import('../../src/core/runbook/plainText');
+    test(`${file}: item cells' first lines have no inline markdown`, () => {
       const doc = parseRunbook(readFileSync(join(ROOT, 'runbooks', file), 'utf8'));
       const items = doc.cells
         .filter((c) => c.kind === 'markup')

@@ -7,7 +7,7 @@ const path = require('path');
 
 module.exports = async ({ page, shot, log }) => {
   const dir = process.env.RUNBOOK_TOUR_SHOTS;
-  // The mouse is parked on the activity bar's empty space first, so that no hover covers the picture.
+  // The pointer rests on the activity bar's empty space first: no hover card, no cell toolbar in the picture.
   const snap = async (name) => {
     await page.mouse.move(25, 420);
     await page.waitForTimeout(300);
@@ -79,11 +79,6 @@ module.exports = async ({ page, shot, log }) => {
     await row.click();
     await until(`the editor of ${rel}`, async () => (await page.locator('.tab.active', { hasText: path.basename(rel) }).count()) > 0);
   };
-  /** The pointer rests on the editor tabs' empty strip: no hover card, no cell toolbar in the picture. */
-  const restMouse = async () => {
-    const b = await page.locator('.part.editor .tabs-container').first().boundingBox().catch(() => undefined);
-    await page.mouse.move(b ? b.x + b.width - 20 : 900, b ? b.y + b.height / 2 : 45);
-  };
   const notebookRow = (index) => page.locator(`.notebook-editor .monaco-list-row[data-index="${index}"]`);
 
   await until('the workbench', () => page.locator('.part.statusbar').isVisible(), 120000);
@@ -107,7 +102,6 @@ module.exports = async ({ page, shot, log }) => {
   if ((await checklistRow.getAttribute('aria-expanded')) !== 'true') await checklistRow.locator('.monaco-tl-twistie').click();
   await until('the subsections of the checklist', () => sectionsPane.locator('.monaco-list-row', { hasText: 'Data' }).first().isVisible(), 15000);
   // The file tree stays as it is; the editor keeps the first cells in view.
-  await restMouse();
   await snap('01-runbook');
 
   // 2. Run the "Data" section: it stops at its failing check, which is revealed with its output.
@@ -141,7 +135,6 @@ module.exports = async ({ page, shot, log }) => {
   };
   await until('the failing output on screen after the reveal', inView, 10000);
   await clearToasts();
-  await restMouse();
   await snap('02-failing-check');
 
   // 3. The sample agent: the analyzer's diagnostics and CodeLens.
