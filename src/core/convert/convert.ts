@@ -16,6 +16,7 @@ import { formatInfoString } from '../runbook/infoString';
 import { parseRunbook } from '../runbook/parse';
 import { cleanSentence, conditionLine, conditionsFrom, type ConditionKind, type GeneratedCondition } from './conditions';
 import { parseCurl, startsWithCurl, type CurlRequest } from './curl';
+import { stripHeadingPermalink } from './headingGlyph';
 import { ANCHOR_CLOSE, ANCHOR_OPEN, htmlToMarkdown } from './html';
 import { InputSet, isAmbientVariable, type ConvertedInput } from './inputs';
 import { BAD_REF, hasRefs, markPlaceholders, refsIn, replaceRefs, sanitize, type Ref } from './refs';
@@ -484,14 +485,14 @@ class Converter {
           case 'blockquote_close': quote--; break;
           case 'heading_open': {
             const inline = tokens[k + 1]!;
-            const title = unescapeMarkdown(inline.content).replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '').trim();
+            const title = stripHeadingPermalink(unescapeMarkdown(inline.content)).trim();
             if (!quote && !items.length) {
               this.heading = title;
               this.title ??= title;
             }
             if (hasMap && t.markup.startsWith('#') && /[¶§]/.test(inline.content)) {
               const line = this.line(map0);
-              const cleaned = line.replace(/\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/, '').replace(/\s*[¶§]\s*$/, '');
+              const cleaned = stripHeadingPermalink(line);
               this.edit(map0, map0 + 1, '', [], cleaned);
             }
             this.previousChecks = [];

@@ -6,6 +6,7 @@
  * scripts and styles, line-number gutters.
  */
 import { NodeHtmlMarkdown, type TranslatorConfigObject, type TranslatorConfig } from 'node-html-markdown';
+import { stripHeadingGlyph } from './headingGlyph';
 
 /** Marks a heading's anchor inside the markdown; removed again by the converter. */
 export const ANCHOR_OPEN = '\uE004';
@@ -81,7 +82,7 @@ const translators: TranslatorConfigObject = {
       ...(base ?? {}),
       prefix: '#'.repeat(level) + ' ',
       surroundingNewlines: 2,
-      postprocess: ({ content }) => `${content.replace(/\s*[¶§]\s*$/, '').replace(/\s+/g, ' ').trim()}${anchor}`,
+      postprocess: ({ content }) => `${stripHeadingGlyph(content).replace(/\s+/g, ' ').trim()}${anchor}`,
     };
   },
 };

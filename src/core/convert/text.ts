@@ -5,6 +5,7 @@
  * bare lines. This restores what can be restored with line-local, bounded rules, and keeps, for
  * every markdown line, the guide line it came from.
  */
+import { endsWithHeadingGlyph, stripHeadingGlyph } from './headingGlyph';
 
 export interface TextMarkdown {
   readonly lines: string[];
@@ -14,7 +15,6 @@ export interface TextMarkdown {
 
 type Entry = { kind: 'item'; box: string; text: string; origin: number; glued: boolean } | { kind: 'line'; text: string; origin: number };
 
-const HEADING_GLYPH = /\s*[¶§]\s*$/;
 const BARE_BOX = /^\s*[-*]\s\[([ xX])\]\s*$/;
 const ITEM_START = /^\s*[-*]\s\[([ xX])\](?:\s+|$)/;
 const MID_ITEM = /\s[-*]\s\[([ xX])\](?=\s|$)/g;
@@ -59,11 +59,11 @@ function splitEntries(lines: readonly string[]): Entry[] {
         if (pendingBox !== undefined) {
           out.push({ kind: 'item', box: pendingBox, text: unglue(text), origin, glued: true });
           pendingBox = undefined;
-        } else if (prev?.kind === 'item' && prev.origin === origin - 1 && text && !/[.!?]$/.test(prev.text) && !HEADING_GLYPH.test(text)) {
+        } else if (prev?.kind === 'item' && prev.origin === origin - 1 && text && !/[.!?]$/.test(prev.text) && !endsWithHeadingGlyph(text)) {
           // The item's text went on after a line break (copied text breaks before inline code).
           prev.text = `${prev.text} ${unglue(text)}`.trim();
           prev.origin = origin;
-        } else out.push({ kind: 'line', text: seg.text.replace(/\s+$/, ''), origin });
+        } else out.push({ kind: 'line', text: seg.text.trimEnd(), origin });
         return;
       }
       if (!text && k === segments.length - 1) {
@@ -128,8 +128,8 @@ export function textToMarkdown(text: string): TextMarkdown {
       blank(e.origin);
       continue;
     }
-    if (HEADING_GLYPH.test(t) && t.trim().length > 1) {
-      const title = t.replace(HEADING_GLYPH, '').trim();
+    if (endsWithHeadingGlyph(t) && t.trim().length > 1) {
+      const title = stripHeadingGlyph(t).trim();
       const level = headings === 0 ? 1 : /^\d{1,3}[.)]\s/.test(title) ? 3 : 2;
       headings++;
       blank(e.origin);
