@@ -234,6 +234,25 @@ async function findInDirs(name: string, dirs: readonly string[]): Promise<Instal
   return undefined;
 }
 
+/**
+ * A `Name:` or `Version:` line of core metadata: the key (lower case) and the value without the
+ * whitespace around it, or undefined. What `/^(Name|Version):[ \t]*(\S.*?)\s*$/i` matched, read
+ * without it: that regex backtracks over a whitespace run inside the value (a 256 kB line of a
+ * planted METADATA file took half a minute).
+ */
+export function metadataField(line: string): { key: 'name' | 'version'; value: string } | undefined {
+  const colon = line.indexOf(':');
+  if (colon !== 4 && colon !== 7) return undefined;
+  const key = line.slice(0, colon).toLowerCase();
+  if (key !== 'name' && key !== 'version') return undefined;
+  let i = colon + 1;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  const value = line.slice(i).trimEnd();
+  // the value starts with a non-space and holds no line terminator ('.' matches none)
+  if (!value || /^\s/.test(value) || /[\n\r\u2028\u2029]/.test(value)) return undefined;
+  return { key, value };
+}
+
 /** The `Version:` header of core metadata (METADATA / PKG-INFO), checked against `Name:` when present. */
 export function versionFromMetadata(text: string | undefined, wanted?: string): string | undefined {
   if (!text) return undefined;
@@ -242,10 +261,10 @@ export function versionFromMetadata(text: string | undefined, wanted?: string): 
   let version: string | undefined;
   let name: string | undefined;
   for (const line of header.split(/\r?\n/)) {
-    const m = /^(Name|Version):[ \t]*(\S.*?)\s*$/i.exec(line);
-    if (!m) continue;
-    if (m[1]!.toLowerCase() === 'name') name ??= m[2];
-    else version ??= m[2];
+    const field = metadataField(line);
+    if (!field) continue;
+    if (field.key === 'name') name ??= field.value;
+    else version ??= field.value;
   }
   if (wanted && name !== undefined && normalizeDistName(name) !== wanted) return undefined;
   return version && /^[0-9A-Za-z.!+_-]{1,64}$/.test(version) ? version : undefined;

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findInstalledVersion, versionFromMetadata, normalizeDistName, resolveInterpreter } from '../../../src/core/analyzer/engramiaVersion';
+import { findInstalledVersion, metadataField, versionFromMetadata, normalizeDistName, resolveInterpreter } from '../../../src/core/analyzer/engramiaVersion';
 import { tempDir } from '../../support/tempDir';
 
 const base = tempDir('eng-version');
@@ -33,6 +33,28 @@ test('METADATA: the header Version wins over the body; a different Name is refus
   assert.equal(versionFromMetadata('Name: engramia\nVersion: $(rm -rf /)\n', 'engramia'), undefined);
   assert.equal(versionFromMetadata('', 'engramia'), undefined);
   assert.equal(normalizeDistName('Engramia__SDK.x'), 'engramia-sdk-x');
+});
+
+test('metadata lines read as the regex /^(Name|Version):[ \\t]*(\\S.*?)\\s*$/i did, and a 256 kB planted line is read in linear time', () => {
+  const re = /^(Name|Version):[ \t]*(\S.*?)\s*$/i;
+  const parts = ['Name', 'name', 'VERSION', 'Version', 'Nam', ':', ': ', ':\t', ' ', '\t', '\u00a0', '\r', '\u2028', '1.0', 'engramia', 'x y'];
+  let seed = 3;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let k = 0; k < 20000; k++) {
+    let line = '';
+    const n = 1 + rnd(6);
+    for (let i = 0; i < n; i++) line += parts[rnd(parts.length)];
+    const m = re.exec(line);
+    const f = metadataField(line);
+    assert.deepEqual(f ? [f.key, f.value] : undefined, m ? [m[1]!.toLowerCase(), m[2]] : undefined, JSON.stringify(line));
+  }
+  const gap = ' '.repeat(256 * 1024);
+  assert.equal(metadataField(`Version: 0.6.6${gap}x${gap}`)?.value.length, 5 + gap.length + 1);
+  assert.equal(versionFromMetadata(`Name: engramia\nVersion: 0.6.6${gap}x\n`), undefined, 'not a version');
+  assert.equal(versionFromMetadata(`Name: engramia${gap}x\nVersion:${gap}\nVersion: 0.6.6\n`, 'engramia'), undefined, 'another name');
 });
 
 test('dist-info in a venv site-packages; other distributions with a similar name are not taken', async () => {
