@@ -354,8 +354,9 @@ function rawShowsLf(raw: string, indentLength: number, fence: FenceFrame | undef
     } else break;
   }
   if (q === 0 && raw.charCodeAt(0) === 0xfeff) return empty;
-  let lastEnd = raw.indexOf('\n', q);
-  if (lastEnd < 0) lastEnd = n;
+  // Only spaces, tabs and LFs follow q: the line ends at the first LF after it (usually the next character).
+  let lastEnd = q + 1;
+  while (lastEnd < n && raw.charCodeAt(lastEnd) !== 10) lastEnd++;
   if (fence) {
     if (fence.closeLine !== null) {
       // Drop the closing line: the content ends where the closing line starts (a short scan back).
