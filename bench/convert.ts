@@ -4,6 +4,7 @@
  * Also shown (no goal): the same guide as plain text copied from a page, and a 256 kB HTML page
  * (node-html-markdown does most of that work).
  */
+import { createHash } from 'node:crypto';
 import { convertGuide } from '../src/core/convert';
 import { blockTokenPieces, lineStarts } from '../src/core/convert/convert';
 import { median, medianMs, type BenchReport } from './index';
@@ -45,6 +46,8 @@ export async function run(): Promise<BenchReport> {
   const md = generateGuide();
   const opts = { source: 'guide.md', convertedAt: '2026-01-01T00:00:00Z' } as const;
   const mdMs = medianMs(() => convertGuide(md, { ...opts, format: 'markdown' }), 7, 2);
+  // What the runbook is, to compare across commits: a speed-up must not change a byte of it.
+  const sha = createHash('sha256').update(convertGuide(md, { ...opts, format: 'markdown' }).text).digest('hex');
   // CPU time too: on a loaded machine the wall time mostly measures waiting for a core.
   // Page faults too: memory the process touches for the first time (new heap pages, the runbook's
   // large string) costs a fault each, which on a small VM is a large part of the CPU time.
@@ -83,5 +86,6 @@ export async function run(): Promise<BenchReport> {
       { metric: `plain-text guide ${(text.length / 1e6).toFixed(2)} MB → runbook`, value: textMs, unit: 'ms' },
       { metric: `HTML page ${(html.length / 1e3).toFixed(0)} kB → runbook`, value: htmlMs, unit: 'ms' },
     ],
+    notes: [`markdown guide's runbook: sha256 ${sha}`],
   };
 }

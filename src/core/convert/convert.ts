@@ -125,6 +125,9 @@ interface Planned {
    * a pushed array grows (a large guide has thousands of checks).
    */
   comments: string[];
+  /** An http check's curl command as the guide writes it, quoted among the comments at index guideAt. */
+  guideText?: string;
+  guideAt: number;
   curl?: CurlRequest;
   bare?: BareRequest;
   /** shell / python body, as written in the guide. */
@@ -464,7 +467,7 @@ class Converter {
     const { link, line } = this.lineLink(mdLine);
     // Every field from the start: one object shape for all checks.
     return {
-      kind, link, line, comments: [], curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
+      kind, link, line, comments: [], guideText: undefined, guideAt: -1, curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
       destructive: false, confirmWord: undefined, conditions: [], sentence: undefined, why: undefined, notes: [], what, rendered: false,
     };
   }
@@ -749,10 +752,10 @@ class Converter {
     const r = parsed.request;
     const p = this.plan('http', line, `${r.method} ${r.url.replace(/[\uE000\uE003]([^\uE001]*)\uE001/g, '<$1>')}`);
     p.curl = r;
-    const lines = text.split('\n');
-    const shown = lines.slice(0, 12).map((l, i) => (i === 0 ? `guide: ${l.trimStart()}` : `       ${l}`));
-    if (lines.length > 12) shown.push(`       … (${lines.length - 12} more lines)`);
-    p.comments = comments.length ? comments.concat(shown) : shown;
+    // The command's own lines are written after its comments when the check is rendered.
+    p.comments = comments.length ? comments.slice() : [];
+    p.guideText = text;
+    p.guideAt = p.comments.length;
     if (r.notes.length) p.notes = r.notes.slice();
     const path = r.url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
     if (r.method === 'DELETE' || DESTRUCTIVE_PATH.test(path)) p.destructive = true;
@@ -823,16 +826,12 @@ class Converter {
   }
 
   private summaryOf(p: Planned): ConvertedCheck {
-    return {
-      kind: p.kind,
-      link: p.link,
-      ...(p.line !== undefined ? { line: p.line } : {}),
-      what: p.what,
-      conditions: p.conditions.map((c) => c.expression),
-      destructive: p.destructive,
-      ...(p.why ? { why: p.why } : {}),
-      notes: p.notes,
-    };
+    // Object literals (no spread objects), in the key order kind, link, line?, what, conditions, destructive, why?, notes.
+    const conditions = new Array<string>(p.conditions.length);
+    for (let i = 0; i < conditions.length; i++) conditions[i] = p.conditions[i]!.expression;
+    const { kind, link, line, what, destructive, why, notes } = p;
+    if (line !== undefined) return why ? { kind, link, line, what, conditions, destructive, why, notes } : { kind, link, line, what, conditions, destructive, notes };
+    return why ? { kind, link, what, conditions, destructive, why, notes } : { kind, link, what, conditions, destructive, notes };
   }
 
   /** Origins used by two or more requests (bare paths count toward the guide's only origin). */
@@ -877,15 +876,15 @@ class Converter {
         out.push(e.replacement);
         lastBlank = e.replacement.slice(e.replacement.lastIndexOf('\n') + 1).trim() === '';
       } else {
-        const blocks = e.checks.map((c) => this.renderCheck(c, hosts, bareBase, e.indent));
         const insert = e.start === e.end;
         if (insert && lastBlank === false) {
           out.push('');
           lastBlank = true;
         }
-        if (blocks.length) {
-          // Checks are separated by a blank line; each ends with its closing fence.
-          out.push(blocks.join('\n\n'));
+        // Checks are separated by a blank line (an empty piece); each ends with its closing fence.
+        for (let i = 0; i < e.checks.length; i++) {
+          if (i) out.push('');
+          out.push(this.renderCheck(e.checks[i]!, hosts, bareBase, e.indent));
           lastBlank = false;
         }
         if (insert && e.start < this.count && this.line(e.start).trim() !== '') {
@@ -908,15 +907,20 @@ class Converter {
   private renderCheck(p: Planned, hosts: Map<string, ConvertedInput>, bareBase: ConvertedInput | undefined, indent: string): string {
     p.rendered = true;
     const attrs: Record<string, string> = {};
-    const body: string[] = [`# from ${p.link}`];
     const fenceKind = p.kind;
     if (p.kind === 'manual') {
       if (p.title) attrs.title = p.title;
       const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
-      return fenced('manual', attrs, [`Confirm: ${text}`, '', `Guide: ${p.link}`], indent);
+      return fenced('manual', attrs, ['', `Confirm: ${text}`, '', `Guide: ${p.link}`], indent);
     }
+    // body[0] is left for the opening fence (see fenced).
+    const body: string[] = ['', `# from ${p.link}`];
     for (const n of p.notes) body.push(`# note: ${n}`);
-    for (const c of p.comments) body.push(`# ${c}`.trimEnd());
+    const comments = p.comments;
+    for (let i = 0; i <= comments.length; i++) {
+      if (i === p.guideAt) guideLines(p.guideText!, body);
+      if (i < comments.length) body.push(`# ${comments[i]}`.trimEnd());
+    }
     if (p.kind === 'http') {
       let method: string;
       let url: string;
@@ -955,7 +959,7 @@ class Converter {
       for (const [n, v] of headers) body.push(`${n}: ${v}`);
       if (reqBody !== undefined && reqBody.trim()) {
         body.push('');
-        body.push(...reqBody.trim().split('\n'));
+        for (const l of reqBody.trim().split('\n')) body.push(l);
       }
       const status = p.conditions.find((c) => /^status == \d/.test(c.expression));
       if (p.conditions.length) {
@@ -971,7 +975,7 @@ class Converter {
       if (p.kind === 'shell' && p.confirmWord) attrs.confirm = p.confirmWord;
     }
     if (p.title) attrs.title = p.title;
-    body.push(...(p.code ?? '').split('\n'));
+    for (const l of (p.code ?? '').split('\n')) body.push(l);
     for (const c of p.conditions) body.push(conditionLine(c));
     return fenced(fenceKind, attrs, body, indent);
   }
@@ -1091,26 +1095,46 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
 
 /**
  * A fenced check, its lines joined with LF and each non-empty one after `indent`: the marker is
- * longer than any backtick run in the body.
+ * longer than any backtick run in the body. `lines` is the body from index 1 on (index 0 is left
+ * for the opening fence); it is filled in place, so a check's lines are one array, joined once.
  */
-function fenced(kind: string, attributes: Record<string, string>, body: readonly string[], indent: string): string {
+function fenced(kind: string, attributes: Record<string, string>, lines: string[], indent: string): string {
   let longest = 2;
-  for (const l of body) {
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i]!;
     if (!l.includes('```')) continue;
     const m = /^\s*(`{3,})/.exec(l);
     if (m) longest = Math.max(longest, m[1]!.length);
   }
-  const fence = '`'.repeat(longest + 1);
-  // One flat string per check (joined, not concatenated): it stays alive until the runbook is joined.
-  const out = new Array<string>(body.length + 2);
-  out[0] = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
+  const fence = longest === 2 ? '```' : '`'.repeat(longest + 1);
   // trimEnd removes what /\s+$/ matches (white space and line terminators), without a regex per line.
-  for (let i = 0; i < body.length; i++) {
-    const t = body[i]!.trimEnd();
-    out[i + 1] = t && indent ? indent + t : t;
+  for (let i = 1; i < lines.length; i++) {
+    const t = lines[i]!.trimEnd();
+    lines[i] = t && indent ? indent + t : t;
   }
-  out[body.length + 1] = indent + fence;
-  return out.join('\n');
+  lines[0] = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
+  lines.push(indent + fence);
+  // One flat string per check (joined, not concatenated): it stays alive until the runbook is joined.
+  return lines.join('\n');
+}
+
+/**
+ * The guide's curl command quoted at the top of its http check (the first 12 lines), as comment
+ * lines: made while rendering, so a planned check keeps one string instead of these lines.
+ */
+function guideLines(text: string, out: string[]): void {
+  let start = 0;
+  let n = 0;
+  for (; n < 12; n++) {
+    const nl = text.indexOf('\n', start);
+    const l = nl < 0 ? text.slice(start) : text.slice(start, nl);
+    out.push((n === 0 ? `# guide: ${l.trimStart()}` : `#        ${l}`).trimEnd());
+    if (nl < 0) return;
+    start = nl + 1;
+  }
+  let more = 1;
+  for (let i = text.indexOf('\n', start); i >= 0; i = text.indexOf('\n', i + 1)) more++;
+  out.push(`#        … (${more} more lines)`);
 }
 
 export { refsIn, BAD_REF };

@@ -78,6 +78,23 @@ describe('convert: fixtures', () => {
     assert.match(snapshot.body, /^\?\?warn json state == queued /m);
   });
 
+  it('an http check quotes its curl command after the comments above it: 12 lines at most, then how many more', () => {
+    const curl = (lines: number) => ['curl -X POST https://h.test/a \\', ...Array.from({ length: lines - 2 }, (_, i) => `  -H "X-N${i}: v${i}"   \\`), "  -d '{}'"];
+    const guide = (lines: number) => ['# T', '', '```bash', '# the first comment', ...curl(lines), '```', '', 'Pass condition: it returns 201.', ''].join('\n');
+    const quoted = (lines: number) => {
+      const body = listChecks(parse(convertGuide(guide(lines), { source: 'g.md', convertedAt: NOW, format: 'markdown' }).text))[0]!.body;
+      return body.split('\n').filter((l) => l.startsWith('#'));
+    };
+    const expected = (lines: number) => [
+      '# from g.md#L5',
+      '# the first comment',
+      ...curl(lines).slice(0, 12).map((l, i) => (i === 0 ? `# guide: ${l}` : `#        ${l}`.trimEnd())),
+      ...(lines > 12 ? [`#        … (${lines - 12} more lines)`] : []),
+      '# pass condition in the guide: it returns 201.',
+    ];
+    for (const lines of [2, 12, 13, 17]) assert.deepEqual(quoted(lines), expected(lines), `${lines} lines`);
+  });
+
   it('placeholders and -k, -u are handled: inputs, a secret for the credential, a note for -k', () => {
     const doc = parse(convertFixture('github-guide.md').text);
     const search = listChecks(doc).find((c) => c.body.includes('/api/v3/search'))!;
