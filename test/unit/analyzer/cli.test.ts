@@ -1,12 +1,15 @@
-/** End to end: spawns the real CLI (`node --import tsx src/cli/main.ts analyze …`, test/support/cli.ts) on the fixtures. */
+/**
+ * End to end: the real CLI's `main()` (`runbook analyze …`, in process over a collecting CliIo; test/support/cli.ts) on the
+ * fixtures. `--help` is also run as a process, the analyze command's one spawned smoke test.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnCli } from '../../support/cli';
+import { runCli, spawnCli } from '../../support/cli';
 import { withTempDir } from '../../support/tempDir';
 
-const run = (...args: string[]) => spawnCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: 'python3' } });
+const run = (...args: string[]) => runCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: 'python3' } });
 
 test('findings in a project: file:line:column RULE message, exit 1; venv and node_modules skipped', async () => {
   const r = await run('test/fixtures/agents/project', '--engramia-version', '0.7.0');

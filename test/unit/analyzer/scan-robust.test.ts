@@ -12,7 +12,7 @@ import { indentDepth, isWasmTrap, loadPythonParser, renewParser } from '../../..
 import { analyzeKind } from '../../../src/core/analyzer/checkKind';
 import { CheckRegistry } from '../../../src/core/checks/registry';
 import type { CheckContext } from '../../../src/core/checks/types';
-import { spawnCli } from '../../support/cli';
+import { runCli } from '../../support/cli';
 import { tempDir } from '../../support/tempDir';
 
 const base = tempDir('scan-robust');
@@ -34,7 +34,7 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
-const cli = (...args: string[]) => spawnCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: join(base, 'no-python') } });
+const cli = (...args: string[]) => runCli(['analyze', ...args], { env: { RUNBOOK_PYTHON: join(base, 'no-python') } });
 
 const trapped = project('trap', { 'a.py': agentFile('first'), 'deep.py': nestedIfs(550), 'z.py': agentFile('last') });
 
