@@ -1,12 +1,14 @@
 /**
  * Round-trip speed on a ~1 MB runbook: our parseRunbook against markdown-it's block-only parse of
  * the same text (the honest floor: the same markdown-it configuration the parser runs, inline
- * parsing off; measured in the same run), and serializing the unchanged notebook.
+ * parsing off; measured in the same run), and serializing the unchanged notebook, as a string and
+ * as the UTF-8 bytes VS Code asks for.
  * Goals: deserialize ≤ 1.3× markdown-it block-only; serialize as VS Code hands cells back ≤ 3 ms.
  */
 import MarkdownIt from 'markdown-it';
 import { cpus, loadavg } from 'node:os';
-import { parseRunbook, serializeRunbook, type CellLike } from '../src/core/runbook';
+import { parseRunbook, serializeRunbook, serializeRunbookBytes, type CellLike } from '../src/core/runbook';
+import { encodeUtf8 } from '../src/core/runbook/serialize';
 import { compareMs, median, medianMs, type BenchReport } from './index';
 
 /** A realistic runbook: sections, prose, task items with http/shell checks, tables, ~`targetBytes` long. */
@@ -122,6 +124,13 @@ export async function run(): Promise<BenchReport> {
   if (serializeRunbook(copied, meta) !== text) throw new Error('round-trip mismatch on copied cells');
   const copiedRaws = copied.map((c) => c.source?.raw ?? '');
   const { baseline: joinCopied, subject: serializeCopied, ratio: copiedRatio } = compareMs(() => copiedRaws.join(''), () => serializeRunbook(copied, meta));
+  // What VS Code calls (serializeRunbookBytes): the same cells to UTF-8 bytes. Floor: the raw text
+  // joined, then encoded (a whole string, then the bytes); reference: the raw text encoded in pieces
+  // as the serializer does (encodeUtf8 alone, no cell compared).
+  const encoder = new TextEncoder();
+  if (Buffer.compare(serializeRunbookBytes(copied, meta), encoder.encode(text)) !== 0) throw new Error('round-trip mismatch on copied cells (bytes)');
+  const { baseline: joinEncode, subject: bytesCopied, ratio: bytesRatio } = compareMs(() => encoder.encode(copiedRaws.join('')), () => serializeRunbookBytes(copied, meta));
+  const { baseline: piecesEncode, ratio: bytesPiecesRatio } = compareMs(() => encodeUtf8(copiedRaws), () => serializeRunbookBytes(copied, meta));
   return {
     name: 'roundtrip',
     rows: [
@@ -139,11 +148,17 @@ export async function run(): Promise<BenchReport> {
       { metric: 'serialize: join of the copied cells\' raw text only (floor)', value: joinCopied, unit: 'ms' },
       { metric: 'serialize copied / join floor (load-independent)', value: copiedRatio, unit: '×' },
       { metric: 'serialize: join of the parsed cells\' raw text', value: joinOnly, unit: 'ms' },
+      { metric: 'serialize bytes (what VS Code calls): copied metadata, serializeRunbookBytes', value: bytesCopied, unit: 'ms' },
+      { metric: 'serialize bytes: join + encode of the copied cells\' raw text (floor)', value: joinEncode, unit: 'ms' },
+      { metric: 'serialize bytes / join + encode floor', value: bytesRatio, unit: '×' },
+      { metric: 'serialize bytes: raw text encoded in pieces, no cell compared (reference)', value: piecesEncode, unit: 'ms' },
+      { metric: 'serialize bytes / that reference', value: bytesPiecesRatio, unit: '×' },
     ],
     notes: [
       'parseRunbook runs markdown-it block rules only (no inline pass), then slices the text by line ranges; the baseline is that same block-only parse (md.parse with core rules normalize + block)',
       'parseRunbook takes markdown-it\'s tokens a top-level block at a time and lets them go (a block rule that never matches hands them over); md.parse keeps the whole stream, so the garbage collector copies it, also during the parse timed after it: the reference rows compare against a block-only parse that drops its tokens the same way',
       'ratios are medians of per-round ratios, baseline and subject timed back to back in alternating order',
+      'serialize bytes encodes the parts of the text into one array a piece (≤ 32k characters) at a time, never building the whole 1 MB string; the join + encode floor builds that string first (a fresh 1 MB allocation, about 250 page faults), so the bytes path can come in under it; the pieces reference is the same encoding of the raw text alone',
       `absolute times depend on machine load (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs during this run); the floor ratio is the load-robust figure for serializing; the CPU-time ratio counts the whole process (V8's garbage-collector threads too), so it charges the parser for the garbage it leaves`,
     ],
   };

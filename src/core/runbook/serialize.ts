@@ -38,7 +38,7 @@ export function serializeRunbook(cells: readonly CellLike[], meta: SerializeMeta
 export function serializeRunbookBytes(cells: readonly CellLike[], meta: SerializeMeta): Uint8Array {
   const original = originalBytes(meta);
   const at = untouchedErrorCell(cells, meta);
-  if (at < 0 || !original) return new TextEncoder().encode(render(cells, meta));
+  if (at < 0 || !original) return encodeUtf8(renderParts(cells, meta));
   if (cells.length === 1) return original;
   const enc = new TextEncoder();
   const before = enc.encode(render(cells.slice(0, at), meta));
@@ -104,6 +104,11 @@ function startsCell(value: string, inList: boolean): boolean {
 
 /** `before`: text already written ahead of these cells (for the separator rules). */
 function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): string {
+  return renderParts(cells, meta, before).join('');
+}
+
+/** The pieces of the text `render` returns, in order (none empty). */
+function renderParts(cells: readonly CellLike[], meta: SerializeMeta, before = ''): string[] {
   const eol = meta.eol;
   const parts: string[] = [];
   let tail = before;
@@ -153,8 +158,56 @@ function render(cells: readonly CellLike[], meta: SerializeMeta, before = ''): s
     lastFreshMarkup = cell.kind === 'markup';
     last = cell.kind === 'code' ? 'fence' : 'markup';
   }
-  const text = parts.join('');
-  return bom && text.charCodeAt(0) !== 0xfeff ? BOM + text : text;
+  if (bom && (parts.length === 0 || parts[0].charCodeAt(0) !== 0xfeff)) parts.unshift(BOM);
+  return parts;
+}
+
+/** Characters joined into one string before encoding: small enough to stay out of V8's large-object space. */
+const ENCODE_CHUNK = 32 * 1024;
+
+/**
+ * The UTF-8 bytes of `parts.join('')` (what TextEncoder gives for it), without building that string:
+ * runs of parts are joined into strings of at most ENCODE_CHUNK characters (a longer part is taken
+ * as it is), encoded one after another into one array. A whole 1 MB string is a fresh large-object
+ * allocation (a page fault per 4 kB, on every save); the chunks are short-lived young-generation
+ * strings. Parts are never split, nor joined runs cut between the halves of a surrogate pair, so
+ * lone surrogates are replaced exactly as in the joined string.
+ */
+export function encodeUtf8(parts: readonly string[]): Uint8Array {
+  const chunks: string[] = [];
+  let from = 0;
+  let length = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (length > 0 && length + part.length > ENCODE_CHUNK && !(isHighSurrogate(parts[i - 1].charCodeAt(parts[i - 1].length - 1)) && isLowSurrogate(part.charCodeAt(0)))) {
+      chunks.push(i - from === 1 ? parts[from] : parts.slice(from, i).join(''));
+      from = i;
+      length = 0;
+    }
+    length += part.length;
+  }
+  if (from < parts.length) chunks.push(parts.length - from === 1 ? parts[from] : parts.slice(from).join(''));
+  let total = 0;
+  for (const chunk of chunks) total += Buffer.byteLength(chunk, 'utf8');
+  const out = new Uint8Array(total);
+  const encoder = new TextEncoder();
+  let at = 0;
+  for (const chunk of chunks) {
+    const { read, written } = encoder.encodeInto(chunk, at === 0 ? out : out.subarray(at));
+    // Buffer.byteLength and encodeInto count alike (a lone surrogate is 3 bytes in both); should
+    // they ever differ, the bytes come from the whole string rather than from a short array.
+    if (read !== chunk.length) return encoder.encode(parts.join(''));
+    at += written;
+  }
+  return at === total ? out : encoder.encode(parts.join(''));
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 function sourceKind(source: CellSource): 'markup' | 'code' {
