@@ -128,6 +128,19 @@ test('property: the in-place comparison agrees with the derived value', () => {
   }), { seed: SEED + 8, numRuns: 5000 });
 });
 
+test('the in-place comparison of an indented line: a value line that occurs further on in raw is not taken for the line at hand', () => {
+  const fence = { openLine: '```', closeLine: '```', marker: '```', info: '' };
+  const raw = '  ```\n  first line here\n  second line!\n  first line hereX\n  ```\n';
+  assert.ok(rawShows(raw, '  ', fence, 'first line here\nsecond line!\nfirst line hereX'));
+  assert.ok(!rawShows(raw, '  ', fence, 'first line hereX\nsecond line!\nfirst line hereX'), 'line 1 edited into line 3\'s text');
+  assert.ok(!rawShows(raw, '  ', fence, 'second line!\nsecond line!\nfirst line hereX'), 'line 1 edited into line 2\'s text');
+  // the same far from the end of a long cell (compared there with ===)
+  const long = '  ```\n  first line here\n' + '  filler line\n'.repeat(200) + '  first line hereX\n  ```\n';
+  const value = 'first line here\n' + 'filler line\n'.repeat(200) + 'first line hereX';
+  assert.ok(rawShows(long, '  ', fence, value));
+  assert.ok(!rawShows(long, '  ', fence, 'first line hereX' + value.slice('first line here'.length, -1)));
+});
+
 test('property: the in-place comparison says "same" exactly when the derived values are equal (raws with and without CR)', () => {
   // Values taken from other raws and small edits of the true value: the near misses a fast path
   // could take for equal (CR in fence lines, partial indentation, blank-line gaps).
