@@ -143,6 +143,8 @@ interface Planned {
   what: string;
   /** Written into the runbook (a check of an overlapping edit is not). */
   rendered?: boolean;
+  /** originOf(curl.url), worked out once (sharedHosts) for rendering; null until then. */
+  origin: string | undefined | null;
 }
 
 interface Edit {
@@ -468,7 +470,7 @@ class Converter {
     // Every field from the start: one object shape for all checks.
     return {
       kind, link, line, comments: [], guideText: undefined, guideAt: -1, curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
-      destructive: false, confirmWord: undefined, conditions: [], sentence: undefined, why: undefined, notes: [], what, rendered: false,
+      destructive: false, confirmWord: undefined, conditions: [], sentence: undefined, why: undefined, notes: [], what, rendered: false, origin: null,
     };
   }
 
@@ -505,7 +507,7 @@ class Converter {
             if (!hasMap) break;
             const line = this.line(map0);
             const m = /^([ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)/.exec(line.replace(/^(?:[ \t]*>[ \t]?)+/, ''));
-            const indent = ' '.repeat(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
+            const indent = spaces(m ? widthOf(m[1]!) : widthOf(line.match(/^[ \t]*/)![0]) + 2);
             const inline = tokens[k + 2];
             const task = tokens[k + 1]?.type === 'paragraph_open' && !!inline && /^\[[ xX]\](?:[ \t]|$)/.test(inline.content);
             items.push({ line: map0, indent, task, label: task ? inline!.content.replace(/^\[[ xX]\][ \t]*/, '') : '', firstParagraphEnd: -1, hasCheck: false, blockquote: quote > 0 });
@@ -740,9 +742,8 @@ class Converter {
 
   private curlCheck(text: string, joined: string, heredocs: ShellCommand['heredocs'], line: number, comments: readonly string[], request?: CurlRequest): Planned {
     const parsed = request ? { ok: true as const, request } : parseCurl(joined, heredocs);
-    const first = oneLine(text, 120);
     if (!parsed.ok) {
-      const p = this.plan('shell', line, first);
+      const p = this.plan('shell', line, oneLine(text, 120));
       p.code = this.shellText(text, new Set());
       p.why = `curl kept as a shell command: ${parsed.reason}`;
       p.notes.push(`curl stays a shell command: ${parsed.reason}`);
@@ -840,7 +841,7 @@ class Converter {
     let bare = 0;
     this.planned.forEach((p, i) => {
       if (p.bare) bare++;
-      const o = p.curl ? originOf(p.curl.url) : undefined;
+      const o = (p.origin = p.curl ? originOf(p.curl.url) : undefined);
       if (!o) return;
       const c = counts.get(o) ?? { n: 0, first: i };
       c.n++;
@@ -911,15 +912,15 @@ class Converter {
     if (p.kind === 'manual') {
       if (p.title) attrs.title = p.title;
       const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
-      return fenced('manual', attrs, ['', `Confirm: ${text}`, '', `Guide: ${p.link}`], indent);
+      return fenced('manual', attrs, ['', trimmed('Confirm: ', text), '', trimmed('Guide: ', p.link)], indent);
     }
-    // body[0] is left for the opening fence (see fenced).
-    const body: string[] = ['', `# from ${p.link}`];
-    for (const n of p.notes) body.push(`# note: ${n}`);
+    // body[0] is left for the opening fence; every line is pushed without trailing white space (see fenced).
+    const body: string[] = ['', trimmed('# from ', p.link)];
+    for (const n of p.notes) body.push(trimmed('# note: ', n));
     const comments = p.comments;
     for (let i = 0; i <= comments.length; i++) {
       if (i === p.guideAt) guideLines(p.guideText!, body);
-      if (i < comments.length) body.push(`# ${comments[i]}`.trimEnd());
+      if (i < comments.length) body.push(trimmed('# ', comments[i]!));
     }
     if (p.kind === 'http') {
       let method: string;
@@ -938,7 +939,7 @@ class Converter {
       } else {
         const r = p.curl!;
         method = r.method;
-        const origin = originOf(r.url);
+        const origin = p.origin === null ? originOf(r.url) : p.origin;
         const host = origin ? hosts.get(origin) : undefined;
         let u = host ? `{{${host.name}}}${r.url.slice(origin!.length)}` : r.url;
         u = u.replace(/ /g, '%20');
@@ -955,11 +956,11 @@ class Converter {
       }
       if (p.destructive) attrs.destructive = 'true';
       if (p.title) attrs.title = p.title;
-      body.push(`${method} ${url}`);
-      for (const [n, v] of headers) body.push(`${n}: ${v}`);
+      body.push(trimmed(`${method} `, url));
+      for (const [n, v] of headers) body.push(trimmed(`${n}: `, v));
       if (reqBody !== undefined && reqBody.trim()) {
         body.push('');
-        for (const l of reqBody.trim().split('\n')) body.push(l);
+        for (const l of reqBody.trim().split('\n')) body.push(l.trimEnd());
       }
       const status = p.conditions.find((c) => /^status == \d/.test(c.expression));
       if (p.conditions.length) {
@@ -975,7 +976,7 @@ class Converter {
       if (p.kind === 'shell' && p.confirmWord) attrs.confirm = p.confirmWord;
     }
     if (p.title) attrs.title = p.title;
-    for (const l of (p.code ?? '').split('\n')) body.push(l);
+    for (const l of (p.code ?? '').split('\n')) body.push(l.trimEnd());
     for (const c of p.conditions) body.push(conditionLine(c));
     return fenced(fenceKind, attrs, body, indent);
   }
@@ -1019,7 +1020,7 @@ class Converter {
     let found: string | undefined;
     for (const p of this.planned) {
       if (!p.curl) continue;
-      const o = originOf(p.curl.url);
+      const o = p.origin === null ? originOf(p.curl.url) : p.origin;
       if (!o || hosts.get(o) !== base) continue;
       const h = p.curl.headers.find(([n]) => n.toLowerCase() === 'authorization');
       if (!h) continue;
@@ -1038,6 +1039,14 @@ function inputWord(header: string): string {
 function originOf(url: string): string | undefined {
   const m = /^(https?:\/\/[^/?#\s\uE000\uE003]+)/i.exec(url);
   return m && !hasRefs(m[1]!) ? m[1]!.toLowerCase() : undefined;
+}
+
+const SPACES: string[] = [];
+
+/** `n` spaces: the short runs (list item indents) made once, not once per item. */
+function spaces(n: number): string {
+  if (n >= 64) return ' '.repeat(n);
+  return (SPACES[n] ??= ' '.repeat(n));
 }
 
 function widthOf(ws: string): number {
@@ -1096,7 +1105,8 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
 /**
  * A fenced check, its lines joined with LF and each non-empty one after `indent`: the marker is
  * longer than any backtick run in the body. `lines` is the body from index 1 on (index 0 is left
- * for the opening fence); it is filled in place, so a check's lines are one array, joined once.
+ * for the opening fence), each line without trailing white space (see trimmed); it is filled in
+ * place, so a check's lines are one array, joined once.
  */
 function fenced(kind: string, attributes: Record<string, string>, lines: string[], indent: string): string {
   let longest = 2;
@@ -1107,15 +1117,31 @@ function fenced(kind: string, attributes: Record<string, string>, lines: string[
     if (m) longest = Math.max(longest, m[1]!.length);
   }
   const fence = longest === 2 ? '```' : '`'.repeat(longest + 1);
-  // trimEnd removes what /\s+$/ matches (white space and line terminators), without a regex per line.
-  for (let i = 1; i < lines.length; i++) {
-    const t = lines[i]!.trimEnd();
-    lines[i] = t && indent ? indent + t : t;
+  if (indent) {
+    for (let i = 1; i < lines.length; i++) {
+      const t = lines[i]!;
+      if (t) lines[i] = indent + t;
+    }
   }
   lines[0] = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
   lines.push(indent + fence);
   // One flat string per check (joined, not concatenated): it stays alive until the runbook is joined.
   return lines.join('\n');
+}
+
+/**
+ * `(prefix + value).trimEnd()` (trimEnd removes what /\s+$/ matches), without making the line
+ * twice: only a value that ends with white space (or is empty) needs trimming.
+ */
+function trimmed(prefix: string, value: string): string {
+  return value && !isSpace(value.charCodeAt(value.length - 1)) ? prefix + value : (prefix + value).trimEnd();
+}
+
+/** What `\s` (and so trimEnd) matches, by character code. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**
@@ -1128,7 +1154,7 @@ function guideLines(text: string, out: string[]): void {
   for (; n < 12; n++) {
     const nl = text.indexOf('\n', start);
     const l = nl < 0 ? text.slice(start) : text.slice(start, nl);
-    out.push((n === 0 ? `# guide: ${l.trimStart()}` : `#        ${l}`).trimEnd());
+    out.push(n === 0 ? trimmed('# guide: ', l.trimStart()) : trimmed('#        ', l));
     if (nl < 0) return;
     start = nl + 1;
   }

@@ -50,10 +50,13 @@ function isCurl(word: string): boolean {
   return word === 'curl' || word.endsWith('/curl');
 }
 
-/** True when the command's first word is curl (after `sudo`/`command`/`env`-less prefixes). */
+/**
+ * True when the command's first word is curl (after `sudo`/`command`/`env`-less prefixes): the
+ * word (up to white space or the end) is `curl` or ends with `/curl`, as isCurl tests it. A test,
+ * not an exec: it is asked of every command and checklist item, most of which are not curl.
+ */
 export function startsWithCurl(joined: string): boolean {
-  const m = /^\s*(?:sudo\s+)?(\S+)/.exec(joined);
-  return !!m && isCurl(m[1]!);
+  return /^\s*(?:sudo\s+)?(?:\S*\/)?curl(?!\S)/.test(joined);
 }
 
 function asWord(t: Token): string | undefined {

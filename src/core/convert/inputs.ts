@@ -60,11 +60,13 @@ export class InputSet {
   private readonly list: ConvertedInput[] = [];
   private readonly defaults = new Map<string, string>();
 
-  private add(key: string, proposed: string, make: (name: string) => ConvertedInput): ConvertedInput {
+  /** The input for `key`: the one already made, else a new one named `proposed()` (worked out only then). */
+  private add(key: string, proposed: () => string, make: (name: string) => ConvertedInput): ConvertedInput {
     const existing = this.byKey.get(key);
     if (existing) return existing;
-    let name = proposed;
-    for (let k = 2; this.used.has(name); k++) name = `${proposed}${k}`;
+    const first = proposed();
+    let name = first;
+    for (let k = 2; this.used.has(name); k++) name = `${first}${k}`;
     this.used.add(name);
     const input = make(name);
     this.byKey.set(key, input);
@@ -80,7 +82,7 @@ export class InputSet {
   }
 
   variable(variable: string, hints: { secret?: boolean; url?: boolean; number?: boolean } = {}): ConvertedInput {
-    const input = this.add(`var:${variable}`, inputNameForVariable(variable), (name) => {
+    const input = this.add(`var:${variable}`, () => inputNameForVariable(variable), (name) => {
       const secret = !!hints.secret || isSecretName(variable);
       const env = secret || envName(name) !== variable ? variable : undefined;
       return {
@@ -98,7 +100,7 @@ export class InputSet {
   }
 
   placeholder(text: string, hints: { secret?: boolean; url?: boolean; number?: boolean } = {}): ConvertedInput {
-    const input = this.add(`ph:${text}`, inputNameForPlaceholder(text), (name) => {
+    const input = this.add(`ph:${text}`, () => inputNameForPlaceholder(text), (name) => {
       const secret = !!hints.secret || isSecretName(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
       return {
         name,
@@ -114,17 +116,17 @@ export class InputSet {
 
   /** A host several commands share. */
   origin(origin: string, proposed = 'baseUrl'): ConvertedInput {
-    return this.add(`origin:${origin}`, proposed, (name) => ({ name, description: origin ? `the host the guide's commands call (${origin})` : "the host the guide's commands call (no host is named in the guide)", type: 'url', ...(origin ? { default: origin } : {}), secret: false }));
+    return this.add(`origin:${origin}`, () => proposed, (name) => ({ name, description: origin ? `the host the guide's commands call (${origin})` : "the host the guide's commands call (no host is named in the guide)", type: 'url', ...(origin ? { default: origin } : {}), secret: false }));
   }
 
   /** A credential written literally in the guide (an Authorization value, `-u user:password`). */
   credential(key: string, proposed: string, description: string): ConvertedInput {
-    return this.add(`cred:${key}`, proposed, (name) => ({ name, description, type: 'string', secret: true, env: envName(name) }));
+    return this.add(`cred:${key}`, () => proposed, (name) => ({ name, description, type: 'string', secret: true, env: envName(name) }));
   }
 
   /** A word the guide compares with (`≥ expected`). */
   word(word: string): ConvertedInput {
-    return this.add(`word:${word}`, camel(word.split(/[^A-Za-z0-9]+/)), (name) => ({ name, description: `what the guide calls "${word}"`, type: 'number', secret: false }));
+    return this.add(`word:${word}`, () => camel(word.split(/[^A-Za-z0-9]+/)), (name) => ({ name, description: `what the guide calls "${word}"`, type: 'number', secret: false }));
   }
 
   private refine(input: ConvertedInput, hints: { secret?: boolean; url?: boolean }): void {

@@ -11,6 +11,7 @@ import { convertGuide, detectFormat, isRunbook, runbookNameFor } from '../../../
 import { listChecks } from '../../../src/core/runbook';
 import { isDestructiveCheck, defaultRegistry } from '../../../src/core/kinds';
 import { planRun } from '../../../src/core/plan/plan';
+import { startsWithCurl } from '../../../src/core/convert/curl';
 import { FIXTURES, NOW, checkErrors, convertFixture, goldenName, guides, parse } from './helpers';
 
 describe('convert: fixtures', () => {
@@ -209,5 +210,31 @@ describe('convert: bare requests', () => {
     const bare = r.text.split('```http').map((b) => b.split('```')[0]!).filter((b) => b.includes('GET {{baseUrl}}/v1/b/'));
     assert.equal(bare.length, 30);
     for (const b of bare) assert.doesNotMatch(b, /Authorization/);
+  });
+});
+
+describe('convert: startsWithCurl', () => {
+  it('answers as the first word (after sudo) being curl or ending in /curl, on 20k random commands', () => {
+    // The definition it replaced: the first word matched, then compared.
+    const reference = (joined: string) => {
+      const m = /^\s*(?:sudo\s+)?(\S+)/.exec(joined);
+      return !!m && (m[1] === 'curl' || m[1]!.endsWith('/curl'));
+    };
+    const pieces = ['curl', 'sudo', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', '/', 'x', 'c', 'url', '/usr/bin/', '-s', 'curlx', '$'];
+    let a = 7;
+    const rnd = () => {
+      a = (a * 1103515245 + 12345) >>> 0;
+      return a / 4294967296;
+    };
+    let yes = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let n = Math.floor(rnd() * 6); n >= 0; n--) s += pieces[Math.floor(rnd() * pieces.length)];
+      assert.equal(startsWithCurl(s), reference(s), JSON.stringify(s));
+      if (reference(s)) yes++;
+    }
+    assert.ok(yes > 500, `only ${yes} random commands were curl`);
+    for (const s of ['curl', ' curl -s x', 'sudo curl x', 'sudo  /usr/bin/curl', 'x/curl/curl y', 'curl/curl']) assert.equal(startsWithCurl(s), true, s);
+    for (const s of ['', 'sudo', 'sudo ', 'curlx', '/curlx', 'sudocurl', 'sudo sudo curl', 'echo curl']) assert.equal(startsWithCurl(s), false, s);
   });
 });
