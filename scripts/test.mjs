@@ -77,6 +77,8 @@ step('lint', lint === 0);
 phase('typecheck + lint');
 const built = sh('node', ['esbuild.mjs', '--tests']).status === 0;
 step('build', built);
+// The tests that start the CLI as a process start this build of it (test/support/cli.ts).
+if (built) process.env.RUNBOOK_TEST_CLI = join(root, 'dist', 'cli.js');
 phase('build');
 
 // 2. unit tests: node's test runner over the core, the CLI, the adversarial suite (test/security) and the shared test support (test/support)

@@ -10,14 +10,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ROOT, runCli, spawnCli } from '../support/cli';
+import { cliArgv, ROOT, runCli, spawnCli } from '../support/cli';
 import { pidAlive } from '../unit/process/harness';
 import { waitFor } from '../support/waitFor';
 import { startHostileServer, type HostileServer } from './hostile-server';
 import { tempDir } from '../support/tempDir';
 
 const posix = process.platform !== 'win32';
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
 function longRunbook(): { file: string; pidFile: string } {
   const dir = tempDir('hostile');
@@ -58,7 +57,7 @@ test('SIGKILL to the CLI: the watchdog ends the check\'s process group', { skip:
 /** `runbook <args> | head -1` in a real shell; the CLI's exit code comes back on stderr. */
 function pipedIntoHead(args: string[]): Promise<{ out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const cli = [process.execPath, '--import', 'tsx', MAIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const cli = [process.execPath, ...cliArgv(args)].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
     const sh = spawn('bash', ['-c', `${cli} | head -c 20; echo "cli=\${PIPESTATUS[0]}" >&2`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

@@ -2,8 +2,9 @@
  * The CLI runner for every test. `runCli` runs the real CLI's `main()` in this process over a
  * CliIo that collects stdout and stderr (the arguments, environment and working folder a shell
  * would give it), so a test pays no process start-up; `spawnCli` starts it as a separate process
- * (`node --import tsx src/cli/main.ts …`) for what only a process shows (signals, exit codes,
- * what a process reads from /proc) and can feed it `stdin`. `copyRunbook` copies a runbook into a
+ * (`cliArgv`: the built dist/cli.js under `npm test`, else `node --import tsx src/cli/main.ts …`)
+ * for what only a process shows (signals, exit codes, what a process reads from /proc) and can
+ * feed it `stdin`. `copyRunbook` copies a runbook into a
  * temporary folder (removed when the test process exits) so evidence files land there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -51,13 +52,24 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   return { code, stdout, stderr };
 }
 
+/**
+ * node's arguments for `runbook <args>` as a process. `npm test` builds first and names the built
+ * CLI (dist/cli.js, what `npm install -g` installs as `runbook`) in $RUNBOOK_TEST_CLI: the process
+ * tests then run what users run, and each start costs half as much as compiling the sources. A test
+ * file run on its own starts the sources through tsx.
+ */
+export function cliArgv(args: readonly string[]): string[] {
+  const built = process.env.RUNBOOK_TEST_CLI;
+  return built ? [built, ...args] : ['--import', TSX, MAIN, ...args];
+}
+
 /** Runs `runbook <args>` as a process (killed after `timeoutMs`, default 60 s); `onStdout` sees the output so far (e.g. to send a signal). */
 export function spawnCli(
   args: readonly string[],
   options: CliOptions & { stdin?: string; timeoutMs?: number; onStdout?: (soFar: string, child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const child = spawn(process.execPath, cliArgv(args), {
       cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
