@@ -125,8 +125,11 @@ export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: In
   return out;
 }
 
-/** The `??warn` line for a generated condition, with the review note as its next step. */
-export function conditionLine(c: GeneratedCondition): string {
+/**
+ * The `??warn` line for a generated condition, with the review note as its next step, pushed onto
+ * `out` in parts (joined with the rest of its check).
+ */
+export function conditionLineParts(c: GeneratedCondition, out: string[]): void {
   const phrase = c.phrase.replace(/\s(?:--|#)\s/g, ' ').replace(/["`]/g, "'").slice(0, 80);
-  return `??warn ${c.expression} -- generated from the guide ("${phrase}"): review it, then write ?? to make it a hard condition`;
+  out.push('??warn ', c.expression, ' -- generated from the guide ("', phrase, '"): review it, then write ?? to make it a hard condition');
 }

@@ -14,7 +14,7 @@ import { envName } from '../checks/template';
 import { SENSITIVE_HEADERS } from '../http/request';
 import { formatInfoString } from '../runbook/infoString';
 import { parseRunbook } from '../runbook/parse';
-import { cleanSentence, conditionLine, conditionsFrom, type ConditionKind, type GeneratedCondition } from './conditions';
+import { cleanSentence, conditionLineParts, conditionsFrom, type ConditionKind, type GeneratedCondition } from './conditions';
 import { parseCurl, startsWithCurl, type CurlRequest } from './curl';
 import { stripHeadingPermalink } from './headingGlyph';
 import { ANCHOR_CLOSE, ANCHOR_OPEN, htmlToMarkdown } from './html';
@@ -909,18 +909,21 @@ class Converter {
     p.rendered = true;
     const attrs: Record<string, string> = {};
     const fenceKind = p.kind;
+    const out = new FencedCheck(indent);
     if (p.kind === 'manual') {
       if (p.title) attrs.title = p.title;
       const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
-      return fenced('manual', attrs, ['', trimmed('Confirm: ', text), '', trimmed('Guide: ', p.link)], indent);
+      out.line('Confirm: ', text);
+      out.blank();
+      out.line('Guide: ', p.link);
+      return out.text('manual', attrs);
     }
-    // body[0] is left for the opening fence; every line is pushed without trailing white space (see fenced).
-    const body: string[] = ['', trimmed('# from ', p.link)];
-    for (const n of p.notes) body.push(trimmed('# note: ', n));
+    out.line('# from ', p.link);
+    for (const n of p.notes) out.line('# note: ', n);
     const comments = p.comments;
     for (let i = 0; i <= comments.length; i++) {
-      if (i === p.guideAt) guideLines(p.guideText!, body);
-      if (i < comments.length) body.push(trimmed('# ', comments[i]!));
+      if (i === p.guideAt) guideLines(p.guideText!, out);
+      if (i < comments.length) out.line('# ', comments[i]!);
     }
     if (p.kind === 'http') {
       let method: string;
@@ -934,7 +937,7 @@ class Converter {
         const auth = this.sharedAuthorization(base, hosts);
         if (auth) {
           headers.push(['Authorization', auth]);
-          body.push('# note: Authorization as the guide\'s other commands for this host send it');
+          out.line('', '# note: Authorization as the guide\'s other commands for this host send it');
         }
       } else {
         const r = p.curl!;
@@ -948,7 +951,7 @@ class Converter {
         if (r.basicAuth !== undefined) {
           const input = this.inputs.credential(`basic:${r.basicAuth}`, 'basicAuth', 'base64 of the user:password the guide passes to curl -u');
           headers.push(['Authorization', `Basic {{${input.name}}}`]);
-          body.push(`# note: curl -u: set the secret input ${input.name} to base64("user:password")`);
+          out.line('', `# note: curl -u: set the secret input ${input.name} to base64("user:password")`);
         }
         if (r.body !== undefined) reqBody = this.refsToInputs(r.body, {});
         if (r.maxTimeS) attrs.timeout = `${Math.ceil(r.maxTimeS)}s`;
@@ -956,19 +959,19 @@ class Converter {
       }
       if (p.destructive) attrs.destructive = 'true';
       if (p.title) attrs.title = p.title;
-      body.push(trimmed(`${method} `, url));
-      for (const [n, v] of headers) body.push(trimmed(`${n}: `, v));
+      out.line(method, url, ' ');
+      for (const [n, v] of headers) out.line(n, v, ': ');
       if (reqBody !== undefined && reqBody.trim()) {
-        body.push('');
-        for (const l of reqBody.trim().split('\n')) body.push(l.trimEnd());
+        out.blank();
+        out.lines(reqBody.trim());
       }
       const status = p.conditions.find((c) => /^status == \d/.test(c.expression));
       if (p.conditions.length) {
-        body.push('');
-        if (!status || /^status == 2\d\d$/.test(status.expression)) body.push('?? status between 200 and 299 -- the request itself failed (the guide expects a 2xx answer)');
-        for (const c of p.conditions) body.push(conditionLine(c));
+        out.blank();
+        if (!status || /^status == 2\d\d$/.test(status.expression)) out.line('', '?? status between 200 and 299 -- the request itself failed (the guide expects a 2xx answer)');
+        for (const c of p.conditions) out.condition(c);
       }
-      return fenced(fenceKind, attrs, body, indent);
+      return out.text(fenceKind, attrs);
     }
     // shell / python
     if (p.destructive) {
@@ -976,9 +979,9 @@ class Converter {
       if (p.kind === 'shell' && p.confirmWord) attrs.confirm = p.confirmWord;
     }
     if (p.title) attrs.title = p.title;
-    for (const l of (p.code ?? '').split('\n')) body.push(l.trimEnd());
-    for (const c of p.conditions) body.push(conditionLine(c));
-    return fenced(fenceKind, attrs, body, indent);
+    out.lines(p.code ?? '');
+    for (const c of p.conditions) out.condition(c);
+    return out.text(fenceKind, attrs);
   }
 
   private refsToInputs(text: string, hints: { url?: boolean }): string {
@@ -1104,37 +1107,81 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
 
 /**
  * A fenced check, its lines joined with LF and each non-empty one after `indent`: the marker is
- * longer than any backtick run in the body. `lines` is the body from index 1 on (index 0 is left
- * for the opening fence), each line without trailing white space (see trimmed); it is filled in
- * place, so a check's lines are one array, joined once.
+ * longer than any backtick run that starts a line of the body. Built from the lines' parts (the
+ * indent, a prefix, a value…) and joined once, so a line is not made as a string of its own.
+ * Every line is written without trailing white space (what trimEnd removes).
  */
-function fenced(kind: string, attributes: Record<string, string>, lines: string[], indent: string): string {
-  let longest = 2;
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (!l.includes('```')) continue;
-    const m = /^\s*(`{3,})/.exec(l);
-    if (m) longest = Math.max(longest, m[1]!.length);
-  }
-  const fence = longest === 2 ? '```' : '`'.repeat(longest + 1);
-  if (indent) {
-    for (let i = 1; i < lines.length; i++) {
-      const t = lines[i]!;
-      if (t) lines[i] = indent + t;
-    }
-  }
-  lines[0] = `${indent}${fence}${formatInfoString(kind, attributes, 'keyValue')}`;
-  lines.push(indent + fence);
-  // One flat string per check (joined, not concatenated): it stays alive until the runbook is joined.
-  return lines.join('\n');
-}
+class FencedCheck {
+  /** The opening fence's indent, marker and info string come first (filled in by text). */
+  private readonly parts: string[] = ['', '', ''];
+  private longest = 2;
 
-/**
- * `(prefix + value).trimEnd()` (trimEnd removes what /\s+$/ matches), without making the line
- * twice: only a value that ends with white space (or is empty) needs trimming.
- */
-function trimmed(prefix: string, value: string): string {
-  return value && !isSpace(value.charCodeAt(value.length - 1)) ? prefix + value : (prefix + value).trimEnd();
+  constructor(private readonly indent: string) {}
+
+  /** The line `head + sep + value` (sep between head and value), trimmed at its end. */
+  line(head: string, value: string, sep = ''): void {
+    const last = value || sep || head;
+    if (!last || isSpace(last.charCodeAt(last.length - 1))) {
+      // Trailing white space (or an empty value): the line as one string, trimmed.
+      const t = (head + sep + value).trimEnd();
+      this.parts.push('\n');
+      if (!t) return;
+      this.backticks(t, '', '');
+      if (this.indent) this.parts.push(this.indent);
+      this.parts.push(t);
+      return;
+    }
+    this.backticks(head, sep, value);
+    this.parts.push('\n');
+    if (this.indent) this.parts.push(this.indent);
+    if (head) this.parts.push(head);
+    if (sep) this.parts.push(sep);
+    this.parts.push(value);
+  }
+
+  /** An empty line. */
+  blank(): void {
+    this.parts.push('\n');
+  }
+
+  /** Each line of `text` (LF line ends), as line does it. */
+  lines(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.line('', text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.line('', start ? text.slice(start) : text);
+  }
+
+  /** The ??warn line of a generated condition (see conditionLineParts): never blank, never starting with a backtick. */
+  condition(c: GeneratedCondition): void {
+    this.parts.push('\n');
+    if (this.indent) this.parts.push(this.indent);
+    conditionLineParts(c, this.parts);
+  }
+
+  /** The check: opening fence, the lines, closing fence. */
+  text(kind: string, attributes: Record<string, string>): string {
+    const fence = this.longest === 2 ? '```' : '`'.repeat(this.longest + 1);
+    this.parts[0] = this.indent;
+    this.parts[1] = fence;
+    this.parts[2] = formatInfoString(kind, attributes, 'keyValue');
+    this.parts.push('\n', this.indent, fence);
+    return this.parts.join('');
+  }
+
+  /** What /^\s*(`{3,})/ finds at the start of a + b + c: the longest such run sets the marker. */
+  private backticks(a: string, b: string, c: string): void {
+    const first = a || b || c;
+    if (!first) return;
+    const ch = first.charCodeAt(0);
+    if (ch !== 96 && !isSpace(ch)) return; // the usual line: it starts with neither
+    const l = a + b + c;
+    if (!l.includes('```')) return;
+    const m = /^\s*(`{3,})/.exec(l);
+    if (m) this.longest = Math.max(this.longest, m[1]!.length);
+  }
 }
 
 /** What `\s` (and so trimEnd) matches, by character code. */
@@ -1148,19 +1195,20 @@ function isSpace(c: number): boolean {
  * The guide's curl command quoted at the top of its http check (the first 12 lines), as comment
  * lines: made while rendering, so a planned check keeps one string instead of these lines.
  */
-function guideLines(text: string, out: string[]): void {
+function guideLines(text: string, out: FencedCheck): void {
   let start = 0;
   let n = 0;
   for (; n < 12; n++) {
     const nl = text.indexOf('\n', start);
-    const l = nl < 0 ? text.slice(start) : text.slice(start, nl);
-    out.push(n === 0 ? trimmed('# guide: ', l.trimStart()) : trimmed('#        ', l));
+    const l = nl < 0 ? (start ? text.slice(start) : text) : text.slice(start, nl);
+    if (n === 0) out.line('# guide: ', l.trimStart());
+    else out.line('#        ', l);
     if (nl < 0) return;
     start = nl + 1;
   }
   let more = 1;
   for (let i = text.indexOf('\n', start); i >= 0; i = text.indexOf('\n', i + 1)) more++;
-  out.push(`#        … (${more} more lines)`);
+  out.line('', `#        … (${more} more lines)`);
 }
 
 export { refsIn, BAD_REF };
