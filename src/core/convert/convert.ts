@@ -137,7 +137,6 @@ interface Planned {
   destructive: boolean;
   confirmWord?: string;
   conditions: GeneratedCondition[];
-  sentence?: string;
   why?: string;
   notes: string[];
   what: string;
@@ -146,6 +145,12 @@ interface Planned {
   /** originOf(curl.url), worked out once (sharedHosts) for rendering; null until then. */
   origin: string | undefined | null;
 }
+
+/**
+ * The comments and conditions of a check that has none: one shared array (frozen: those lists are
+ * only ever replaced), not an empty array per check kept until rendering.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 interface Edit {
   /** Replace lines [start, end) of the markdown (start === end: insert before `start`). */
@@ -469,8 +474,8 @@ class Converter {
     const { link, line } = this.lineLink(mdLine);
     // Every field from the start: one object shape for all checks.
     return {
-      kind, link, line, comments: [], guideText: undefined, guideAt: -1, curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
-      destructive: false, confirmWord: undefined, conditions: [], sentence: undefined, why: undefined, notes: [], what, rendered: false, origin: null,
+      kind, link, line, comments: NONE, guideText: undefined, guideAt: -1, curl: undefined, bare: undefined, code: undefined, manualText: undefined, title: undefined,
+      destructive: false, confirmWord: undefined, conditions: NONE, why: undefined, notes: [], what, rendered: false, origin: null,
     };
   }
 
@@ -607,7 +612,6 @@ class Converter {
   private addConditions(p: Planned, sentence: string): boolean {
     if (!sentence || p.kind === 'manual') return false;
     const conds = conditionsFrom(sentence, p.kind as ConditionKind, this.inputs);
-    p.sentence = sentence;
     if (conds.length) p.conditions = p.conditions.concat(conds);
     return conds.length > 0;
   }
@@ -754,7 +758,7 @@ class Converter {
     const p = this.plan('http', line, `${r.method} ${r.url.replace(/[\uE000\uE003]([^\uE001]*)\uE001/g, '<$1>')}`);
     p.curl = r;
     // The command's own lines are written after its comments when the check is rendered.
-    p.comments = comments.length ? comments.slice() : [];
+    p.comments = comments.length ? comments.slice() : NONE;
     p.guideText = text;
     p.guideAt = p.comments.length;
     if (r.notes.length) p.notes = r.notes.slice();

@@ -129,7 +129,7 @@ export function parseCurl(joined: string, heredocs: readonly Heredoc[] = []): Cu
     return { ok: false, reason: `more than one command on the line ("${op}")` };
   }
   for (const w of words) if (w.includes(BAD_REF)) return { ok: false, reason: 'the command uses shell expansions ($(…), $1, ${VAR:-…}) that only a shell can evaluate' };
-  if (words.some((w) => /`/.test(w))) return { ok: false, reason: 'the command uses backtick command substitution' };
+  for (const w of words) if (w.includes('`')) return { ok: false, reason: 'the command uses backtick command substitution' };
 
   let method: string | undefined;
   let url: string | undefined;
@@ -278,21 +278,16 @@ export function parseCurl(joined: string, heredocs: readonly Heredoc[] = []): Cu
   }
   const finalMethod = method ?? (head ? 'HEAD' : get ? 'GET' : body !== undefined ? 'POST' : 'GET');
   if (body !== undefined && body.trimEnd() !== body) notes.push('the body\'s trailing newline is not sent (a check body is trimmed)');
-  return {
-    ok: true,
-    request: {
-      method: finalMethod,
-      url,
-      // Copies without the spare room the pushes grew (the request is kept until rendering).
-      headers: headers.slice(),
-      ...(body !== undefined ? { body } : {}),
-      ...(basicAuth !== undefined ? { basicAuth } : {}),
-      insecure,
-      ...(maxTimeS !== undefined ? { maxTimeS } : {}),
-      ...(connectTimeoutS !== undefined ? { connectTimeoutS } : {}),
-      notes: notes.length ? notes.slice() : [],
-    },
-  };
+  // Fields in this order, the optional ones only when set (no spread objects). Lists are copies
+  // without the spare room the pushes grew (the request is kept until rendering).
+  const request: { -readonly [K in keyof CurlRequest]: CurlRequest[K] } = { method: finalMethod, url, headers: headers.slice() } as unknown as CurlRequest;
+  if (body !== undefined) request.body = body;
+  if (basicAuth !== undefined) request.basicAuth = basicAuth;
+  request.insecure = insecure;
+  if (maxTimeS !== undefined) request.maxTimeS = maxTimeS;
+  if (connectTimeoutS !== undefined) request.connectTimeoutS = connectTimeoutS;
+  request.notes = notes.length ? notes.slice() : [];
+  return { ok: true, request };
 }
 
 /** An unquoted heredoc expands `$NAME` / `${NAME}` (the only expansions kept; others stay as text). */
