@@ -789,8 +789,9 @@ class Converter {
     };
     const yaml = yamlStringify(data, { lineWidth: 0, minContentWidth: 0 }).trimEnd();
     // The body without its leading and trailing line ends, after the front matter and a blank line,
-    // ending with a line end: joined once, so the text is one flat string.
-    let first = 0;
+    // ending with a line end: joined once, so the text is one flat string. body[0] is the front
+    // matter's place (see render), so the pieces are joined where they are, not copied first.
+    let first = 1;
     while (first < body.length) {
       const piece = body[first]!;
       let k = 0;
@@ -814,11 +815,16 @@ class Converter {
       if (k < piece.length) body[last] = piece.slice(0, k);
       break;
     }
-    const pieces = [`---\n${yaml}\n---\n`];
-    if (first > last) pieces.push('');
-    for (let i = first; i <= last; i++) pieces.push(body[i]!);
-    pieces.push('');
-    const text = pieces.join('\n');
+    body[0] = `---\n${yaml}\n---\n`;
+    let text: string;
+    if (first > last) text = `${body[0]}\n\n`; // no body: the front matter, a blank line, a line end
+    else {
+      if (first > 1) body.copyWithin(1, first, last + 1);
+      const n = last - first + 2;
+      body[n] = '';
+      body.length = n + 1;
+      text = body.join('\n');
+    }
     const eolText = options.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
     return {
       text: eolText,
@@ -860,11 +866,12 @@ class Converter {
 
   /**
    * The runbook's body as pieces of whole lines, to be joined with LF: the guide's unchanged
-   * lines are copied a run at a time, each check is one piece.
+   * lines are copied a run at a time, each check is one piece. Piece 0 is left empty for the
+   * front matter (see finish).
    */
   private render(hosts: Map<string, ConvertedInput>): string[] {
     const bareBase = hosts.size ? [...hosts.values()][0]! : undefined;
-    const out: string[] = [];
+    const out: string[] = [''];
     /** Whether the last line written is blank (undefined: nothing written yet). */
     let lastBlank: boolean | undefined;
     const sorted = [...this.edits].sort((a, b) => a.start - b.start || (a.start === a.end ? 0 : 1) - (b.start === b.end ? 0 : 1) || a.seq - b.seq);
