@@ -3,7 +3,7 @@
 // VSIX installed into that VS Code. Ends with the plain line "N passed, N failed".
 //   node scripts/test.mjs [--unit] [--integration] [--vsix]   (no flag = all)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,22 +30,42 @@ function sh(cmd, args, opts = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
   return spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', env: { ...process.env, ...opts.env } });
 }
-/** Runs a command with its output collected, printed in one piece when it ends; resolves to its exit code. */
-function shCaptured(cmd, args) {
+/** Runs a command with its output collected (in memory, or into `opts.log`), printed when it ends unless it went to a log; resolves to its exit code. */
+function shCaptured(cmd, args, opts = {}) {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     const out = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => out.push(d));
-    child.on('close', (code) => {
-      console.log(`\n$ ${cmd} ${args.join(' ')}`);
-      if (out.length) process.stdout.write(Buffer.concat(out));
-      done(code ?? 1);
-    });
-    child.on('error', (e) => {
-      console.log(`\n$ ${cmd} ${args.join(' ')}\n${e.message}`);
-      done(1);
-    });
+    const log = opts.log ? createWriteStream(opts.log) : undefined;
+    const take = (d) => (log ? log.write(d) : out.push(d));
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    let ended = false;
+    const end = (code, message) => {
+      if (ended) return;
+      ended = true;
+      const finish = () => {
+        if (!log) {
+          console.log(`\n$ ${cmd} ${args.join(' ')}${message ? `\n${message}` : ''}`);
+          if (out.length) process.stdout.write(Buffer.concat(out));
+        }
+        done(code);
+      };
+      if (log) {
+        if (message) log.write(`${message}\n`);
+        log.end(finish);
+      } else finish();
+    };
+    child.on('close', (code) => end(code ?? 1));
+    child.on('error', (e) => end(1, e.message));
+  });
+}
+/** Runs a command with its output going straight to ours; resolves to its exit code. */
+function shStreamed(cmd, args) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
+    child.on('close', (code) => done(code ?? 1));
+    child.on('error', (e) => { console.log(e.message); done(1); });
   });
 }
 // How long each phase took, printed before the summary (a slow phase shows at a glance).
@@ -81,59 +101,73 @@ step('build', built);
 if (built) process.env.RUNBOOK_TEST_CLI = join(root, 'dist', 'cli.js');
 phase('build');
 
+// 2 and 3 run side by side: the unit tests keep both cores busy, while the VS Code runs mostly
+// wait on the workbench (about half a core). The unit tests' output streams; the VS Code runs'
+// output is collected and printed after it, each run in one piece.
+const timing = {};
+async function timed(name, fn) {
+  const t0 = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timing[name] = Math.round((Date.now() - t0) / 1000);
+  }
+}
+
 // 2. unit tests: node's test runner over the core, the CLI, the adversarial suite (test/security) and the shared test support (test/support)
-if (all || argv.has('--unit')) {
+async function unitTests() {
   const files = ['unit', 'cli', 'security', 'support'].flatMap((d) => walk(join(root, 'test', d), (p) => p.endsWith('.test.ts')))
     .map((p) => relative(root, p)).sort();
   const tap = join(out, 'unit.tap');
   rmSync(tap, { force: true });
   // Test files run as separate processes, RUNBOOK_TEST_CONCURRENCY at a time (default 4): many of
-  // them wait on servers, subprocesses and timers. Measured on a quiet 2-core machine, the unit
-  // phase took 377 s one file at a time (node's default there: cores - 1), 310 s three at a time and
-  // 291 s four at a time.
+  // them wait on servers, subprocesses and timers.
   const concurrency = Math.max(1, Number(process.env.RUNBOOK_TEST_CONCURRENCY) || 4);
-  const r = sh('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  const status = await shStreamed('node', ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
   const p = count('pass'), f = count('fail') + count('cancelled');
-  console.log(`unit: ${p} passed, ${f} failed (exit ${r.status})`);
-  passed += p; failed += f;
-  if (r.status !== 0 && f === 0) step('unit test runner', false);
-  if (f) problems.push(`${f} unit test(s)`);
-  phase('unit');
+  return () => {
+    console.log(`unit: ${p} passed, ${f} failed (exit ${status})`);
+    passed += p; failed += f;
+    if (status !== 0 && f === 0) step('unit test runner', false);
+    if (f) problems.push(`${f} unit test(s)`);
+  };
 }
 
-// 3. integration tests inside a real VS Code
-if ((all || argv.has('--integration')) && built) {
-  const results = join(out, 'integration-results.json');
+// 3. integration tests inside a real VS Code, then (3b) an untrusted workspace (a launcher run with
+// Workspace Trust on): no process starts
+async function vscodeRun(script, label, resultsName, logName) {
+  const results = join(out, resultsName);
+  const log = join(out, logName);
   rmSync(results, { force: true });
-  const r = sh('node', ['test/integration/run.mjs'], { env: { RUNBOOK_TEST_RESULTS: results } });
-  if (existsSync(results)) {
-    const j = JSON.parse(readFileSync(results, 'utf8'));
-    console.log(`integration: ${j.passed} passed, ${j.failed} failed (exit ${r.status})`);
-    for (const f of j.failures ?? []) console.log(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 3).join('\n    ')}`);
-    passed += j.passed; failed += j.failed;
-    if (j.failed) problems.push(`${j.failed} integration test(s)`);
-    if (r.status !== 0 && j.failed === 0) step('integration harness', false);
-  } else step('integration harness (no results)', false);
-  phase('integration');
+  const status = await shCaptured('node', [script], { env: { RUNBOOK_TEST_RESULTS: results }, log });
+  return () => {
+    console.log(`\n$ node ${script}`);
+    process.stdout.write(readFileSync(log, 'utf8'));
+    if (existsSync(results)) {
+      const j = JSON.parse(readFileSync(results, 'utf8'));
+      console.log(`${label}: ${j.passed} passed, ${j.failed} failed (exit ${status})`);
+      for (const f of j.failures ?? []) console.log(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 3).join('\n    ')}`);
+      passed += j.passed; failed += j.failed;
+      if (j.failed) problems.push(`${j.failed} ${label} test(s)`);
+      if (status !== 0 && j.failed === 0) step(`${label} harness`, false);
+    } else step(`${label} harness (no results)`, false);
+  };
+}
+async function vscodeRuns() {
+  const integration = await timed('integration', () => vscodeRun('test/integration/run.mjs', 'integration', 'integration-results.json', 'integration.log'));
+  const untrusted = await timed('untrusted', () => vscodeRun('test/integration/run-untrusted.mjs', 'integration (untrusted workspace)', 'integration-untrusted-results.json', 'integration-untrusted.log'));
+  return () => { integration(); untrusted(); };
 }
 
-// 3b. an untrusted workspace (a launcher run with Workspace Trust on): no process starts
-if ((all || argv.has('--integration')) && built) {
-  const results = join(out, 'integration-untrusted-results.json');
-  rmSync(results, { force: true });
-  const r = sh('node', ['test/integration/run-untrusted.mjs'], { env: { RUNBOOK_TEST_RESULTS: results } });
-  if (existsSync(results)) {
-    const j = JSON.parse(readFileSync(results, 'utf8'));
-    console.log(`integration (untrusted workspace): ${j.passed} passed, ${j.failed} failed (exit ${r.status})`);
-    for (const f of j.failures ?? []) console.log(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 3).join('\n    ')}`);
-    passed += j.passed; failed += j.failed;
-    if (j.failed) problems.push(`${j.failed} untrusted-workspace test(s)`);
-    if (r.status !== 0 && j.failed === 0) step('untrusted harness', false);
-  } else step('untrusted harness (no results)', false);
-  phase('untrusted');
-}
+const reports = await Promise.all([
+  all || argv.has('--unit') ? timed('unit', unitTests) : undefined,
+  (all || argv.has('--integration')) && built ? vscodeRuns() : undefined,
+]);
+for (const report of reports) report?.();
+for (const name of ['unit', 'integration', 'untrusted']) if (name in timing) phases.push(`${name} ${timing[name]} s`);
+if (Object.keys(timing).length) phase('side by side');
 
 // 4. the packaged VSIX installs into the real VS Code and activates
 if ((all || argv.has('--vsix')) && built) {

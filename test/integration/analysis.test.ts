@@ -42,6 +42,7 @@ suite('Agent code analysis', () => {
 
   test('diagnostics, lenses, a quick fix and fix-all on the sample agent file', async () => {
     const uri = vscode.Uri.file(path.join(workspaceDir(), 'agents_app', 'agent.py'));
+    const onDisk = fs.readFileSync(uri.fsPath);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     assert.equal(doc.languageId, 'python');
@@ -76,6 +77,9 @@ suite('Agent code analysis', () => {
     assert.ok(text.includes('Runner.run_sync(assistant, question, hooks=EngramiaAgentsHooks(memory), context=question)'), text);
     assert.equal(text.split('class EngramiaAgentsHooks').length, 2, 'the hooks class is defined once');
     await waitForDiagnostics(uri, [], 'after fix-all');
+    // the fixes went into the editor's buffer; nothing was saved
+    assert.equal(doc.isDirty, true);
+    assert.deepEqual(fs.readFileSync(uri.fsPath), onDisk, 'agent.py on disk is unchanged by the quick fix and fix-all');
   });
 
   test('"Disable for this line" writes a suppression comment', async () => {
@@ -131,6 +135,7 @@ suite('Agent code analysis', () => {
   });
 
   test('Scan Workspace reports the files on disk', async () => {
+    assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file').map((d) => d.uri.fsPath), [], 'no edited file is open');
     const result = await vscode.commands.executeCommand<{ findings: { file: string; rule: string }[]; files: number } | undefined>('runbook.analysis.scanWorkspace');
     assert.ok(result, 'scan result');
     assert.ok(result.findings.some((f) => f.file === 'agents_app/agent.py' && f.rule === 'ENG001'), JSON.stringify(result.findings));

@@ -55,7 +55,14 @@ export function scriptedUi(answer: 'yes' | 'no' | 'skip', typed?: string): Opera
   };
 }
 
+/**
+ * Closes every editor after reverting every edited file: a test's unsaved edits never reach the
+ * next test (closing an edited editor would ask to save, and nobody answers).
+ */
 export async function closeAll(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
+    await vscode.window.showTextDocument(doc).then(() => vscode.commands.executeCommand('workbench.action.files.revert'), () => undefined);
+  }
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor').then(undefined, () => undefined);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }

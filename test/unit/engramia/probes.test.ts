@@ -386,18 +386,19 @@ describe('engramia probe: delete-project (destructive)', () => {
     assert.equal(s.hitCount('DELETE'), 0);
   });
   test('a timeout during the DELETE is not retried: outcome unknown', async () => {
-    // The server turns slow once the preview is done, so the DELETE itself outlives the 1 s check timeout.
+    // The server turns slow once the preview is done, so the DELETE itself outlives the 3 s check
+    // timeout (3 s leaves the preview time on a loaded machine; it must end before the timeout).
     const slow = await startContractServer({ latencyMs: 0 });
     const { env, ui } = makeEnv(slow, slow.keys.admin, { typed: 'p_main' });
     const origTyped = ui.typedConfirmation.bind(ui);
     (ui as { typedConfirmation: typeof ui.typedConfirmation }).typedConfirmation = async (p, e) => {
-      slow.setLatency(1500);
+      slow.setLatency(4000);
       return origTyped(p, e);
     };
-    const res = await runCheck({ id: 'd', kind: 'engramia', attributes: { probe: 'delete-project', timeout: '1s' }, body: 'project: p_main' }, env);
-    assert.equal(res.verdict, 'error');
+    const res = await runCheck({ id: 'd', kind: 'engramia', attributes: { probe: 'delete-project', timeout: '3s' }, body: 'project: p_main' }, env);
+    assert.equal(res.verdict, 'error', res.reason);
     assert.match(res.reason, /^outcome unknown: .*sent once and is not retried/);
-    await new Promise((r2) => setTimeout(r2, 1700));
+    await new Promise((r2) => setTimeout(r2, 4200));
     assert.equal(slow.hitCount('DELETE'), 1);
   });
   test('roles that cannot delete: nothing sent', async () => {
