@@ -126,10 +126,15 @@ export function conditionsFrom(sentence: string, kind: ConditionKind, inputs: In
 }
 
 /**
- * The `??warn` line for a generated condition, with the review note as its next step, pushed onto
- * `out` in parts (joined with the rest of its check).
+ * The `??warn` line for a generated condition, with the review note as its next step, written in
+ * parts into `out` from index `at` on (joined with the rest of its check); returns the index after.
  */
-export function conditionLineParts(c: GeneratedCondition, out: string[]): void {
+export function conditionLineParts(c: GeneratedCondition, out: string[], at: number): number {
   const phrase = c.phrase.replace(/\s(?:--|#)\s/g, ' ').replace(/["`]/g, "'").slice(0, 80);
-  out.push('??warn ', c.expression, ' -- generated from the guide ("', phrase, '"): review it, then write ?? to make it a hard condition');
+  out[at] = '??warn ';
+  out[at + 1] = c.expression;
+  out[at + 2] = ' -- generated from the guide ("';
+  out[at + 3] = phrase;
+  out[at + 4] = '"): review it, then write ?? to make it a hard condition';
+  return at + 5;
 }

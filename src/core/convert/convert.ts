@@ -920,7 +920,7 @@ class Converter {
     p.rendered = true;
     const attrs: Record<string, string> = {};
     const fenceKind = p.kind;
-    const out = new FencedCheck(indent);
+    const out = new FencedCheck(indent, this.scratch);
     if (p.kind === 'manual') {
       if (p.title) attrs.title = p.title;
       const text = (p.manualText ?? '').replace(/\{\{/g, '{ {');
@@ -1014,6 +1014,9 @@ class Converter {
     const input = this.inputs.credential(`${name.toLowerCase()}:${credential}`, name.toLowerCase() === 'authorization' ? 'authToken' : inputWord(name), `the ${name} credential written in the guide`);
     return `${m ? m[1] : ''}{{${input.name}}}`;
   }
+
+  /** Room for a check's parts while it is rendered (see FencedCheck). */
+  private readonly scratch: string[] = ['', '', ''];
 
   /** sharedAuthorization's answer for each host (the hosts do not change while rendering). */
   private readonly authorizations = new Map<ConvertedInput, string | undefined>();
@@ -1123,11 +1126,21 @@ function inputYaml(i: ConvertedInput): Record<string, unknown> {
  * Every line is written without trailing white space (what trimEnd removes).
  */
 class FencedCheck {
-  /** The opening fence's indent, marker and info string come first (filled in by text). */
-  private readonly parts: string[] = ['', '', ''];
-  private longest = 2;
+  /** Parts written so far (parts[0..2] are the opening fence's indent, marker and info string, filled in by text). */
+  private n = 3;
 
-  constructor(private readonly indent: string) {}
+  /**
+   * `parts` is scratch room shared by the checks of one rendering (written from index 0 on by
+   * each): a check's parts are copied out once at the exact size, not grown push by push.
+   */
+  constructor(
+    private readonly indent: string,
+    private readonly parts: string[],
+  ) {}
+
+  private put(s: string): void {
+    this.parts[this.n++] = s;
+  }
 
   /** The line `head + sep + value` (sep between head and value), trimmed at its end. */
   line(head: string, value: string, sep = ''): void {
@@ -1135,24 +1148,24 @@ class FencedCheck {
     if (!last || isSpace(last.charCodeAt(last.length - 1))) {
       // Trailing white space (or an empty value): the line as one string, trimmed.
       const t = (head + sep + value).trimEnd();
-      this.parts.push('\n');
+      this.put('\n');
       if (!t) return;
       this.backticks(t, '', '');
-      if (this.indent) this.parts.push(this.indent);
-      this.parts.push(t);
+      if (this.indent) this.put(this.indent);
+      this.put(t);
       return;
     }
     this.backticks(head, sep, value);
-    this.parts.push('\n');
-    if (this.indent) this.parts.push(this.indent);
-    if (head) this.parts.push(head);
-    if (sep) this.parts.push(sep);
-    this.parts.push(value);
+    this.put('\n');
+    if (this.indent) this.put(this.indent);
+    if (head) this.put(head);
+    if (sep) this.put(sep);
+    this.put(value);
   }
 
   /** An empty line. */
   blank(): void {
-    this.parts.push('\n');
+    this.put('\n');
   }
 
   /** Each line of `text` (LF line ends), as line does it. */
@@ -1167,9 +1180,9 @@ class FencedCheck {
 
   /** The ??warn line of a generated condition (see conditionLineParts): never blank, never starting with a backtick. */
   condition(c: GeneratedCondition): void {
-    this.parts.push('\n');
-    if (this.indent) this.parts.push(this.indent);
-    conditionLineParts(c, this.parts);
+    this.put('\n');
+    if (this.indent) this.put(this.indent);
+    this.n = conditionLineParts(c, this.parts, this.n);
   }
 
   /** The check: opening fence, the lines, closing fence. */
@@ -1178,9 +1191,13 @@ class FencedCheck {
     this.parts[0] = this.indent;
     this.parts[1] = fence;
     this.parts[2] = formatInfoString(kind, attributes, 'keyValue');
-    this.parts.push('\n', this.indent, fence);
-    return this.parts.join('');
+    this.put('\n');
+    this.put(this.indent);
+    this.put(fence);
+    return this.parts.slice(0, this.n).join('');
   }
+
+  private longest = 2;
 
   /** What /^\s*(`{3,})/ finds at the start of a + b + c: the longest such run sets the marker. */
   private backticks(a: string, b: string, c: string): void {
