@@ -6,9 +6,19 @@
  * goes to `-pid` (the group): SIGTERM first, SIGKILL after a grace period. Processes a script
  * leaves running in the background are ended the same way when the script exits, so a check
  * never leaves work behind. Windows: `taskkill /T /F` on the pid.
+ *
+ * POSIX, a check that outlives us: each check has a watchdog (see startWatchdog) that ends its
+ * group when we die. The check starts behind a gate, so that its own code never runs unwatched:
+ * `sh` waits on a pipe, we start the watchdog for its group, then let it through and it `exec`s
+ * the command (same pid, same group). If we die before that, the gate reads end-of-file and the
+ * check never runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { whichSync } from './python';
 
 export interface ProcessSpec {
   readonly command: string;
@@ -103,6 +113,32 @@ function startWatchdog(pgid: number, graceMs: number): ChildProcess | undefined 
   }
 }
 
+/**
+ * The gate a POSIX check starts behind (`sh -c GATE runbook-check <pwd given> <pwd> <command> <args…>`):
+ * it waits for a line on fd 3, which we write once the watchdog is running (end-of-file, because we
+ * died first: it ends, the check never ran); then it closes fd 3, leaves PWD as the command would
+ * have got it (sh sets and exports it) and becomes the command.
+ */
+const GATE_SCRIPT = 'read _ <&3 || exit 125; exec 3<&-; if [ -n "$1" ]; then PWD=$2; export PWD; else unset PWD; fi; shift 2; exec "$@"';
+
+/** Whether `command` would start (what spawn's ENOENT/EACCES tells when nothing stands between). */
+function startable(command: string, cwd: string, env: NodeJS.ProcessEnv): boolean {
+  if (!command.includes('/')) return whichSync(command, env.PATH ?? process.env.PATH) !== undefined;
+  try {
+    const file = path.resolve(cwd, command);
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The error spawn gives for a command that is not there. */
+function notFound(command: string, args: readonly string[]): Error {
+  return Object.assign(new Error(`spawn ${command} ENOENT`), { errno: -2, code: 'ENOENT', syscall: `spawn ${command}`, path: command, spawnargs: [...args] });
+}
+
 class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
@@ -186,13 +222,20 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
       resolve({ exitCode: null, exitSignal: null, stdout: '', stderr: '', aborted: true, pid: undefined });
       return;
     }
-    const child = spawn(spec.command, [...spec.args], {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: process.platform !== 'win32',
-      stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    const posix = process.platform !== 'win32';
+    if (posix && !startable(spec.command, spec.cwd, spec.env)) {
+      reject(notFound(spec.command, spec.args));
+      return;
+    }
+    const pwd = spec.env.PWD;
+    const child = posix
+      ? spawn('/bin/sh', ['-c', GATE_SCRIPT, 'runbook-check', pwd === undefined ? '' : '1', pwd ?? '', spec.command, ...spec.args], {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: true,
+        stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+      })
+      : spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: spec.env, stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe'], windowsHide: true });
     const maxPending = spec.maxPending ?? MAX_PENDING_CHARS;
     const out = new LineSplitter('stdout', spec.onOutput, max, flushMs, maxPending);
     const err = new LineSplitter('stderr', spec.onOutput, max, flushMs, maxPending);
@@ -202,7 +245,13 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
     let killTimer: NodeJS.Timeout | undefined;
     let settled = false;
     const pid = child.pid;
-    const watchdog = pid !== undefined && process.platform !== 'win32' ? startWatchdog(pid, graceMs) : undefined;
+    const watchdog = pid !== undefined && posix ? startWatchdog(pid, graceMs) : undefined;
+    // The watchdog runs (or could not start at all): let the check through the gate.
+    const gate = posix ? (child.stdio[3] as Socket | null | undefined) : undefined;
+    if (gate) {
+      gate.on('error', () => undefined);
+      gate.end('\n', () => gate.destroy());
+    }
     const stopWatchdog = () => {
       if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
     };
