@@ -116,8 +116,11 @@ async function timed(name, fn) {
 
 // 2. unit tests: node's test runner over the core, the CLI, the adversarial suite (test/security) and the shared test support (test/support)
 async function unitTests() {
+  // The longest files start first, so that the run does not end waiting on one of them alone.
+  const slowFirst = ['test/unit/analyzer/cases.test.ts', 'test/unit/fleet/fleet.test.ts', 'test/security/analyzer-noexec.test.ts', 'test/security/hostile-cli.test.ts', 'test/unit/process/engramia-local.test.ts', 'test/security/secrets-cli.test.ts'];
+  const rank = (f) => (slowFirst.includes(f) ? slowFirst.indexOf(f) : slowFirst.length);
   const files = ['unit', 'cli', 'security', 'support'].flatMap((d) => walk(join(root, 'test', d), (p) => p.endsWith('.test.ts')))
-    .map((p) => relative(root, p)).sort();
+    .map((p) => relative(root, p)).sort().sort((a, b) => rank(a) - rank(b));
   const tap = join(out, 'unit.tap');
   rmSync(tap, { force: true });
   // Test files run as separate processes, RUNBOOK_TEST_CONCURRENCY at a time (default 4): many of

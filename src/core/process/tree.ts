@@ -121,22 +121,29 @@ function startWatchdog(pgid: number, graceMs: number): ChildProcess | undefined 
  */
 const GATE_SCRIPT = 'read _ <&3 || exit 125; exec 3<&-; if [ -n "$1" ]; then PWD=$2; export PWD; else unset PWD; fi; shift 2; exec "$@"';
 
-/** Whether `command` would start (what spawn's ENOENT/EACCES tells when nothing stands between). */
-function startable(command: string, cwd: string, env: NodeJS.ProcessEnv): boolean {
-  if (!command.includes('/')) return whichSync(command, env.PATH ?? process.env.PATH) !== undefined;
+/**
+ * Why `command` would not start (spawn's own ENOENT or EACCES when nothing stands between), or
+ * undefined when it would.
+ */
+function cannotStart(command: string, cwd: string, env: NodeJS.ProcessEnv): 'ENOENT' | 'EACCES' | undefined {
+  if (!command.includes('/')) return whichSync(command, env.PATH ?? process.env.PATH) !== undefined ? undefined : 'ENOENT';
+  const file = path.resolve(cwd, command);
   try {
-    const file = path.resolve(cwd, command);
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
+    if (!statSync(file).isFile()) return 'EACCES';
   } catch {
-    return false;
+    return 'ENOENT';
+  }
+  try {
+    accessSync(file, constants.X_OK);
+    return undefined;
+  } catch {
+    return 'EACCES';
   }
 }
 
-/** The error spawn gives for a command that is not there. */
-function notFound(command: string, args: readonly string[]): Error {
-  return Object.assign(new Error(`spawn ${command} ENOENT`), { errno: -2, code: 'ENOENT', syscall: `spawn ${command}`, path: command, spawnargs: [...args] });
+/** The error spawn gives for a command that is not there (ENOENT) or may not be run (EACCES). */
+function spawnError(code: 'ENOENT' | 'EACCES', command: string, args: readonly string[]): Error {
+  return Object.assign(new Error(`spawn ${command} ${code}`), { errno: code === 'ENOENT' ? -2 : -13, code, syscall: `spawn ${command}`, path: command, spawnargs: [...args] });
 }
 
 class LineSplitter {
@@ -223,8 +230,9 @@ export function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome> {
       return;
     }
     const posix = process.platform !== 'win32';
-    if (posix && !startable(spec.command, spec.cwd, spec.env)) {
-      reject(notFound(spec.command, spec.args));
+    const refused = posix ? cannotStart(spec.command, spec.cwd, spec.env) : undefined;
+    if (refused) {
+      reject(spawnError(refused, spec.command, spec.args));
       return;
     }
     const pwd = spec.env.PWD;

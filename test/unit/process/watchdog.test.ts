@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { groupAlive, killGroup } from '../../../src/core/process/tree';
+import { groupAlive, killGroup, runProcessTree } from '../../../src/core/process/tree';
 import { pidAlive } from './harness';
 import { tempDir } from '../../support/tempDir';
 import { waitFor } from '../../support/waitFor';
@@ -66,4 +66,22 @@ test('killed while the check runs: the watchdog ends the check\'s group, backgro
   const k = await killedAt('running');
   assert.ok(k.sleepPid !== undefined);
   await groupEnds(k, 'after its runner was SIGKILLed');
+});
+
+test('a command that cannot start is refused before the gate, with the error spawn itself gives (ENOENT, EACCES)', { skip: !posix }, async () => {
+  const dir = tempDir('watchdog');
+  const noExec = join(dir, 'noexec.sh');
+  writeFileSync(noExec, '#!/bin/sh\necho ran > ran.txt\n');
+  chmodSync(noExec, 0o644);
+  const spec = { args: [], cwd: dir, env: { PATH: process.env.PATH ?? '' }, signal: new AbortController().signal };
+  const spawnCode = (command: string) => new Promise<string | undefined>((done) => {
+    const child = spawn(command, [], { cwd: dir });
+    child.on('error', (e: NodeJS.ErrnoException) => done(e.code));
+    child.on('exit', () => done(undefined));
+  });
+  for (const command of [noExec, join(dir, 'missing'), 'runbook-no-such-command', dir]) {
+    const expected = await spawnCode(command);
+    await assert.rejects(runProcessTree({ ...spec, command }), (e: NodeJS.ErrnoException) => e.code === expected, `${command}: ${expected}`);
+  }
+  assert.equal(existsSync(join(dir, 'ran.txt')), false);
 });
