@@ -7,13 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, parser, pyCompiles, runFixed } from './helpers';
+import { analyze, parser, pyCompiles, pyCompilesAll, runFixed } from './helpers';
 import { analyzeText } from '../../../src/core/analyzer/document';
 import { analyzeFile } from '../../../src/core/analyzer/workspace';
 import { applyTextEdits } from '../../../src/core/analyzer/text';
 import { RULE_IDS, type RuleId } from '../../../src/core/analyzer/rules';
+import { tempDir } from '../../support/tempDir';
 
 const RUN_HEAD = 'from agents import Agent, Runner, RunConfig\n\n';
 const MEM = 'from engramia import Memory\nfrom engramia.sdk.openai_agents import engramia_instructions\nmemory = Memory(embeddings=None, storage=None)\n';
@@ -171,6 +173,12 @@ const NO_ENG008 = { rules: RULE_IDS.filter((r) => r !== 'ENG008') };
 async function check(c: Case & { version?: string }, options: Parameters<typeof analyze>[1]): Promise<void> {
   const r = await analyze(c.code, options);
   assert.deepEqual(r.findings.map((f) => f.rule), [...c.expect], `${c.id}: ${JSON.stringify(r.findings.map((f) => f.message))}`);
+  // every text this case compiles, compiled in one interpreter start
+  pyCompilesAll([
+    c.code,
+    ...r.findings.flatMap((f) => [applyTextEdits(c.code, f.suppress.edits), ...(f.fix ? [applyTextEdits(c.code, f.fix.edits)] : [])]),
+    ...(!r.hasSyntaxErrors && r.findings.some((f) => f.fix) ? [applyTextEdits(c.code, r.fixAll())] : []),
+  ]);
   const compiledBefore = pyCompiles(c.code);
   for (const f of r.findings) {
     assert.ok(f.suppress.edits.length === 1, 'a suppression edit is offered');
@@ -298,4 +306,18 @@ test('a scan plans no fixes: every case gives the same findings, fix titles and 
       assert.throws(() => scan.fixAll(), /planned no fixes/);
     }
   }
+});
+
+test('the batched compile gives py_compile\'s verdict: valid code, syntax errors, a null byte, a lone surrogate, a coding cookie', (t) => {
+  const texts = ['x = 1\n', 'def f(:\n    pass\n', 'x = 1\0\n', 'x = "\ud800"\n', '# -*- coding: ascii -*-\nx = "é"\n', 'async def f():\n    await g()\n', 'await g()\n', 'print("ok")'];
+  const oneByOne = texts.map((text) => {
+    const dir = tempDir('eng-compile');
+    const file = join(dir, 'case.py');
+    writeFileSync(file, text);
+    return spawnSync('python3', ['-I', '-S', '-m', 'py_compile', file]).status === 0;
+  });
+  if (pyCompiles('x = 1\n') === undefined) return t.skip('python3 is missing');
+  pyCompilesAll(texts);
+  assert.deepEqual(texts.map((text) => pyCompiles(text)), oneByOne);
+  assert.deepEqual(oneByOne, [true, false, false, true, false, true, false, true]);
 });

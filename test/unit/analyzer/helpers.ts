@@ -21,15 +21,48 @@ export async function analyze(src: string, options: AnalyzeOptions = {}): Promis
 
 const pythonOk = spawnSync('python3', ['--version']).status === 0;
 
-/** `python3 -m py_compile` on the text; undefined when python3 is missing. */
+// What py_compile does with a file's bytes (source_to_code: compile(bytes, path, 'exec', dont_inherit=True);
+// any exception is a failure), for many texts in one interpreter start: base64 of the UTF-8 bytes a
+// file would hold in, one 1/0 per text out.
+const COMPILE_ALL = [
+  'import base64, sys',
+  'for line in sys.stdin:',
+  '    try:',
+  '        compile(base64.b64decode(line), "case.py", "exec", dont_inherit=True)',
+  '        print(1)',
+  '    except Exception:',
+  '        print(0)',
+].join('\n');
+const compiled = new Map<string, boolean>();
+
+/**
+ * Compiles every text not yet known in one `python3 -I -S` start (the case table compiles each
+ * case, each suppression, each fix and the fix-all result: hundreds of starts otherwise); later
+ * `pyCompiles` calls for these texts take the result from here.
+ */
+export function pyCompilesAll(texts: readonly string[]): void {
+  const todo = [...new Set(texts)].filter((t) => !compiled.has(t));
+  if (!pythonOk || !todo.length) return;
+  const input = todo.map((t) => Buffer.from(t, 'utf8').toString('base64')).join('\n') + '\n';
+  const r = spawnSync('python3', ['-I', '-S', '-c', COMPILE_ALL], { input, encoding: 'utf8', timeout: 60_000 });
+  const verdicts = r.status === 0 ? r.stdout.trim().split('\n') : [];
+  if (verdicts.length !== todo.length) throw new Error(`python3 compiled ${verdicts.length} of ${todo.length} texts: ${r.stderr}`);
+  todo.forEach((t, i) => compiled.set(t, verdicts[i] === '1'));
+}
+
+/** `python3 -m py_compile` on the text (remembered per text); undefined when python3 is missing. */
 export function pyCompiles(text: string): boolean | undefined {
   if (!pythonOk) return undefined;
+  const known = compiled.get(text);
+  if (known !== undefined) return known;
   const dir = tempDir('eng');
   try {
     const file = join(dir, 'case.py');
     writeFileSync(file, text);
     // -I -S: isolated, no site import; py_compile needs only the standard library (and starts twice as fast)
-    return spawnSync('python3', ['-I', '-S', '-m', 'py_compile', file]).status === 0;
+    const ok = spawnSync('python3', ['-I', '-S', '-m', 'py_compile', file]).status === 0;
+    compiled.set(text, ok);
+    return ok;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
