@@ -111,7 +111,7 @@ describe('EngramiaClient', () => {
   });
 
   test('429 on a GET is retried after Retry-After when it fits the cap', async () => {
-    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 1000, retryAfterSeconds: 1 });
     const c = client(s, s.keys.reader, { maxRetryWaitMs: 2000 });
     await c.metrics();
     const m = await c.metrics();
@@ -131,7 +131,7 @@ describe('EngramiaClient', () => {
   });
 
   test('429 on POST and DELETE is never retried', async () => {
-    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 300, retryAfterSeconds: 1 });
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 1000, retryAfterSeconds: 1 });
     const c = client(s, s.keys.owner, { maxRetryWaitMs: 5000, maxRetries: 3 });
     await c.learn({ task: 'first', code: 'x', eval_score: 5 });
     const e = await rejects(c.learn({ task: 'second', code: 'x', eval_score: 5 }), EngramiaApiError);

@@ -182,7 +182,9 @@ describe('engramia probe: quota', () => {
     assert.equal(r.data?.serverVersion, 'unknown');
   });
   test('a 429 on the GET is retried once when Retry-After fits; never on POST', async () => {
-    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 200, retryAfterSeconds: 1 });
+    // one request a second: the second probe's GET (right after the first) gets the 429, and the retry
+    // after Retry-After (1 s) falls in the next window (a shorter window let a loaded machine miss the 429)
+    const s = await startContractServer({ rateLimitPerMinute: 1, rateLimitWindowMs: 1000, retryAfterSeconds: 1 });
     await runProbe(s, s.keys.reader, 'quota');
     const r = await runProbe(s, s.keys.reader, 'quota');
     assert.equal(r.verdict, 'pass');
