@@ -44,12 +44,7 @@ export function buildResult(raws: readonly RawFinding[], followUps: readonly Pla
     };
   });
   return {
-    findings: sortFindings(findings),
-    hasSyntaxErrors: errorUnits.length > 0,
-    errorUnits,
-    memoryVariable: mem,
-    hooksClasses,
-    relevantNames,
+    ...resultFields(findings, errorUnits, mem, hooksClasses, relevantNames),
     fixAll(): TextEdit[] {
       if (errorUnits.length) return [];
       return renderPlans([...raws.flatMap((r) => (r.plan ? [r.plan] : [])), ...followUps], lines, notebook);
@@ -99,15 +94,15 @@ function diagnosticsOnly(raws: readonly RawFinding[], lines: readonly LineTable[
     ...(r.fixTitle ? { fix: noEdits(r.fixTitle) } : {}),
   }));
   return {
-    findings: sortFindings(findings),
-    hasSyntaxErrors: errorUnits.length > 0,
-    errorUnits,
-    memoryVariable: mem,
-    hooksClasses,
-    relevantNames,
+    ...resultFields(findings, errorUnits, mem, hooksClasses, relevantNames),
     fixAll: unplanned,
     shifted: unplanned,
   };
+}
+
+/** What a result says besides its fixes, with or without planned fixes. */
+function resultFields(findings: Finding[], errorUnits: readonly number[], mem: string, hooksClasses: readonly HooksClassInfo[], relevantNames: readonly string[]): Omit<AnalysisResult, 'fixAll' | 'shifted'> {
+  return { findings: sortFindings(findings), hasSyntaxErrors: errorUnits.length > 0, errorUnits, memoryVariable: mem, hooksClasses, relevantNames };
 }
 
 /** What a finding says and where, with or without planned fixes. */
