@@ -3,7 +3,8 @@
 // VSIX installed into that VS Code. Ends with the plain line "N passed, N failed".
 //   node scripts/test.mjs [--unit] [--integration] [--vsix]   (no flag = all)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,12 +19,17 @@ const problems = [];
 // The tests start Python a few hundred times (every analyzer fix is run; python checks; version
 // probes). When `python3` on PATH is a version manager's shim (pyenv's is a shell script that runs
 // `pyenv exec`: about 0.3 s per start on a 2-core machine, three times the interpreter's own start),
-// the tests run the interpreter the shim resolves to directly: the same Python, found first on PATH.
+// the tests run the interpreter the shim resolves to directly: the same Python, as the only command
+// of a folder put first on PATH (so that nothing else on PATH changes for the tests).
 const realPython = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-const pythonDir = realPython.status === 0 ? dirname(realPython.stdout.trim()) : '';
-if (pythonDir && existsSync(join(pythonDir, 'python3')) && !process.env.PATH?.split(':').slice(0, 1).includes(pythonDir)) {
-  process.env.PATH = `${pythonDir}:${process.env.PATH ?? ''}`;
-  console.log(`python3: ${join(pythonDir, 'python3')} (first on PATH for the tests)`);
+const pythonExe = realPython.status === 0 ? realPython.stdout.trim() : '';
+const onPath = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+if (pythonExe && existsSync(pythonExe) && onPath && realpathSync(onPath) !== realpathSync(pythonExe)) {
+  const bin = mkdtempSync(join(tmpdir(), 'runbook-python-'));
+  symlinkSync(pythonExe, join(bin, 'python3'));
+  process.on('exit', () => rmSync(bin, { recursive: true, force: true }));
+  process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
+  console.log(`python3: ${pythonExe} (instead of ${onPath}, first on PATH for the tests)`);
 }
 
 function sh(cmd, args, opts = {}) {
