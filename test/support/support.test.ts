@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeTempDirs, tempDir, withTempDir } from './tempDir';
 import { waitFor } from './waitFor';
+import { randomJoins, seededRandom } from './random';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -76,4 +77,18 @@ test('waitFor returns the first truthy value, or rejects naming what it waited f
   const pending = waitFor(() => false, { timeout: 30, interval: 5, what: () => `the state (now ${state})` });
   state = 'late';
   await assert.rejects(pending, /waiting for the state \(now late\)$/);
+});
+
+test('seededRandom and randomJoins give the same input on every run, within their bounds', () => {
+  const a = seededRandom(3);
+  const b = seededRandom(3);
+  const xs = Array.from({ length: 100 }, () => a(7));
+  assert.deepEqual(Array.from({ length: 100 }, () => b(7)), xs);
+  assert.ok(xs.every((x) => Number.isInteger(x) && x >= 0 && x < 7));
+  assert.ok(new Set(xs).size === 7, 'every value comes up');
+  const joins = [...randomJoins(['a', 'bb'], { count: 200, seed: 5, minParts: 1, maxParts: 3 })];
+  assert.deepEqual([...randomJoins(['a', 'bb'], { count: 200, seed: 5, minParts: 1, maxParts: 3 })], joins);
+  assert.equal(joins.length, 200);
+  assert.ok(joins.every((s) => /^(?:a|bb){1,3}$/.test(s)), 'one to three parts each');
+  assert.ok(new Set(joins.map((s) => s.length)).has(6) && joins.some((s) => s === 'a'), 'both bounds are reached');
 });

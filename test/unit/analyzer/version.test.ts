@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findInstalledVersion, metadataField, versionFromMetadata, normalizeDistName, resolveInterpreter } from '../../../src/core/analyzer/engramiaVersion';
 import { tempDir } from '../../support/tempDir';
+import { randomJoins } from '../../support/random';
 
 const base = tempDir('eng-version');
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -38,15 +39,7 @@ test('METADATA: the header Version wins over the body; a different Name is refus
 test('metadata lines read as the regex /^(Name|Version):[ \\t]*(\\S.*?)\\s*$/i did, and a 256 kB planted line is read in linear time', () => {
   const re = /^(Name|Version):[ \t]*(\S.*?)\s*$/i;
   const parts = ['Name', 'name', 'VERSION', 'Version', 'Nam', ':', ': ', ':\t', ' ', '\t', '\u00a0', '\r', '\u2028', '1.0', 'engramia', 'x y'];
-  let seed = 3;
-  const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  for (let k = 0; k < 20000; k++) {
-    let line = '';
-    const n = 1 + rnd(6);
-    for (let i = 0; i < n; i++) line += parts[rnd(parts.length)];
+  for (const line of randomJoins(parts, { count: 20000, seed: 3, minParts: 1, maxParts: 6 })) {
     const m = re.exec(line);
     const f = metadataField(line);
     assert.deepEqual(f ? [f.key, f.value] : undefined, m ? [m[1]!.toLowerCase(), m[2]] : undefined, JSON.stringify(line));

@@ -3,21 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endsWithHeadingGlyph, stripHeadingGlyph, stripHeadingPermalink } from '../../../src/core/convert/headingGlyph';
 import { convertGuide } from '../../../src/core/convert';
+import { randomJoins } from '../../support/random';
 
 const GLYPH = /\s*[¶§]\s*$/;
 const LINK = /\s*\[[¶§#]\]\([^)]{0,300}\)\s*$/;
 
 test('the same results as the regexes on random headings (brackets, glyphs, whitespace, long links)', () => {
   const parts = [' ', '\t', '\u00a0', 'a', 'b', '[', ']', '(', ')', '¶', '§', '#', '[¶](#x)', '[§](', ')', 'x'.repeat(150)];
-  let seed = 7;
-  const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  for (let k = 0; k < 20000; k++) {
-    let s = '';
-    const n = rnd(12);
-    for (let i = 0; i < n; i++) s += parts[rnd(parts.length)];
+  for (const s of randomJoins(parts, { count: 20000, seed: 7, minParts: 0, maxParts: 11 })) {
     assert.equal(endsWithHeadingGlyph(s), GLYPH.test(s), JSON.stringify(s));
     assert.equal(stripHeadingGlyph(s), s.replace(GLYPH, ''), JSON.stringify(s));
     assert.equal(stripHeadingPermalink(s), s.replace(LINK, '').replace(GLYPH, ''), JSON.stringify(s));
