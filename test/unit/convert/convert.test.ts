@@ -13,6 +13,7 @@ import { isDestructiveCheck, defaultRegistry } from '../../../src/core/kinds';
 import { planRun } from '../../../src/core/plan/plan';
 import { startsWithCurl } from '../../../src/core/convert/curl';
 import { FIXTURES, NOW, checkErrors, convertFixture, goldenName, guides, parse } from './helpers';
+import { randomJoins } from '../../support/random';
 
 describe('convert: fixtures', () => {
   for (const guide of guides()) {
@@ -221,15 +222,8 @@ describe('convert: startsWithCurl', () => {
       return !!m && (m[1] === 'curl' || m[1]!.endsWith('/curl'));
     };
     const pieces = ['curl', 'sudo', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', '/', 'x', 'c', 'url', '/usr/bin/', '-s', 'curlx', '$'];
-    let a = 7;
-    const rnd = () => {
-      a = (a * 1103515245 + 12345) >>> 0;
-      return a / 4294967296;
-    };
     let yes = 0;
-    for (let i = 0; i < 20_000; i++) {
-      let s = '';
-      for (let n = Math.floor(rnd() * 6); n >= 0; n--) s += pieces[Math.floor(rnd() * pieces.length)];
+    for (const s of randomJoins(pieces, { count: 20_000, seed: 7, minParts: 1, maxParts: 6 })) {
       assert.equal(startsWithCurl(s), reference(s), JSON.stringify(s));
       if (reference(s)) yes++;
     }
