@@ -57,6 +57,9 @@ const quietSettings = {
   'git.enabled': false,
   'github.gitAuthentication': false,
   'npm.autoDetect': 'off',
+  // VS Code for the web (code-server is one) saves edited files after 1 s by default; the desktop
+  // default is off. Tests assert what the product itself saves, so run them as on the desktop.
+  'files.autoSave': 'off',
 };
 // Log lines from the offline machine that are not about the tests (gallery, telemetry, Microsoft-only parts).
 const noise = /ENOTFOUND|getaddrinfo|open-vsx\.org|vsda/;

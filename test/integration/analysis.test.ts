@@ -42,6 +42,9 @@ suite('Agent code analysis', () => {
 
   test('diagnostics, lenses, a quick fix and fix-all on the sample agent file', async () => {
     const uri = vscode.Uri.file(path.join(workspaceDir(), 'agents_app', 'agent.py'));
+    // VS Code for the web saves an edited file after 1 s by default; the harness turns that off,
+    // so agent.py changes on disk only if the product itself saves it.
+    assert.equal(vscode.workspace.getConfiguration('files').get('autoSave'), 'off', 'the harness runs VS Code with files.autoSave off');
     const onDisk = fs.readFileSync(uri.fsPath);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
