@@ -173,7 +173,9 @@ export function registerAnalysisCommands(service: AnalysisService, diagnostics: 
       if (ok) void vscode.window.showInformationMessage(`Engramia: ${plural(fixes, 'fix')} in ${plural(files, 'file')} applied (files are not saved).`);
       return ok;
     }
-    const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+    // Not { isRefactoring: true }: with it VS Code saves every file of a multi-file edit
+    // (files.refactoring.autoSave, on by default), and the operator is told the files are not saved.
+    const applied = await vscode.workspace.applyEdit(edit);
     if (applied) void vscode.window.showInformationMessage(`Engramia: ${plural(fixes, 'fix')} in ${plural(files, 'file')} applied (files are not saved).`);
     return applied;
   });
