@@ -14,7 +14,7 @@ import type { PythonParser } from './parser';
 import type { RawFinding } from './result';
 import { DEFAULT_RULES, type RuleId } from './rules';
 import { suppressionEdit, suppressions } from './suppress';
-import { BINDER_TYPES, CALL_TYPES, IMPORT_TYPES, binds, importedNameOf, isAncestor, keywordValue, nodesAround, parseArgs, pyString, scopeOf, type ParsedArgs } from './syntax';
+import { BINDER_TYPES, CALL_TYPES, IMPORT_TYPES, binds, startsStatement, importedNameOf, isAncestor, keywordValue, nodesAround, parseArgs, pyString, scopeOf, type ParsedArgs } from './syntax';
 import { LineTable } from './text';
 
 
@@ -29,6 +29,8 @@ const AGENTS_MODULE_NAMES: Readonly<Record<string, Readonly<Record<string, Agent
 };
 const MEMORY_MODULES = new Set(['engramia', 'engramia.memory']);
 const STATIC_HELPERS = new Set(['prompt_with_handoff_instructions', 'dedent']);
+/** What the binding pass's walk over each unit collects: calls, the assignments around them, class definitions. */
+const WALK_TYPES = ['call', 'assignment', 'class_definition'];
 
 export interface Binding {
   readonly unit: number;
@@ -364,7 +366,26 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
   // assignment can matter only when the first characters of its source mention a bound name.
   const tokens = [...new Set([...b.runner.keys(), ...b.agent.keys(), ...b.agentsModule.keys(), ...b.memoryCtor, ...b.engramiaModule, ...b.engramiaHooks])];
   // the calls `mentions` can accept: those holding a token or a method token (`.clone`, ...)
-  for (const d of data) nodesAround(py, d, [...tokens, '.clone', '.as_tool', '.learn'], CALL_TYPES, d.calls);
+  // (one walk per unit also finds every class definition, and the assignment around each call)
+  const classDefs = new Map<UnitData, Node[]>();
+  /** The innermost assignment (found by the same walk) around a call, by the call's id. */
+  const assignAround = new Map<number, Node>();
+  for (const d of data) {
+    const found: Node[] = [];
+    nodesAround(py, d, [...tokens, '.clone', '.as_tool', '.learn', 'class'], WALK_TYPES, found);
+    const classes: Node[] = [];
+    const open: { node: Node; end: number }[] = [];
+    for (const n of found) {
+      while (open.length && open[open.length - 1]!.end <= n.startIndex) open.pop();
+      const type = n.type;
+      if (type === 'call') {
+        d.calls.push(n);
+        if (open.length) assignAround.set(n.id, open[open.length - 1]!.node);
+      } else if (type === 'assignment') open.push({ node: n, end: n.endIndex });
+      else classes.push(n);
+    }
+    classDefs.set(d, classes);
+  }
   const mentions = (d: UnitData, n: Node, extra: readonly string[] = []): boolean => {
     const t = d.text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 400));
     return tokens.some((k) => t.includes(k)) || extra.some((k) => t.includes(k));
@@ -379,8 +400,9 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
   for (const d of data) {
     for (const rhs of d.calls) {
       if (!mentions(d, rhs, ['.clone'])) continue;
-      const a = rhs.parent;
-      if (a?.type !== 'assignment' || a.childForFieldName('right')?.startIndex !== rhs.startIndex) continue;
+      // the call is the value of an assignment: the innermost assignment around it has it on its right
+      const a = assignAround.get(rhs.id);
+      if (!a || a.childForFieldName('right')?.id !== rhs.id) continue;
       const lhs = a.childForFieldName('left');
       if (!lhs) continue;
       callAssigns.push({ lhs: lhs.text, call: rhs });
@@ -453,7 +475,7 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
       case 'parenthesized_expression':
         return isStatic(v.firstNamedChild, depth + 1);
       case 'identifier':
-        return constantSet().has(v.text);
+        return isConstant(v.text, depth);
       case 'binary_operator': {
         const op = v.childForFieldName('operator')?.type;
         const left = v.childForFieldName('left');
@@ -477,33 +499,37 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
         return false;
     }
   };
-  /** Module-level `NAME = <static string expression>` (computed on first use). */
-  let constants: Set<string> | undefined;
-  function constantSet(): Set<string> {
-    if (constants) return constants;
-    const found = new Set<string>();
-    constants = found;
-    const moduleAssigns: Node[] = [];
-    // module-level `NAME = ...`: one query over each tree (no walk through the statements from here)
+  /**
+   * Module-level `NAME = <static string expression>`, decided per name on first use: NAME is a
+   * constant when some such assignment's value is static (through other constants; a name met
+   * again while it is being decided counts as not static, and what was decided under that
+   * assumption is not kept unless it is final).
+   */
+  const constants = new Map<string, boolean>();
+  const deciding = new Set<string>();
+  let cycles = 0;
+  const isConstant = (name: string, depth: number): boolean => {
+    const known = constants.get(name);
+    if (known !== undefined) return known;
+    if (deciding.has(name)) {
+      cycles++;
+      return false;
+    }
+    deciding.add(name);
+    const before = cycles;
+    let found = false;
     for (const d of data) {
-      for (const st of d.tree.rootNode.namedChildren) {
-        if (st?.type !== 'expression_statement') continue;
-        const a = st.firstNamedChild;
-        if (a?.type === 'assignment' && a.childForFieldName('left')?.type === 'identifier') moduleAssigns.push(a);
-      }
+      const assigns: Node[] = [];
+      // a module-level statement starts a line (or follows a `;`)
+      nodesAround(py, d, [name], ['assignment'], assigns, startsStatement);
+      found = assigns.some((a) => a.parent?.type === 'expression_statement' && a.parent.firstNamedChild?.id === a.id && a.parent.parent?.type === 'module'
+        && a.childForFieldName('left')?.type === 'identifier' && a.childForFieldName('left')!.text === name && isStatic(a.childForFieldName('right'), depth + 1));
+      if (found) break;
     }
-    for (let changed = true, i = 0; changed && i < 8; i++) {
-      changed = false;
-      for (const a of moduleAssigns) {
-        const name = a.childForFieldName('left')!.text;
-        if (!found.has(name) && isStatic(a.childForFieldName('right'))) {
-          found.add(name);
-          changed = true;
-        }
-      }
-    }
+    deciding.delete(name);
+    if (found || cycles === before || deciding.size === 0) constants.set(name, found);
     return found;
-  }
+  };
 
   resolveAgents();
 
@@ -531,9 +557,7 @@ export function buildContext(py: PythonParser, units: readonly Unit[], options: 
   };
   const localClasses = new Map<string, { node: Node; unit: UnitData; facts?: ClassFacts }>();
   for (const d of data) {
-    const found: Node[] = [];
-    nodesAround(py, d, ['class'], ['class_definition'], found);
-    for (const c of found) {
+    for (const c of classDefs.get(d)!) {
       const name = c.childForFieldName('name')?.text;
       if (name && !localClasses.has(name)) localClasses.set(name, { node: c, unit: d });
     }

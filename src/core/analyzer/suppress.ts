@@ -131,7 +131,10 @@ export function suppressionEdit(d: UnitData, rule: RuleId, row: number, callRow:
   const insideString = (() => {
     if (lineEnd >= d.text.length) return false;
     for (let n: Node | null = root.descendantForIndex(lineEnd); n; n = n.parent) {
-      if ((n.type === 'string' || n.type === 'string_content') && n.startIndex < lineEnd && n.endIndex > lineEnd) return true;
+      const type = n.type;
+      if ((type === 'string' || type === 'string_content') && n.startIndex < lineEnd && n.endIndex > lineEnd) return true;
+      // a string holds expressions only: no string lies around a statement or a block
+      if (type === 'block' || type === 'module' || type.endsWith('_statement') || type.endsWith('_definition')) return false;
     }
     return false;
   })();

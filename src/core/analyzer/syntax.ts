@@ -2,20 +2,18 @@
  * Small syntax helpers over tree-sitter nodes shared by the binding pass, the rules and the fix
  * planner: finding nodes around text occurrences, call arguments, what a statement binds.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node, TreeCursor } from 'web-tree-sitter';
 import type { PythonParser } from './parser';
 
 export const IMPORT_TYPES = ['import_statement', 'import_from_statement', 'future_import_statement'];
 export const CALL_TYPES = ['call'];
-/** Subtrees smaller than this (in characters) are searched whole, in one call into the runtime. */
-const WHOLE_SUBTREE = 200;
-
 /**
  * Appends to `out`, in document order, every node of `types` that contains an occurrence of one
- * of `needles` in the text — and possibly more such nodes (callers filter again). Only subtrees
- * that hold an occurrence are searched, so most of a large file is never materialised.
+ * of `needles` in the text (callers filter again). One tree cursor walks down to each occurrence
+ * in turn and back up only as far as the next one needs, so a node object is made only for the
+ * nodes of `types` on those paths: most of a large file is never materialised.
  */
-export function nodesAround(py: PythonParser, u: { readonly root: Node; readonly text: string }, needles: readonly string[], types: readonly string[], out: Node[]): void {
+export function nodesAround(py: PythonParser, u: { readonly root: Node; readonly text: string }, needles: readonly string[], types: readonly string[], out: Node[], accept?: (text: string, at: number) => boolean): void {
   const root = u.root;
   if (needles.some((k) => !k)) {
     // an empty needle occurs everywhere: every node of these types
@@ -23,32 +21,50 @@ export function nodesAround(py: PythonParser, u: { readonly root: Node; readonly
     return;
   }
   const pos: number[] = [];
-  for (const k of needles) for (let i = u.text.indexOf(k); i >= 0; i = u.text.indexOf(k, i + 1)) pos.push(i);
+  for (const k of needles) for (let i = u.text.indexOf(k); i >= 0; i = u.text.indexOf(k, i + 1)) if (!accept || accept(u.text, i)) pos.push(i);
   if (!pos.length) return;
   pos.sort((a, b) => a - b);
-  gather(root, root.endIndex, pos, 0, pos.length, types, out);
+  if (types.includes(root.type)) out.push(root);
+  const cursor = root.walk();
+  try {
+    walkAround(cursor, pos, 0, pos.length, types, out);
+  } finally {
+    cursor.delete();
+  }
 }
 
-/** `pos[lo..hi)` are the (sorted) occurrences within [node.startIndex, end). */
-function gather(node: Node, end: number, pos: readonly number[], lo: number, hi: number, types: readonly string[], out: Node[]): void {
-  if (end - node.startIndex <= WHOLE_SUBTREE) {
-    for (const n of node.descendantsOfType(types as string[])) if (n) out.push(n);
-    return;
-  }
-  if (types.includes(node.type)) out.push(node);
-  const kids = node.children;
+/**
+ * The cursor's node holds the (sorted) occurrences `pos[lo..hi)`: visits the children that hold
+ * some, in order. Only each child's end is read: the occurrences before it that the previous
+ * children did not hold are in it (an occurrence is never in the blank between two siblings, and
+ * a child taken for one would only yield more nodes for the callers to filter).
+ */
+function walkAround(cursor: TreeCursor, pos: readonly number[], lo: number, hi: number, types: readonly string[], out: Node[]): void {
+  if (!cursor.gotoFirstChild()) return;
   let p = lo;
-  for (let i = 0; i < kids.length && p < hi; i++) {
-    const kid = kids[i];
-    if (!kid) continue;
-    // siblings never overlap: a child lies within [its start, the next child's start)
-    const next = i + 1 < kids.length ? kids[i + 1] : undefined;
-    const kidEnd = next ? next.startIndex : end;
-    while (p < hi && pos[p]! < kid.startIndex) p++;
+  do {
+    const end = cursor.endIndex;
     const first = p;
-    while (p < hi && pos[p]! < kidEnd) p++;
-    if (p > first) gather(kid, kidEnd, pos, first, p, types, out);
+    while (p < hi && pos[p]! < end) p++;
+    if (p > first) {
+      if (types.includes(cursor.nodeType)) out.push(cursor.currentNode);
+      walkAround(cursor, pos, first, p, types, out);
+    }
+  } while (p < hi && cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+/**
+ * Whether a statement can start at `at`: only blanks (or a BOM) lie between it and the start of
+ * its line or a `;` before it. A prefilter for `nodesAround` (a necessary condition only).
+ */
+export function startsStatement(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 59) return true; // \n \r ;
+    if (c !== 32 && c !== 9 && c !== 12 && c !== 0xfeff) return false;
   }
+  return true;
 }
 
 export interface ParsedArgs {
